@@ -1,0 +1,128 @@
+// The data every layer shares: what a process looks like once read from /proc, what a finding is,
+// and how scores become severities. Plain data only: no I/O, no React.
+
+export type Severity = 'none' | 'low' | 'medium' | 'high' | 'critical';
+
+export const SEVERITIES: readonly Severity[] = ['none', 'low', 'medium', 'high', 'critical'];
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** Scores add up per process: >=10 critical, 6-9 high, 3-5 medium, 1-2 low. */
+export function severityForScore(score: number): Severity {
+  if (score >= 10) return 'critical';
+  if (score >= 6) return 'high';
+  if (score >= 3) return 'medium';
+  if (score >= 1) return 'low';
+  return 'none';
+}
+
+/** Why a link under /proc/PID could not be read: normal conditions, never evidence. */
+export type ReadFailure = 'EACCES' | 'ENOENT' | 'EOTHER';
+
+export interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  /** comm from stat field 2: at most 15 bytes, set by the process itself (untrusted). */
+  name: string;
+  state: string;
+  pgrp: number;
+  session: number;
+  /** stat field 7; 0 means no controlling terminal. */
+  ttyNr: number;
+  /** stat field 9 (PF_* flags). */
+  flags: number;
+  kernelThread: boolean;
+  uid: number;
+  user: string;
+  /** Clock ticks since boot (stat field 22): with pid, the identity of a process. */
+  startTicks: number;
+  /** Milliseconds since the epoch. */
+  startTime: number;
+  /** argv as the process presents it (untrusted); empty for kernel threads and zombies. */
+  cmdline: string[];
+  /** Target of /proc/PID/exe with " (deleted)" removed; null when unreadable or a kernel thread. */
+  exe: string | null;
+  exeDeleted: boolean;
+  exeMemfd: boolean;
+  exeError: ReadFailure | null;
+  cwd: string | null;
+  /** The unified (v2) cgroup path, or the name=systemd one on v1 hosts. */
+  cgroup: string | null;
+  threads: number;
+  rssBytes: number;
+  /** utime + stime in clock ticks. */
+  cpuTicks: number;
+  /** Share of one core over the last sampling interval (100 = one full core); 0 on the first sample. */
+  cpuPercent: number;
+  /** Environment variables of interest (LD_PRELOAD, LD_LIBRARY_PATH) when readable; null when not. */
+  preloadEnv: Record<string, string> | null;
+}
+
+/** A TCP connection as read from /proc/net/tcp{,6}, attributed to a process when possible. */
+export interface Connection {
+  protocol: 'tcp' | 'tcp6';
+  localAddress: string;
+  localPort: number;
+  remoteAddress: string;
+  remotePort: number;
+  state: string;
+  inode: number;
+}
+
+/** Facts about the host that rules need, read once per snapshot. */
+export interface HostContext {
+  /** kthreadd (PID 2) is visible: we are not inside a PID namespace / container. */
+  kernelThreadsVisible: boolean;
+  /** /proc is mounted with hidepid: other users' processes may be invisible. */
+  hidepid: boolean;
+  /** Non-comment lines of /etc/ld.so.preload under the root. */
+  ldSoPreload: string[];
+  /** /proc/N directories whose content does not belong to N, and bind mounts over /proc/N. */
+  procMismatches: { pid: number; reason: string }[];
+  cpuCount: number;
+  clockTicks: number;
+  /** Names of live kernel threads, normalised, plus a static list (see detect/kthreadNames). */
+  kernelThreadNames: Set<string>;
+}
+
+export interface Snapshot {
+  /** Milliseconds since the epoch when the sample was taken. */
+  takenAt: number;
+  /** Milliseconds between this sample and the previous one (0 for the first). */
+  intervalMs: number;
+  bootTime: number;
+  processes: Map<number, ProcessInfo>;
+  /** Connections per pid (only pids that have candidate connections are present). */
+  connections: Map<number, Connection[]>;
+  host: HostContext;
+  /** Whether minewatch runs as root (uid 0): without it some links are unreadable. */
+  root: boolean;
+  /** How many processes' executables could not be read (EACCES) on this snapshot. */
+  unreadableExe: number;
+  warnings: string[];
+}
+
+export interface Finding {
+  /** Rule id from the catalogue, e.g. "H01". */
+  id: string;
+  /** Weight this finding adds to the process score. */
+  weight: number;
+  severity: Severity;
+  /** One line, e.g. "Kernel-thread impostor". */
+  title: string;
+  /** Plain-language sentence that names the evidence. */
+  explanation: string;
+  /** MITRE ATT&CK technique ids. */
+  attack: string[];
+  /** The raw values the finding rests on. */
+  evidence: Record<string, unknown>;
+}
+
+export interface Assessment {
+  pid: number;
+  score: number;
+  severity: Severity;
+  findings: Finding[];
+}
