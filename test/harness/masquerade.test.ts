@@ -1,0 +1,124 @@
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { compiledFake, groupMembers, isLive, readCmdline, readStat, readUid } from '../../src/simulate/payload';
+import { spawnEscapeNamed, spawnFakeMiner, spawnFakeSshd, spawnFamily, waitFor, type Spawned } from '../helpers/masquerade';
+
+const root = process.getuid?.() === 0;
+const cleanup: Array<{ kill(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(cleanup.splice(0).map((s) => s.kill()));
+});
+function track<T extends { kill(): Promise<void> }>(s: T): T { cleanup.push(s); return s; }
+
+function cpuTicks(pid: number): number {
+  const raw = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+
+async function expectGone(s: Spawned): Promise<void> {
+  await s.kill();
+  expect(isLive(s.pid, s.startTicks)).toBe(false);
+  expect(groupMembers(s.pgid)).toEqual([]);
+  expect(existsSync(s.root)).toBe(false);
+}
+
+const impls = (['c', 'sh'] as const).filter((i) => i === 'sh' || compiledFake() !== null);
+
+describe.each(impls)('spawnFakeMiner (payload %s)', (impl) => {
+  it('looks like the incident: comm, ./ cmdline, hidden dir, detached parent, exe in the dir', async () => {
+    const m = track(await spawnFakeMiner({ impl }));
+    expect(m.impl).toBe(impl);
+    const st = readStat(m.pid)!;
+    expect(st.comm).toBe('rcu-sched');
+    expect(st.ppid).toBe(m.ppid);
+    expect(m.ppid).not.toBe(process.pid);
+    expect(m.ppid).not.toBe(m.pgid); // the intermediate shell has exited
+    expect(st.session).toBe(m.pgid); // its own session: not in the test's
+    expect(st.session).not.toBe(readStat(process.pid)!.session);
+    const argv = readCmdline(m.pid);
+    expect(argv[0]).toBe('./rcu-sched');
+    expect(argv).toContain('stratum+tcp://pool.invalid:3333');
+    expect(argv).toContain('--donate-level=1');
+    expect(m.dir.endsWith('/.x')).toBe(true);
+    expect(readlinkSync(`/proc/${m.pid}/exe`)).toBe(m.path);
+    expect(readlinkSync(`/proc/${m.pid}/cwd`)).toBe(m.dir);
+    expect(readFileSync(`/proc/${m.pid}/environ`, 'latin1')).toContain('MINEWATCH_FAKE=1');
+    await expectGone(m);
+  });
+
+  it('custom name and args, no hidden dir', async () => {
+    const m = track(await spawnFakeMiner({ impl, name: 'kworker0', args: ['--foo'], hiddenDir: false }));
+    expect(readStat(m.pid)!.comm).toBe('kworker0');
+    expect(readCmdline(m.pid)).toContain('--foo');
+    expect(m.dir.endsWith('/.x')).toBe(false);
+    await expectGone(m);
+  });
+
+  it('burnCpu spins', async () => {
+    const m = track(await spawnFakeMiner({ impl, burnCpu: true, lifetimeSec: 20 }));
+    const t0 = cpuTicks(m.pid);
+    const w0 = Date.now();
+    await new Promise((r) => setTimeout(r, 1000));
+    const hz = 100;
+    const pct = ((cpuTicks(m.pid) - t0) / hz) / ((Date.now() - w0) / 1000) * 100;
+    expect(pct).toBeGreaterThan(50);
+    await expectGone(m);
+  });
+
+  it('exits by itself at its lifetime cap', async () => {
+    const m = track(await spawnFakeMiner({ impl, burnCpu: true, lifetimeSec: 1 }));
+    expect(isLive(m.pid, m.startTicks)).toBe(true);
+    await waitFor(() => !isLive(m.pid, m.startTicks), 6000);
+    await m.kill();
+  });
+
+  it.runIf(root)('runs as nobody when asked', async () => {
+    const m = track(await spawnFakeMiner({ impl, asNobody: true }));
+    expect(m.uid).toBe(65534);
+    expect(readUid(m.pid)).toBe(65534);
+    await expectGone(m);
+  });
+
+  it('spawnEscapeNamed puts escape sequences in comm', async () => {
+    const e = track(await spawnEscapeNamed(undefined, { impl }));
+    expect(readStat(e.pid)!.comm).toBe('x\x1b[31mRED\x1b[2J');
+    expect(readFileSync(`/proc/${e.pid}/comm`, 'latin1')).toBe('x\x1b[31mRED\x1b[2J\n');
+    await expectGone(e);
+  });
+});
+
+describe('spawnFakeSshd', () => {
+  it('is a shell script: comm sshd, cmdline /bin/sh ./sshd, exe the shell', async () => {
+    const s = track(await spawnFakeSshd());
+    const st = readStat(s.pid)!;
+    expect(st.comm).toBe('sshd');
+    expect(s.ppid).not.toBe(process.pid);
+    expect(readCmdline(s.pid)).toEqual(['/bin/sh', './sshd']);
+    expect(readlinkSync(`/proc/${s.pid}/exe`)).toMatch(/\/(dash|bash|sh|busybox)$/);
+    expect(readlinkSync(`/proc/${s.pid}/cwd`)).toBe(s.dir);
+    await expectGone(s);
+  });
+
+  it.runIf(root)('runs as nobody when asked', async () => {
+    const s = track(await spawnFakeSshd({ asNobody: true }));
+    expect(readUid(s.pid)).toBe(65534);
+    await expectGone(s);
+  });
+});
+
+describe('spawnFamily', () => {
+  it('launcher sshd (detached) is the parent of rcu-sched; kill takes both', async () => {
+    const f = track(await spawnFamily());
+    expect(readStat(f.launcher.pid)!.comm).toBe('sshd');
+    expect(f.launcher.ppid).not.toBe(process.pid);
+    const c = readStat(f.child.pid)!;
+    expect(c.comm).toBe('rcu-sched');
+    expect(c.ppid).toBe(f.launcher.pid);
+    expect(readCmdline(f.child.pid)[0]).toBe('./rcu-sched');
+    await f.kill();
+    expect(isLive(f.child.pid, f.child.startTicks)).toBe(false);
+    expect(isLive(f.launcher.pid, f.launcher.startTicks)).toBe(false);
+    expect(groupMembers(f.launcher.pgid)).toEqual([]);
+  });
+});
