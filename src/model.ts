@@ -47,6 +47,8 @@ export interface ProcessInfo {
   exeDeleted: boolean;
   exeMemfd: boolean;
   exeError: ReadFailure | null;
+  /** For a deleted exe: whether a file exists again at the original path (replaced by an upgrade); else null. */
+  exePathExists: boolean | null;
   cwd: string | null;
   /** The unified (v2) cgroup path, or the name=systemd one on v1 hosts. */
   cgroup: string | null;
@@ -83,7 +85,7 @@ export interface HostContext {
   procMismatches: { pid: number; reason: string }[];
   cpuCount: number;
   clockTicks: number;
-  /** Names of live kernel threads, normalised, plus a static list (see detect/kthreadNames). */
+  /** comm of every live kernel thread (PF_KTHREAD set), as read. */
   kernelThreadNames: Set<string>;
 }
 

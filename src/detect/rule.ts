@@ -1,0 +1,40 @@
+// The shape of a detection rule: a small pure function over one process and the snapshot around it.
+import type { Connection, Finding, HostContext, ProcessInfo } from '../model';
+import { severityForScore } from '../model';
+import type { KthreadNameIndex } from './kthreadNames';
+
+export interface RuleContext {
+  processes: ReadonlyMap<number, ProcessInfo>;
+  connections: ReadonlyMap<number, Connection[]>;
+  host: HostContext;
+  kthreads: KthreadNameIndex;
+  now: number;
+}
+
+export interface Hit {
+  weight: number;
+  explanation: string;
+  evidence: Record<string, unknown>;
+}
+
+export interface Rule {
+  id: string;
+  title: string;
+  attack: string[];
+  /** Plain-language description of what the rule looks for, for the README and the help screen. */
+  describes: string;
+  /** Earlier findings on the same process are passed in, for rules that only add context (H14). */
+  check(p: ProcessInfo, ctx: RuleContext, prior: readonly Finding[]): Hit | null;
+}
+
+export function toFinding(rule: Rule, hit: Hit): Finding {
+  return {
+    id: rule.id,
+    weight: hit.weight,
+    severity: severityForScore(hit.weight),
+    title: rule.title,
+    explanation: hit.explanation,
+    attack: rule.attack,
+    evidence: hit.evidence,
+  };
+}

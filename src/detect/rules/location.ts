@@ -1,0 +1,128 @@
+// Location and launch-context rules: where the program lives, how it was started, who adopted it.
+import type { Finding, ProcessInfo } from '../../model';
+import {
+  basename, hiddenComponents, inSystemDir, isOrdinaryUser, launchPath, relativeLaunch, TMP_ALLOW, WRITABLE_DIRS,
+  x11LookAlike,
+} from '../paths';
+import type { Hit, Rule, RuleContext } from '../rule';
+
+export const H10: Rule = {
+  id: 'H10',
+  title: 'Runs from a world-writable directory',
+  attack: ['T1036.005', 'T1074'],
+  describes: 'The executable (or the script an interpreter runs) lives in /dev/shm, /tmp, /var/tmp or another directory anyone can write to, where packages never install programs.',
+  check(p: ProcessInfo): Hit | null {
+    if (p.kernelThread) return null;
+    const lp = launchPath(p);
+    if (!lp || TMP_ALLOW.some((re) => re.test(lp.path))) return null;
+    const dir = WRITABLE_DIRS.find((d) => lp.path.startsWith(d.prefix));
+    if (!dir) return null;
+    return {
+      weight: dir.weight,
+      explanation: `${lp.viaInterpreter ? 'its script' : 'its executable'} ${lp.path} is in ${dir.prefix.slice(0, -1)}, a directory anyone can write to`,
+      evidence: { path: lp.path, directory: dir.prefix },
+    };
+  },
+};
+
+export const H11: Rule = {
+  id: 'H11',
+  title: 'Runs from a hidden directory',
+  attack: ['T1564.001', 'T1036.005'],
+  describes: 'The program sits under a directory whose name starts with a dot (~/.x/, /tmp/.X25-unix/), or one named like the X11/ICE socket directories, which never hold programs. Toolchain dirs such as ~/.local, ~/.cargo, ~/.nvm are exempt.',
+  check(p: ProcessInfo): Hit | null {
+    if (p.kernelThread) return null;
+    const lp = launchPath(p);
+    if (!lp) return null;
+    const hidden = hiddenComponents(lp.path);
+    if (hidden.length === 0) return null;
+    const lookAlike = hidden.find(x11LookAlike);
+    if (lookAlike) {
+      return {
+        weight: 8,
+        explanation: `${lp.path} is inside ${lookAlike}, named like the X11/ICE socket directories, which never hold programs`,
+        evidence: { path: lp.path, directory: lookAlike },
+      };
+    }
+    return {
+      weight: 6,
+      explanation: `${lp.path} is inside the hidden directory ${hidden.join('/')}`,
+      evidence: { path: lp.path, hidden },
+    };
+  },
+};
+
+export const H12: Rule = {
+  id: 'H12',
+  title: 'Started from a relative path, detached',
+  attack: ['T1036'],
+  describes: 'Started as ./name (or ../name) and running without a terminal: how a dropper launches its payload from wherever it unpacked it. A developer\'s ./a.out in a terminal does not count.',
+  check(p: ProcessInfo): Hit | null {
+    if (p.kernelThread || p.ttyNr !== 0) return null;
+    const rel = relativeLaunch(p);
+    if (!rel) return null;
+    return {
+      weight: 3,
+      explanation: `started as ${rel}${p.cwd ? ` from ${p.cwd}` : ''} and has no terminal`,
+      evidence: { argv: p.cmdline.slice(0, 3), cwd: p.cwd, ttyNr: p.ttyNr },
+    };
+  },
+};
+
+export const H13: Rule = {
+  id: 'H13',
+  title: 'Ordinary user\'s process adopted by PID 1',
+  attack: ['T1036.009'],
+  describes: 'A process of an ordinary (uid >= 1000) user whose parent is PID 1 and which has no terminal: it was double-forked or setsid\'d away from the shell that started it. Common for tmux or nohup jobs too, so it only adds to other signs.',
+  check(p: ProcessInfo, ctx: RuleContext): Hit | null {
+    if (p.kernelThread || p.ppid !== 1 || p.ttyNr !== 0 || !isOrdinaryUser(p.uid)) return null;
+    if (p.cgroup && /\/user@\d+\.service\//.test(p.cgroup)) return null; // started by the user's own systemd
+    const init = ctx.processes.get(1);
+    return {
+      weight: 2,
+      explanation: `user ${p.user}'s process was adopted by PID 1${init ? ` (${init.name})` : ''} and has no terminal`,
+      evidence: { uid: p.uid, ppid: p.ppid, session: p.session, ttyNr: p.ttyNr },
+    };
+  },
+};
+
+export const H14: Rule = {
+  id: 'H14',
+  title: 'Its cgroup contradicts its name',
+  attack: ['T1036.004'],
+  describes: 'A process already named like a daemon or kernel thread (H01/H02) sits in a login session, in cron\'s cgroup or in a user\'s service manager: the real daemon runs in its own system service, a kernel thread in none.',
+  check(p: ProcessInfo, _ctx: RuleContext, prior: readonly Finding[]): Hit | null {
+    if (!p.cgroup || !prior.some((f) => f.id === 'H01' || f.id === 'H02')) return null;
+    const session = /\/session-[^/]+\.scope$/.exec(p.cgroup);
+    const cron = /\/(cron|crond|cronie)\.service$/.test(p.cgroup);
+    const userManager = /\/user@\d+\.service\//.test(p.cgroup);
+    if (!session && !cron && !userManager) return null;
+    const where = cron ? "cron's service (it was launched by a cron job)"
+      : session ? `login session ${session[0].slice(1)}` : "a user's own service manager";
+    return {
+      weight: 3,
+      explanation: `its cgroup ${p.cgroup} puts it in ${where}, where no ${p.name} belongs`,
+      evidence: { cgroup: p.cgroup },
+    };
+  },
+};
+
+/** Programs the kernel itself starts through kthreadd (usermode helpers). */
+const KTHREADD_HELPERS = new Set(['modprobe', 'request-key', 'cifs.upcall', 'systemd-coredump', 'true', 'mount',
+  'umount', 'nfsrahead', 'hotplug', 'udevadm', 'poweroff', 'reboot', 'kmod', 'apport', 'dpkg', 'grep', 'uname', 'bpfilter_umh']);
+
+export const H15: Rule = {
+  id: 'H15',
+  title: 'Child of kthreadd that is not a kernel thread',
+  attack: ['T1036.009', 'T1014'],
+  describes: 'kthreadd (PID 2) only parents kernel threads and a few kernel helpers (modprobe, request-key...). Any other user-space child of it is out of place.',
+  check(p: ProcessInfo): Hit | null {
+    if (p.kernelThread || p.ppid !== 2 || p.pid === 2) return null;
+    if (p.exe && inSystemDir(p.exe) && KTHREADD_HELPERS.has(basename(p.exe))) return null;
+    return {
+      weight: 8,
+      explanation: `its parent is kthreadd (PID 2), which only starts kernel threads, yet it runs ${p.exe ?? 'an unreadable executable'}`,
+      evidence: { ppid: p.ppid, exe: p.exe },
+    };
+  },
+};
