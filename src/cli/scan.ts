@@ -1,0 +1,45 @@
+// `minewatch scan`: detection without a UI, for scripts, cron and fleets.
+// Exit codes: 0 nothing at or above --fail-on, 1 something found, 2 usage or runtime error.
+import type { Severity } from '../model';
+import { SEVERITIES, severityRank } from '../model';
+import { formatScanText } from '../scan/format';
+import { buildReport, runScan, toSafeJson } from '../scan/report';
+import { intFlag, parseArgs, UsageError } from './args';
+
+export const SCAN_HELP = `Usage: minewatch scan [options]
+
+Samples the process table twice, runs every detection rule and prints the flagged
+processes, worst first, each with its reasons.
+
+Options:
+  --json             print the JSON report (version 1) instead of the table
+  --all              include processes that were not flagged
+  --fail-on LEVEL    exit 1 when something is at or above LEVEL: low, medium, high (default), critical
+  --sample MS        time between the two samples, for CPU % (default 1000; 0 = one sample, no CPU %)
+  --proc DIR         proc file system to read (default /proc)
+  --root DIR         file system root for /etc/passwd, crontabs... (default /)
+  -h, --help         this help
+
+Exit status: 0 nothing at or above --fail-on, 1 something found, 2 usage or runtime error.
+`;
+
+export async function runScanCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { flags, positional } = parseArgs(argv, {
+    json: 'boolean', all: 'boolean', 'fail-on': 'string', sample: 'string', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
+  });
+  if (flags.help || flags.h) { out.write(SCAN_HELP); return 0; }
+  if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
+  const failOn = (flags['fail-on'] ?? 'high') as Severity;
+  if (!SEVERITIES.includes(failOn) || failOn === 'none') {
+    throw new UsageError('--fail-on must be one of low, medium, high, critical');
+  }
+  const sampleMs = intFlag(flags, 'sample', 1000, 0, 60_000);
+  const procRoot = (flags.proc as string) ?? '/proc';
+  const root = (flags.root as string) ?? '/';
+  const result = await runScan({ procRoot, root, sampleMs });
+  const report = buildReport(result, { procRoot, all: Boolean(flags.all) });
+  if (flags.json) out.write(toSafeJson(report) + '\n');
+  else out.write(formatScanText(report, { width: (out as NodeJS.WriteStream).columns ?? 160, total: result.snapshot.processes.size }));
+  const worst = report.processes.reduce((m, p) => Math.max(m, severityRank(p.severity)), 0);
+  return worst >= severityRank(failOn) ? 1 : 0;
+}

@@ -1,0 +1,122 @@
+// The JSON report of `minewatch scan --json` (version 1) and the scan itself: two samples, one assessment.
+import type { Assessment, ProcessInfo, Severity, Snapshot } from '../model';
+import { severityRank } from '../model';
+import { Detector, hostWarnings } from '../detect/index';
+import { POOL_PORTS } from '../detect/poolPorts';
+import { readHostIdentity } from '../procfs/host';
+import { ProcReader } from '../procfs/reader';
+
+export interface ReportFinding {
+  id: string;
+  severity: Severity;
+  title: string;
+  explanation: string;
+  attack: string[];
+  evidence: Record<string, unknown>;
+}
+
+export interface ReportProcess {
+  pid: number;
+  ppid: number;
+  name: string;
+  user: string;
+  uid: number;
+  startTime: string;
+  exe: string | null;
+  exeDeleted: boolean;
+  cwd: string | null;
+  cmdline: string[];
+  cpuPercent: number;
+  rssBytes: number;
+  kernelThread: boolean;
+  score: number;
+  severity: Severity;
+  findings: ReportFinding[];
+}
+
+export interface ScanReport {
+  version: 1;
+  scannedAt: string;
+  host: { hostname: string; kernel: string; root: boolean };
+  processes: ReportProcess[];
+  persistence: unknown[];
+  warnings: string[];
+}
+
+export interface ScanResult {
+  snapshot: Snapshot;
+  assessments: Map<number, Assessment>;
+}
+
+export interface ScanOptions {
+  procRoot: string;
+  root: string;
+  sampleMs: number;
+}
+
+export async function runScan(opts: ScanOptions): Promise<ScanResult> {
+  const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
+  let snapshot = reader.sample();
+  if (opts.sampleMs > 0) {
+    await new Promise((r) => setTimeout(r, opts.sampleMs));
+    snapshot = reader.sample();
+  }
+  return { snapshot, assessments: new Detector().assess(snapshot) };
+}
+
+function reportProcess(p: ProcessInfo, a: Assessment | undefined): ReportProcess {
+  return {
+    pid: p.pid,
+    ppid: p.ppid,
+    name: p.name,
+    user: p.user,
+    uid: p.uid,
+    startTime: new Date(p.startTime).toISOString(),
+    exe: p.exe,
+    exeDeleted: p.exeDeleted,
+    cwd: p.cwd,
+    cmdline: p.cmdline,
+    cpuPercent: Math.round(p.cpuPercent * 10) / 10,
+    rssBytes: p.rssBytes,
+    kernelThread: p.kernelThread,
+    score: a?.score ?? 0,
+    severity: a?.severity ?? 'none',
+    findings: (a?.findings ?? []).map((f) => ({
+      id: f.id, severity: f.severity, title: f.title, explanation: f.explanation, attack: f.attack, evidence: f.evidence,
+    })),
+  };
+}
+
+/** Worst first, then by score, then by PID. */
+export function byConcern(a: ReportProcess, b: ReportProcess): number {
+  return severityRank(b.severity) - severityRank(a.severity) || b.score - a.score || a.pid - b.pid;
+}
+
+export function buildReport(result: ScanResult, opts: { procRoot: string; all: boolean; persistence?: unknown[]; extraWarnings?: string[] }): ScanReport {
+  const { snapshot, assessments } = result;
+  const processes: ReportProcess[] = [];
+  for (const p of snapshot.processes.values()) {
+    const a = assessments.get(p.pid);
+    if (!opts.all && !a) continue;
+    processes.push(reportProcess(p, a));
+  }
+  processes.sort(byConcern);
+  const id = readHostIdentity(opts.procRoot);
+  return {
+    version: 1,
+    scannedAt: new Date(snapshot.takenAt).toISOString(),
+    host: { hostname: id.hostname, kernel: id.kernel, root: snapshot.root },
+    processes,
+    persistence: opts.persistence ?? [],
+    warnings: [...snapshot.warnings, ...hostWarnings(snapshot), ...(opts.extraWarnings ?? [])],
+  };
+}
+
+/**
+ * JSON with every control character escaped. JSON.stringify already escapes C0; DEL, C1 (0x9b is an
+ * 8-bit CSI) and bidi overrides are escaped here too, so the JSON is safe to cat to a terminal.
+ */
+export function toSafeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
