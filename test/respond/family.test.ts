@@ -4,16 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProcessInfo } from '../../src/model';
 import { familyOf, killFamily } from '../../src/respond/family';
 import { pinTarget, PinnedTarget } from '../../src/respond/target';
-import { FakeProcRoot, tempDir } from './fixture';
+import { FakeProcRoot, tempDir, procInfo } from './fixture';
 
-function p(pid: number, ppid: number, over: Partial<ProcessInfo> = {}): ProcessInfo {
-  return {
-    pid, ppid, name: 'proc', state: 'S', pgrp: pid, session: pid, ttyNr: 0, flags: 0, kernelThread: false,
-    uid: 1000, user: 'u', startTicks: 100 + pid, startTime: 0, cmdline: [], exe: '/home/u/.x/bin', exeDeleted: false,
-    exeMemfd: false, exeError: null, cwd: null, cgroup: null, threads: 1, rssBytes: 0, cpuTicks: 0, cpuPercent: 0,
-    preloadEnv: null, ...over,
-  };
-}
+const p = procInfo;
 
 function table(...ps: ProcessInfo[]): Map<number, ProcessInfo> {
   return new Map(ps.map((x) => [x.pid, x]));

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ProcessInfo } from '../../src/model';
 
 export interface FakeProc {
   pid: number;
@@ -60,4 +61,14 @@ export class FakeProcRoot {
 
 export function tempDir(prefix = 'mw-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A ProcessInfo with harmless defaults, for pure family/respawn tests. */
+export function procInfo(pid: number, ppid: number, over: Partial<ProcessInfo> = {}): ProcessInfo {
+  return {
+    pid, ppid, name: 'proc', state: 'S', pgrp: pid, session: pid, ttyNr: 0, flags: 0, kernelThread: false,
+    uid: 1000, user: 'u', startTicks: 100 + pid, startTime: 0, cmdline: [], exe: '/home/u/.x/bin', exeDeleted: false,
+    exeMemfd: false, exeError: null, exePathExists: null, cwd: null, cgroup: null, threads: 1, rssBytes: 0, cpuTicks: 0,
+    cpuPercent: 0, preloadEnv: null, ...over,
+  };
 }
