@@ -46,7 +46,7 @@ export interface EvidenceOptions {
 }
 
 const MiB = 1024 * 1024;
-const PROC_FILES = ['stat', 'status', 'cmdline', 'comm', 'environ', 'cgroup', 'maps', 'loginuid', 'sessionid', 'limits', 'mountinfo'];
+const PROC_FILES = ['stat', 'status', 'cmdline', 'comm', 'environ', 'cgroup', 'maps', 'loginuid', 'sessionid', 'limits', 'mountinfo', 'net/tcp', 'net/tcp6', 'net/udp', 'net/udp6'];
 const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|mksh|ash|busybox|fish|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|node|nodejs|lua[0-9.]*|tclsh[0-9.]*)$/;
 /** Interpreter options that take a value, so the value is not mistaken for the script. */
 const OPTION_WITH_VALUE = new Set(['-O', '-o', '-W', '-X', '-I', '-r', '--rcfile', '--init-file']);
@@ -347,6 +347,26 @@ export async function captureEvidence(targets: PinnedTarget[], opts: EvidenceOpt
         }
       }
       await copyStreaming(source, dir, name, budget, files, notes);
+    }
+
+    // A miner's config.json (wallet, pool) next to the binary or in its working directory.
+    const configs = [path.join(pidDir(procRoot, pid), 'cwd', 'config.json')];
+    if (t.exe !== null && path.isAbsolute(t.exe)) configs.push(path.join(pidDir(procRoot, pid), 'root', path.dirname(t.exe), 'config.json'));
+    const seen = new Set<string>();
+    for (const c of configs) {
+      try {
+        const st = fs.statSync(c);
+        const key = `${st.dev}:${st.ino}`;
+        if (!st.isFile() || seen.has(key)) continue;
+        seen.add(key);
+        if (st.size > MiB) {
+          notes.push(`config.json of PID ${pid} not copied: ${st.size} bytes is more than a config file should be`);
+          continue;
+        }
+        await copyStreaming(c, dir, `config-${pid}-${seen.size}.json`, budget, files, notes);
+      } catch {
+        /* none there */
+      }
     }
   }
 

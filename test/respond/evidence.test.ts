@@ -75,7 +75,7 @@ describe('captureEvidence on a live child', () => {
     fs.copyFileSync('/bin/sleep', exe);
     fs.chmodSync(exe, 0o755);
     const original = fs.readFileSync(exe);
-    const pid = await started(spawn(exe, ['300'], { stdio: 'ignore' }), exe);
+    const pid = await started(spawn(exe, ['300'], { stdio: 'ignore', cwd: work }), exe);
     fs.rmSync(exe);
     expect(fs.existsSync(exe)).toBe(false);
 
@@ -110,6 +110,7 @@ describe('captureEvidence on a live child', () => {
     const sums = fs.readFileSync(path.join(res.dir, 'SHA256SUMS'), 'utf8').trimEnd().split('\n');
     const listed = new Map(sums.map((l) => [l.slice(66), l.slice(0, 64)]));
     expect([...listed.keys()].sort()).toEqual(['context.json', `exe-${pid}.bin`, `process-${pid}.json`]);
+    expect(info.proc['net/tcp'].data ?? info.proc['net/tcp'].error).toBeTruthy();
     for (const [name, h] of listed) expect(sha(fs.readFileSync(path.join(res.dir, name)))).toBe(h);
 
     const lines = fs.readFileSync(audit.path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -127,8 +128,11 @@ describe('captureEvidence on a live child', () => {
     const t = pinTarget(pid) as PinnedTarget;
     expect(t.cmdline).toEqual(['/bin/sh', './sshd']);
 
+    fs.writeFileSync(path.join(work, 'config.json'), '{"pool":"pool.example:3333"}');
     const present = await captureEvidence([t], { dir: path.join(work, 'ev') });
     expect(fs.readFileSync(path.join(present.dir, `script-${pid}-sshd`), 'utf8')).toBe(body);
+    // config.json in the working directory (wallet / pool) is kept too.
+    expect(fs.readFileSync(path.join(present.dir, `config-${pid}-1.json`), 'utf8')).toContain('pool.example:3333');
 
     fs.rmSync(script);
     const gone = await captureEvidence([t], { dir: path.join(work, 'ev') });
