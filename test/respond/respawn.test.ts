@@ -1,10 +1,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { ProcessInfo } from '../../src/model';
 import { AuditLog, defaultAuditPath, safeJson } from '../../src/respond/audit';
 import { RespawnWatch } from '../../src/respond/respawn';
 import { tempDir, procInfo } from './fixture';
+
+const auditDirs: string[] = [];
+function auditDir(): string {
+  const d = tempDir('mw-audit-');
+  auditDirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of auditDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
 
 const p = (pid: number, over: Partial<ProcessInfo> = {}) => procInfo(pid, 1, { startTicks: 100, exe: null, ...over });
 
@@ -47,7 +58,7 @@ describe('RespawnWatch', () => {
 
 describe('AuditLog', () => {
   it('writes one valid JSON line per record with time, actor, action, target, result and message', () => {
-    const dir = tempDir('mw-audit-');
+    const dir = auditDir();
     const log = new AuditLog(defaultAuditPath(path.join(dir, 'ev')), { now: () => Date.parse('2025-01-01T00:00:00Z') });
     log.append({ action: 'persistence-change', target: null, result: 'ok', message: 'commented out line 3', details: { path: '/var/spool/cron/crontabs/u' } });
     log.append({ action: 'refused', target: { pid: 1, startTicks: 1, exe: '/sbin/init', uid: 0 }, result: 'refused', message: 'evil \u009b2J \u202e name' });
@@ -62,7 +73,6 @@ describe('AuditLog', () => {
     expect(b.message).toBe('evil \u009b2J \u202e name');
     expect(fs.statSync(log.path).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(log.path)).mode & 0o777).toBe(0o700);
-    fs.rmSync(dir, { recursive: true });
   });
 
   it('safeJson parses back to the same value', () => {

@@ -8,6 +8,17 @@ import { sendSignal, SignalFn } from '../../src/respond/signal';
 import { pinTarget, PinnedTarget, verifyTarget } from '../../src/respond/target';
 import { FakeProc, FakeProcRoot, tempDir } from './fixture';
 
+const auditDirs: string[] = [];
+function auditDir(): string {
+  const d = tempDir('mw-audit-');
+  auditDirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of auditDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+
 let proc: FakeProcRoot;
 let bin: string;
 let exeA: string;
@@ -129,14 +140,13 @@ describe('refusal / ancestorsOf', () => {
 describe('sendSignal', () => {
   it('sends after verification and logs it', () => {
     const kill = vi.fn();
-    const dir = tempDir('mw-audit-');
+    const dir = auditDir();
     const audit = new AuditLog(path.join(dir, 'audit.jsonl'));
     const r = sendSignal(pin(), 'SIGTERM', deps(kill, { audit }));
     expect(r).toMatchObject({ ok: true, pid: 4242, signal: 'SIGTERM', outcome: 'sent' });
     expect(kill).toHaveBeenCalledExactlyOnceWith(4242, 'SIGTERM');
     const line = JSON.parse(fs.readFileSync(audit.path, 'utf8').trim());
     expect(line).toMatchObject({ action: 'signal', result: 'sent', target: { pid: 4242, startTicks: 5000, exe: exeA, uid: 1000 } });
-    fs.rmSync(dir, { recursive: true });
   });
 
   it('never calls kill when the start time changed between pin and send', () => {
@@ -190,7 +200,7 @@ describe('sendSignal', () => {
   });
 
   it('audits sent, refused and failed attempts, one JSON line each', () => {
-    const dir = tempDir('mw-audit-');
+    const dir = auditDir();
     const audit = new AuditLog(path.join(dir, 'sub', 'audit.jsonl'));
     const t = pin();
     sendSignal(t, 'SIGSTOP', deps(vi.fn(), { audit }));
@@ -212,7 +222,6 @@ describe('sendSignal', () => {
     }
     expect(fs.statSync(audit.path).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(audit.path)).mode & 0o777).toBe(0o700);
-    fs.rmSync(dir, { recursive: true });
   });
 
   it('sanitizes a hostile name in messages', () => {
