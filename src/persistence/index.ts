@@ -1,0 +1,91 @@
+// The persistence view: what is installed on this host that would start a program again, judged
+// and explained. Synchronous, read-only, under a root directory (tests use fixture trees).
+import * as fs from 'node:fs';
+import { severityRank } from '../model';
+import { collectAnacrontab, collectAtJobs, collectCronScripts, collectSystemCrontabs, collectUserCrontabs } from './cron';
+import { isDirectory, parsePasswd, readCapped, type Account, type Ctx } from './fsread';
+import { collectAuthorizedKeys, collectInitScripts, collectLdPreload, collectRcLocal, collectShellStartup } from './other';
+import { collectSystemd } from './systemd';
+import type { PersistenceEntry, PersistenceReport } from './types';
+
+export type { FileMeta, PersistenceEntry, PersistenceKind, PersistenceLocation, PersistenceReport } from './types';
+export { linkPersistence, type PersistenceLink } from './link';
+export { RULES } from './rules';
+
+export interface CollectOptions {
+  root?: string;
+  /** Limit per-user locations (homes, user crontabs) to these accounts; default: every account with a home. */
+  users?: string[];
+  now?: number;
+  recentDays?: number;
+}
+
+const NO_HOME = new Set(['', '/', '/nonexistent', '/dev/null', '/var/empty']);
+
+function sortEntries(entries: PersistenceEntry[]): PersistenceEntry[] {
+  return entries.sort((a, b) => b.score - a.score || severityRank(b.severity) - severityRank(a.severity)
+    || a.path.localeCompare(b.path) || (a.line ?? 0) - (b.line ?? 0));
+}
+
+export function collectPersistence(opts: CollectOptions = {}): PersistenceReport {
+  const root = opts.root ?? '/';
+  const ctx: Ctx = {
+    root: root === '/' ? '/' : root.replace(/\/+$/, ''),
+    now: opts.now ?? Date.now(),
+    recentMs: (opts.recentDays ?? 7) * 86_400_000,
+    accounts: [],
+    byName: new Map(),
+    byUid: new Map(),
+    locations: [],
+    warnings: [],
+    seen: new Set(),
+  };
+  if (root !== '/' && !fs.existsSync(root)) ctx.warnings.push(`root ${root} does not exist`);
+
+  const passwd = readCapped(ctx, '/etc/passwd');
+  if (passwd) {
+    ctx.accounts = parsePasswd(passwd.text);
+    for (const a of ctx.accounts) {
+      if (!ctx.byName.has(a.name)) ctx.byName.set(a.name, a);
+      if (!ctx.byUid.has(a.uid)) ctx.byUid.set(a.uid, a);
+    }
+  } else {
+    ctx.warnings.push('/etc/passwd could not be read: account checks (C10, C13) and per-user locations are skipped');
+  }
+
+  const wanted = opts.users ? new Set(opts.users) : null;
+  if (wanted) for (const u of wanted) if (!ctx.byName.has(u)) ctx.warnings.push(`user ${u} is not in /etc/passwd`);
+  const homes: { account: Account; home: string }[] = [];
+  const seenHomes = new Set<string>();
+  for (const a of ctx.accounts) {
+    if (wanted && !wanted.has(a.name)) continue;
+    if (NO_HOME.has(a.home) || seenHomes.has(a.home)) continue;
+    if (!isDirectory(ctx, a.home)) continue;
+    seenHomes.add(a.home);
+    homes.push({ account: a, home: a.home });
+  }
+
+  const entries: PersistenceEntry[] = [];
+  const steps: [string, () => PersistenceEntry[]][] = [
+    ['user crontabs', () => collectUserCrontabs(ctx, wanted)],
+    ['system crontabs', () => collectSystemCrontabs(ctx)],
+    ['cron scripts', () => collectCronScripts(ctx)],
+    ['anacrontab', () => collectAnacrontab(ctx)],
+    ['at jobs', () => collectAtJobs(ctx)],
+    ['systemd', () => collectSystemd(ctx, homes)],
+    ['rc.local', () => collectRcLocal(ctx)],
+    ['init scripts', () => collectInitScripts(ctx)],
+    ['shell start-up files', () => collectShellStartup(ctx, homes)],
+    ['authorized keys', () => collectAuthorizedKeys(ctx, homes)],
+    ['ld.so.preload', () => collectLdPreload(ctx)],
+  ];
+  for (const [name, step] of steps) {
+    try {
+      entries.push(...step());
+    } catch (err) {
+      // A reader bug must not hide every other location.
+      ctx.warnings.push(`${name}: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+  return { entries: sortEntries(entries), locations: ctx.locations, warnings: ctx.warnings };
+}
