@@ -143,8 +143,6 @@ const STRATUM_RE = /stratum\d?\+(?:tcp|ssl|tls|ws|wss):\/\/[A-Za-z0-9._\-:@/%]+/
 const POOL_WORDS =
   'pool|xmr|monero|nanopool|supportxmr|c3pool|moneroocean|minexmr|hashvault|herominers|2miners|f2pool|unmineable|nicehash|minergate|dwarfpool|crypto-pool|xmrpool';
 const POOL_WORD_RE = new RegExp(POOL_WORDS, 'i');
-// Host-like tokens, bounded so a hostile 64 KiB run cannot make the scan quadratic.
-const HOST_TOKEN_RE = /[A-Za-z0-9][A-Za-z0-9.:-]{3,299}/g;
 const NOT_TLDS = new Set([
   'c', 'h', 'cc', 'cpp', 'hpp', 'cxx', 'py', 'pyc', 'so', 'go', 'rs', 'js', 'ts', 'mjs', 'json', 'txt', 'xml', 'log',
   'conf', 'cfg', 'sh', 'md', 'html', 'htm', 'ini', 'yaml', 'yml', 'toml', 'lock', 'tmp', 'bak', 'jar', 'class', 'java',
@@ -154,8 +152,6 @@ const MINER_RE = /xmrig|randomx|cryptonight|donate-level|cpuminer|minerd\b|ethmi
 
 const MAX_HITS = 50;
 const MAX_HIT_TEXT = 200;
-const MIN_RUN = 6;
-const MAX_CARRY = 64 * KiB;
 
 /** "pool.example.com:3333" when a token looks like a mining-pool host, else null. */
 export function poolHost(token: string): string | null {
@@ -171,25 +167,57 @@ export function poolHost(token: string): string | null {
   return portPart && /^\d{2,5}$/.test(portPart) ? `${host}:${portPart}` : host;
 }
 
-/** Classify the printable strings of one run; pushes unique hits. */
-export function classifyString(run: string, hits: StringsHit[], seen: Set<string>): void {
-  const add = (kind: StringsHit['kind'], text: string) => {
-    const t = text.length > MAX_HIT_TEXT ? text.slice(0, MAX_HIT_TEXT - 1) + '…' : text;
+const HOST_CHARS = new Uint8Array(128);
+for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-') HOST_CHARS[c.charCodeAt(0)] = 1;
+const isHostChar = (code: number) => code < 128 && HOST_CHARS[code] === 1;
+const POOL_WORD_G = new RegExp(POOL_WORDS, 'gi');
+
+/**
+ * Classify a stretch of latin1 text (printable runs separated by anything else) and push unique hits.
+ * Every pattern is linear in the text: pool hosts are found from their keyword outwards, so a
+ * hostile binary full of dots and letters cannot make the scan quadratic.
+ */
+export function classifyString(text: string, hits: StringsHit[], seen: Set<string>): void {
+  const add = (kind: StringsHit['kind'], t0: string) => {
+    const t = t0.length > MAX_HIT_TEXT ? t0.slice(0, MAX_HIT_TEXT - 1) + '…' : t0;
     const key = kind + '\0' + t;
     if (seen.has(key) || hits.length >= MAX_HITS) return;
     seen.add(key);
     hits.push({ kind, text: t });
   };
-  for (const m of run.matchAll(STRATUM_RE)) add('stratum', m[0]);
-  for (const m of run.matchAll(HOST_TOKEN_RE)) {
-    const host = poolHost(m[0]);
-    if (host && !hits.some((h) => h.kind === 'stratum' && h.text.includes(host))) add('pool', host);
+  STRATUM_RE.lastIndex = 0;
+  for (const m of text.matchAll(STRATUM_RE)) add('stratum', m[0]);
+  POOL_WORD_G.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  let lastEnd = 0;
+  while ((m = POOL_WORD_G.exec(text)) !== null) {
+    let start = m.index;
+    let end = m.index + m[0].length;
+    while (start > lastEnd && m.index - start < 300 && isHostChar(text.charCodeAt(start - 1))) start--;
+    while (end < text.length && end - m.index < 300 && isHostChar(text.charCodeAt(end))) end++;
+    lastEnd = end;
+    POOL_WORD_G.lastIndex = Math.max(end, POOL_WORD_G.lastIndex);
+    const token = text.slice(start, end).replace(/^[.:-]+/, '');
+    const host = poolHost(token);
+    if (!host) continue;
+    const before = text.slice(Math.max(0, start - 24), start);
+    if (/stratum\d?\+[a-z]+:\/\/$/i.test(before) || /:\/\/[^\s]*@$/.test(before)) continue; // already a stratum hit
+    add('pool', host);
   }
-  for (const m of run.matchAll(WALLET_RE)) add('wallet', m[0]);
-  for (const m of run.matchAll(MINER_RE)) add('miner', m[0].toLowerCase());
+  for (const w of text.matchAll(WALLET_RE)) add('wallet', w[0]);
+  for (const x of text.matchAll(MINER_RE)) add('miner', x[0].toLowerCase());
 }
 
-/** Incremental `strings -n 6` + classification over chunks (runs spanning chunks are joined). */
+const CARRY_MAX = 1024;
+
+function printable(c: number): boolean {
+  return c >= 0x20 && c < 0x7f;
+}
+
+/**
+ * Incremental `strings` + classification over chunks. The trailing printable run of a chunk (up to
+ * 1 KiB) is held back and joined with the next chunk, so an indicator split by a chunk boundary is found.
+ */
 export class StringsScanner {
   readonly hits: StringsHit[] = [];
   private readonly seen = new Set<string>();
@@ -198,26 +226,27 @@ export class StringsScanner {
 
   push(chunk: Buffer): void {
     this.scanned += chunk.length;
-    const text = this.carry + chunk.toString('latin1');
-    this.carry = '';
-    const re = /[\x20-\x7e\t]{6,}/g;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null) {
-      if (m.index + m[0].length === text.length && m[0].length < MAX_CARRY) {
-        this.carry = m[0];
-        break;
+    let cut = chunk.length;
+    while (cut > 0 && chunk.length - cut < CARRY_MAX && printable(chunk[cut - 1]!)) cut--;
+    if (chunk.length - cut >= CARRY_MAX) cut = chunk.length; // a huge run: scan it now
+    const tail = chunk.toString('latin1', cut);
+    if (cut === 0) {
+      // The whole (small) chunk continues a printable run: keep accumulating, bounded.
+      const joined = this.carry + tail;
+      if (joined.length > 2 * CARRY_MAX) {
+        classifyString(joined, this.hits, this.seen);
+        this.carry = '';
+      } else {
+        this.carry = joined;
       }
-      classifyString(m[0], this.hits, this.seen);
+      return;
     }
-    // A short printable tail may continue in the next chunk.
-    if (!this.carry) {
-      const tail = /[\x20-\x7e\t]{1,5}$/.exec(text);
-      if (tail) this.carry = tail[0];
-    }
+    classifyString(this.carry + chunk.toString('latin1', 0, cut), this.hits, this.seen);
+    this.carry = tail;
   }
 
   finish(): StringsHit[] {
-    if (this.carry.length >= MIN_RUN) classifyString(this.carry, this.hits, this.seen);
+    if (this.carry) classifyString(this.carry, this.hits, this.seen);
     this.carry = '';
     return this.hits;
   }
@@ -243,7 +272,7 @@ export interface HashOptions {
 }
 
 export const STRINGS_LIMIT = 32 * MiB;
-const CHUNK = 1 * MiB;
+const CHUNK = 512 * KiB;
 
 function abortError(): Error {
   const e = new Error('inspection aborted');
