@@ -1,7 +1,7 @@
 // Detection: every rule over every process of a snapshot, scores summed into a severity.
 // Pure with respect to the host: all it knows comes from the snapshot.
 import type { Assessment, Finding, Snapshot } from '../model';
-import { severityForScore } from '../model';
+import { severityForScore, severityRank } from '../model';
 import { KthreadNameIndex, kthreadFamilies } from './kthreadNames';
 import type { Rule, RuleContext } from './rule';
 import { toFinding } from './rule';
@@ -13,6 +13,9 @@ import { H30, H31, H32, H33, H34 } from './rules/miner';
 
 /** In evaluation order: H14 reads the findings of H01/H02 before it. */
 export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44];
+
+const AMPLIFIERS = new Set(RULES.filter((r) => r.amplifier).map((r) => r.id));
+const MEDIUM = severityRank('medium');
 
 export class Detector {
   private index: KthreadNameIndex | null = null;
@@ -41,7 +44,9 @@ export class Detector {
       if (findings.length === 0) continue;
       findings.sort((a, b) => b.weight - a.weight);
       const score = findings.reduce((s, f) => s + f.weight, 0);
-      result.set(p.pid, { pid: p.pid, score, severity: severityForScore(score), findings });
+      let severity = severityForScore(score);
+      if (severityRank(severity) > MEDIUM && findings.every((f) => AMPLIFIERS.has(f.id))) severity = 'medium';
+      result.set(p.pid, { pid: p.pid, score, severity, findings });
     }
     return result;
   }

@@ -4,14 +4,18 @@ import { editDistance } from './paths';
 // processes with PF_KTHREAD; the static list covers names a given kernel may not run right now
 // (rcu_sched is absent on preemptible kernels, kswapd0 only with memory nodes, ...).
 
+/** Kernel threads with one fixed name. */
 export const STATIC_KTHREAD_NAMES = [
-  'kthreadd', 'kworker', 'ksoftirqd', 'migration', 'rcu_sched', 'rcu_preempt', 'rcu_bh', 'rcu_gp', 'rcu_par_gp',
-  'rcu_tasks_kthread', 'kswapd0', 'kcompactd0', 'khugepaged', 'ksmd', 'kdevtmpfs', 'kauditd', 'khungtaskd',
-  'oom_reaper', 'watchdogd', 'cpuhp', 'writeback', 'kblockd', 'jbd2', 'kintegrityd', 'kthrotld', 'irq',
-  'netns', 'kstrp', 'scsi_eh', 'ext4-rsv-conver', 'xfsaild', 'kcryptd', 'edac-poller', 'devfreq_wq',
-  'idle_inject', 'khubd', 'kpsmoused', 'ipv6_addrconf', 'mm_percpu_wq', 'ata_sff', 'md', 'raid5wq',
-  'zswap-shrink', 'kerneloops', 'kmpath_rdacd', 'kaluad', 'ttm_swap', 'charger_manager', 'pool_workqueue_release',
+  'kthreadd', 'rcu_sched', 'rcu_preempt', 'rcu_bh', 'rcu_gp', 'rcu_par_gp', 'rcu_tasks_kthread', 'kswapd0', 'kcompactd0',
+  'khugepaged', 'ksmd', 'kdevtmpfs', 'kauditd', 'khungtaskd', 'oom_reaper', 'watchdogd', 'writeback', 'kblockd',
+  'kintegrityd', 'kthrotld', 'netns', 'kstrp', 'xfsaild', 'edac-poller', 'devfreq_wq', 'khubd', 'kpsmoused',
+  'ipv6_addrconf', 'mm_percpu_wq', 'ata_sff', 'raid5wq', 'zswap-shrink', 'kmpath_rdacd', 'kaluad', 'ttm_swap',
+  'charger_manager', 'pool_workqueue_release',
 ];
+
+/** Families of per-CPU or per-device kernel threads, always shown as "family/suffix" (kworker/0:1, jbd2/sda1-8). */
+export const KTHREAD_FAMILIES = ['kworker', 'ksoftirqd', 'migration', 'cpuhp', 'watchdog', 'irq', 'jbd2', 'scsi_eh',
+  'scsi_tmf', 'kcryptd', 'idle_inject', 'rcuog', 'rcuop', 'rcuos', 'card0-crtc0', 'nvme-wq', 'ext4-rsv-conver'];
 
 /**
  * Fold a name to the family it belongs to: lower case, brackets off, "/N" and ":N" suffixes off,
@@ -27,7 +31,7 @@ export function normaliseKthreadName(name: string): string {
 }
 
 export interface NameMatch {
-  /** The name is exactly a kernel thread's name (or its "name/..." prefix). */
+  /** The name is exactly a kernel thread's name, or "family/anything" of a per-CPU family. */
   exact: boolean;
   /** The kernel-thread family it resembles after folding or one edit, or null. */
   like: string | null;
@@ -38,10 +42,12 @@ export class KthreadNameIndex {
   readonly normalised = new Set<string>();
   private readonly memo = new Map<string, NameMatch>();
 
+  private readonly families = new Set<string>(KTHREAD_FAMILIES);
+
   constructor(live: Iterable<string>) {
-    for (const name of [...STATIC_KTHREAD_NAMES, ...live]) {
-      this.exact.add(name);
-      this.exact.add(name.split('/')[0]);
+    for (const name of [...STATIC_KTHREAD_NAMES, ...KTHREAD_FAMILIES, ...live]) {
+      if (!KTHREAD_FAMILIES.includes(name)) this.exact.add(name);
+      if (name.includes('/')) this.families.add(name.split('/')[0]);
       const n = normaliseKthreadName(name);
       if (n.length >= 3) this.normalised.add(n);
     }
@@ -51,7 +57,9 @@ export class KthreadNameIndex {
   classify(name: string): NameMatch {
     let m = this.memo.get(name);
     if (m) return m;
-    m = { exact: this.exact.has(name), like: null };
+    // "kworker/0:1" is an exact imitation; a bare "migration" only resembles "migration/0".
+    const slash = name.indexOf('/');
+    m = { exact: this.exact.has(name) || (slash > 0 && this.families.has(name.slice(0, slash))), like: null };
     const n = normaliseKthreadName(name);
     if (n.length >= 4) {
       if (this.normalised.has(n)) m.like = n;

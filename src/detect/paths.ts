@@ -60,11 +60,10 @@ export function launchPath(p: ProcessInfo): LaunchPath | null {
 export function argv0Name(p: ProcessInfo): string | null {
   const a0 = p.cmdline[0];
   if (!a0) return null;
+  if (a0.startsWith('[') && a0.endsWith(']')) return a0.slice(1, -1) || null; // "[kworker/0:1]"
   let name = a0.split(/[\s:]/)[0];
   if (name.startsWith('-')) name = name.slice(1);
-  name = basename(name);
-  if (name.startsWith('[') && name.endsWith(']')) name = name.slice(1, -1);
-  return name || null;
+  return basename(name) || null;
 }
 
 /** argv[0] (or, for a script, the script argument) starts with ./ or ../ */

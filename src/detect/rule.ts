@@ -23,6 +23,8 @@ export interface Rule {
   attack: string[];
   /** Plain-language description of what the rule looks for, for the README and the help screen. */
   describes: string;
+  /** Amplifiers (detached, busy, renamed...) are common in honest programs: alone they never make "high". */
+  amplifier?: boolean;
   /** Earlier findings on the same process are passed in, for rules that only add context (H14). */
   check(p: ProcessInfo, ctx: RuleContext, prior: readonly Finding[]): Hit | null;
 }

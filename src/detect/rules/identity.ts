@@ -94,9 +94,13 @@ const DAEMONS: Record<string, RegExp> = {
   mysqld: /^\/(usr\/)?s?bin\/mysqld$/,
 };
 
-function expectedFor(name: string): RegExp | null {
-  if (Object.hasOwn(DAEMONS, name)) return DAEMONS[name];
-  if (/^systemd-[a-z-]+$/.test(name)) return new RegExp(`^/(usr/)?lib/systemd/${name.replace(/-/g, '\\-')}$`);
+const SYSTEMD_DIR = /^\/(usr\/)?(lib\/systemd|s?bin)\/systemd-[a-z-]+$/;
+
+/** Whether `exe` is where the daemon called `name` lives; null when `name` is no protected daemon. */
+function isExpectedExe(name: string, exe: string): boolean | null {
+  if (Object.hasOwn(DAEMONS, name)) return DAEMONS[name].test(exe);
+  // comm is cut to 15 bytes ("systemd-journal" for systemd-journald): compare by prefix
+  if (/^systemd-[a-z-]+$/.test(name)) return SYSTEMD_DIR.test(exe) && basename(exe).startsWith(name);
   return null;
 }
 
@@ -108,8 +112,7 @@ export const H02: Rule = {
   check(p: ProcessInfo): Hit | null {
     if (p.kernelThread || p.exe === null) return null;
     for (const name of new Set([p.name, argv0Name(p) ?? ''])) {
-      const expected = name ? expectedFor(name) : null;
-      if (!expected || expected.test(p.exe)) continue;
+      if (!name || isExpectedExe(name, p.exe) !== false) continue;
       const lp = launchPath(p);
       // "sshd: abc@pts/0" is how the real per-session sshd names itself; its exe still passes the test above.
       return {
@@ -125,6 +128,7 @@ export const H02: Rule = {
 
 export const H03: Rule = {
   id: 'H03',
+  amplifier: true,
   title: 'Renamed process',
   attack: ['T1036.004'],
   describes: 'The name a process reports (comm) differs from the executable the kernel ran: it renamed itself. Interpreters and multi-call binaries are exempt; alone this is only informative.',

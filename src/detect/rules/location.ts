@@ -54,6 +54,7 @@ export const H11: Rule = {
 
 export const H12: Rule = {
   id: 'H12',
+  amplifier: true,
   title: 'Started from a relative path, detached',
   attack: ['T1036'],
   describes: 'Started as ./name (or ../name) and running without a terminal: how a dropper launches its payload from wherever it unpacked it. A developer\'s ./a.out in a terminal does not count.',
@@ -71,6 +72,7 @@ export const H12: Rule = {
 
 export const H13: Rule = {
   id: 'H13',
+  amplifier: true,
   title: 'Ordinary user\'s process adopted by PID 1',
   attack: ['T1036.009'],
   describes: 'A process of an ordinary (uid >= 1000) user whose parent is PID 1 and which has no terminal: it was double-forked or setsid\'d away from the shell that started it. Common for tmux or nohup jobs too, so it only adds to other signs.',

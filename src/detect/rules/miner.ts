@@ -99,6 +99,7 @@ export const H33: Rule = {
 
 export const H34: Rule = {
   id: 'H34',
+  amplifier: true,
   title: 'Burning CPU',
   attack: ['T1496.001'],
   describes: 'Uses at least half a core. Compiles, scientific jobs and a busy kswapd do too, so this only adds to other signs; near all cores for over five minutes counts more.',

@@ -1,0 +1,132 @@
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ProcReader } from '../../src/procfs/reader';
+import { PF_KTHREAD, ProcTree } from '../helpers/procTree';
+
+let tree: ProcTree;
+afterEach(() => tree?.cleanup());
+
+describe('ProcReader on a fixture /proc', () => {
+  it('reads identity, user, start time and tree fields', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 500, comm: 'bash', ppid: 1, uid: 1001, ttyNr: 34816, cmdline: ['-bash'], exe: '/usr/bin/bash', cwd: '/home/abc', startTicks: 5000, rssPages: 10 });
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
+    const s = r.sample();
+    const p = s.processes.get(500)!;
+    expect(p).toMatchObject({ pid: 500, ppid: 1, name: 'bash', uid: 1001, user: 'abc', ttyNr: 34816, exe: '/usr/bin/bash', cwd: '/home/abc', cmdline: ['-bash'], kernelThread: false });
+    expect(p.startTime).toBe(1700000000_000 + (5000 / r.clockTicks) * 1000);
+    expect(p.rssBytes).toBeGreaterThan(0);
+    expect(s.host.kernelThreadsVisible).toBe(true);
+    expect(s.processes.get(2)!.kernelThread).toBe(true);
+    expect(s.host.kernelThreadNames.has('kswapd0')).toBe(true);
+  });
+
+  it('treats kernel threads, empty cmdlines and missing links as normal', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 600, comm: 'zombie', state: 'Z', cmdline: [], exe: null, cwd: null });
+    const s = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    expect(s.processes.get(600)).toMatchObject({ cmdline: [], exe: null, exeError: 'ENOENT', cwd: null });
+    expect(s.processes.get(16)).toMatchObject({ kernelThread: true, exe: null, exeError: null, cmdline: [] });
+  });
+
+  it('skips a process that vanished between listing and reading', () => {
+    tree = new ProcTree().withBaseSystem();
+    mkdirSync(join(tree.proc, '777')); // listed, but stat is gone
+    tree.add({ pid: 778, comm: 'half', exe: '/usr/bin/half' });
+    rmSync(join(tree.proc, '778', 'cmdline'));
+    rmSync(join(tree.proc, '778', 'status'));
+    const s = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    expect(s.processes.has(777)).toBe(false);
+    expect(s.processes.get(778)).toMatchObject({ name: 'half', cmdline: [] });
+  });
+
+  it('recognises deleted and memfd executables and whether the path exists again', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.file('usr/sbin/upgraded', 'new');
+    tree.add({ pid: 700, comm: 'gone', exe: '/tmp/.x/gone (deleted)' });
+    tree.add({ pid: 701, comm: 'upgraded', exe: '/usr/sbin/upgraded (deleted)' });
+    tree.add({ pid: 702, comm: 'memfd:x', exe: '/memfd:x (deleted)' });
+    const s = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    expect(s.processes.get(700)).toMatchObject({ exe: '/tmp/.x/gone', exeDeleted: true, exeMemfd: false, exePathExists: false });
+    expect(s.processes.get(701)).toMatchObject({ exeDeleted: true, exePathExists: true });
+    expect(s.processes.get(702)).toMatchObject({ exe: '/memfd:x', exeMemfd: true });
+  });
+
+  it('computes CPU % from two samples of the same process', () => {
+    tree = new ProcTree().withBaseSystem();
+    const p = { pid: 800, comm: 'burn', utime: 100 };
+    tree.add(p);
+    let now = 1_000_000;
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, now: () => now });
+    expect(r.sample().processes.get(800)!.cpuPercent).toBe(0);
+    tree.setCpu(p, 100 + r.clockTicks * 2); // two seconds of CPU...
+    now += 4000; // ...in four seconds
+    expect(r.sample().processes.get(800)!.cpuPercent).toBeCloseTo(50, 5);
+  });
+
+  it('re-reads the cached identity when the process renames itself (exec or prctl)', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 900, comm: 'bash', cmdline: ['bash'], exe: '/usr/bin/bash', startTicks: 50 });
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
+    expect(r.sample().processes.get(900)!.exe).toBe('/usr/bin/bash');
+    tree.add({ pid: 900, comm: 'xmrig', cmdline: ['./xmrig'], exe: '/tmp/xmrig', startTicks: 50 });
+    expect(r.sample().processes.get(900)).toMatchObject({ exe: '/tmp/xmrig', cmdline: ['./xmrig'] });
+  });
+
+  it('keeps the cached identity while name and start time are unchanged', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 901, comm: 'app', cmdline: ['app'], exe: '/usr/bin/app', startTicks: 50 });
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
+    r.sample();
+    writeFileSync(join(tree.proc, '901', 'cmdline'), 'changed\0');
+    expect(r.sample().processes.get(901)!.cmdline).toEqual(['app']);
+    // a new process under the same PID (start time differs) is read afresh
+    tree.add({ pid: 901, comm: 'app', cmdline: ['app', '--new'], exe: '/usr/bin/app', startTicks: 60 });
+    expect(r.sample().processes.get(901)!.cmdline).toEqual(['app', '--new']);
+  });
+
+  it('reads LD_PRELOAD from the environment and ld.so.preload from the root', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 950, comm: 'x', environ: ['HOME=/root', 'LD_PRELOAD=/usr/local/lib/libhide.so'] });
+    tree.file('etc/ld.so.preload', '# comment\n/usr/local/lib/libhide.so\n');
+    const s = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    expect(s.processes.get(950)!.preloadEnv).toEqual({ LD_PRELOAD: '/usr/local/lib/libhide.so' });
+    expect(s.host.ldSoPreload).toEqual(['/usr/local/lib/libhide.so']);
+  });
+
+  it('warns inside a PID namespace (no kthreadd) and when /proc has hidepid', () => {
+    tree = new ProcTree();
+    tree.add({ pid: 1, comm: 'tini', ppid: 0 });
+    tree.procFile('self/mountinfo', '22 1 0:21 / /proc rw - proc proc rw,hidepid=2\n');
+    const s = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    expect(s.host.kernelThreadsVisible).toBe(false);
+    expect(s.host.hidepid).toBe(true);
+    expect(s.warnings.join('\n')).toMatch(/kernel-thread impostor rules are off/);
+    expect(s.warnings.join('\n')).toMatch(/hidepid/);
+  });
+
+  it('records a /proc entry that describes another PID', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 4242, comm: 'kworker/0:2', statPid: 16 });
+    const s = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    expect(s.host.procMismatches).toEqual([{ pid: 4242, reason: '/proc/4242/stat describes PID 16' }]);
+    expect(s.processes.get(4242)!.pid).toBe(4242);
+  });
+
+  it('attributes a pool-port connection to its process through the socket inode', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 1234, comm: 'miner', exe: '/tmp/miner' });
+    mkdirSync(join(tree.proc, '1234', 'fd'));
+    symlinkSync('socket:[2222]', join(tree.proc, '1234', 'fd', '3'));
+    symlinkSync('/dev/null', join(tree.proc, '1234', 'fd', '0'));
+    tree.procFile('net/tcp', [
+      '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+      '   1: 0F02000A:9C40 0D0D0D0D:0D05 01 00000000:00000000 00:00000000 00000000  1001        0 2222 1 0 20 4 30 10 -1',
+      '   2: 0F02000A:9C41 0100007F:0D05 01 00000000:00000000 00:00000000 00000000  1001        0 3333 1 0 20 4 30 10 -1',
+    ].join('\n'));
+    const s = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: new Set([3333]) }).sample();
+    expect(s.connections.get(1234)).toEqual([expect.objectContaining({ remoteAddress: '13.13.13.13', remotePort: 3333, inode: 2222 })]);
+    expect(s.connections.size).toBe(1); // the loopback one is not a pool
+  });
+});
