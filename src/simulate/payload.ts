@@ -105,13 +105,19 @@ export function shq(word: string): string {
   return "'" + word.replace(/'/g, "'\\''") + "'";
 }
 
-/** Loop for the shell fallback: same DUTY/LIFETIME semantics, reads /proc/uptime with builtins. */
+/**
+ * Loop for the shell fallback: same DUTY/LIFETIME semantics as the C program (MINEWATCH_FAKE_LIFETIME in
+ * the environment wins over the value baked in), reading /proc/uptime with builtins. The busy part is
+ * a counted loop calibrated roughly (dash does ~1.3M iterations/s), then `sleep 1`.
+ */
 function shellLoop(duty: number, lifetimeSec: number): string {
   const up = 'read up _ </proc/uptime; up=${up%.*}';
   const check = '[ "$up" -ge "$end" ] && exit 0';
-  const busy = duty > 0 ? 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; ' : '';
+  const d = duty / 100;
+  const iters = duty >= 100 ? 200_000 : Math.min(5_000_000, Math.round((1_300_000 * d) / (1 - d)));
+  const busy = duty > 0 ? `i=0; while [ $i -lt ${iters} ]; do i=$((i+1)); done; ` : '';
   const idle = duty >= 100 ? '' : 'sleep 1; ';
-  return `${up}; end=$((up+${lifetimeSec})); while :; do ${busy}${idle}${up}; ${check}; done`;
+  return `${up}; end=$((up+\${MINEWATCH_FAKE_LIFETIME:-${lifetimeSec}})); while :; do ${busy}${idle}${up}; ${check}; done`;
 }
 
 export interface PayloadPlan {
