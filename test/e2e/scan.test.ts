@@ -1,0 +1,119 @@
+// End to end: real, harmless masquerading processes of our own, scanned by the real binary.
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { severityRank, type Severity } from '../../src/model';
+import type { ScanReport } from '../../src/scan/report';
+import { runCli } from '../helpers/cli';
+import { spawnEscapeNamed, spawnFakeMiner, spawnFakeSshd, waitFor, type Spawned } from '../helpers/masquerade';
+import { ProcTree } from '../helpers/procTree';
+
+const isRoot = process.getuid?.() === 0;
+let miner: Spawned;
+let sshd: Spawned;
+let escaped: Spawned;
+let busy: ReturnType<typeof spawn>;
+let report: ScanReport;
+
+beforeAll(async () => {
+  miner = await spawnFakeMiner({ asNobody: true, burnCpu: true, lifetimeSec: 90 });
+  sshd = await spawnFakeSshd({ asNobody: true, lifetimeSec: 90 });
+  escaped = await spawnEscapeNamed('x\x1b[31mRED\x1b[2J', { lifetimeSec: 90 });
+  // A benign CPU-heavy job of ours: an honest interpreter running inline code, capped at 60 s.
+  busy = spawn('python3', ['-c', 'import time\nt=time.time()\nwhile time.time()-t<60: pass'], { stdio: 'ignore' });
+  await waitFor(() => busy.pid !== undefined, 2000);
+  const r = await runCli(['scan', '--json', '--all', '--sample', '700']);
+  expect(r.stderr).toBe('');
+  report = JSON.parse(r.stdout);
+}, 30_000);
+
+afterAll(async () => {
+  if (busy?.pid) try { process.kill(busy.pid, 'SIGKILL'); } catch { /* already gone */ }
+  await Promise.all([miner?.kill(), sshd?.kill(), escaped?.kill()]);
+});
+
+const find = (pid: number) => report.processes.find((p) => p.pid === pid)!;
+const ids = (pid: number) => find(pid).findings.map((f) => f.id);
+
+describe('minewatch scan --json on the live system', () => {
+  it('reports version 1 with host facts', () => {
+    expect(report.version).toBe(1);
+    expect(report.host.root).toBe(isRoot);
+    expect(Array.isArray(report.persistence)).toBe(true);
+    expect(new Date(report.scannedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('flags the fake rcu-sched miner critical with the incident indicators', () => {
+    const p = find(miner.pid);
+    expect(p.name).toBe('rcu-sched');
+    expect(p.severity).toBe('critical');
+    expect(ids(miner.pid)).toEqual(expect.arrayContaining(['H01', 'H10', 'H11', 'H12', 'H30', 'H31', 'H34']));
+    if (isRoot) expect(ids(miner.pid)).toContain('H13'); // runs as nobody, adopted by init
+    expect(p.cpuPercent).toBeGreaterThan(30);
+  });
+
+  it('flags the fake sshd script high or critical as a daemon impostor', () => {
+    const p = find(sshd.pid);
+    expect(p.name).toBe('sshd');
+    expect(severityRank(p.severity)).toBeGreaterThanOrEqual(severityRank('high'));
+    expect(ids(sshd.pid)).toEqual(expect.arrayContaining(['H02', 'H10', 'H11', 'H12']));
+    expect(p.findings.find((f) => f.id === 'H02')!.explanation).toMatch(/running the script \.\/sshd/);
+  });
+
+  it('does not call a CPU-heavy interpreter job high', () => {
+    const p = find(busy.pid!);
+    expect(p).toBeDefined();
+    expect(severityRank(p.severity as Severity)).toBeLessThan(severityRank('high'));
+  });
+
+  it('escapes the control characters of a hostile process name', async () => {
+    const p = find(escaped.pid);
+    expect(p.name).toBe('x\x1b[31mRED\x1b[2J'.slice(0, 15));
+    const text = await runCli(['scan', '--all', '--sample', '0']);
+    expect(text.stdout).not.toContain('\x1b');
+    expect(text.stdout).toContain('x\\x1b[31mRED\\x1b[2J');
+    const json = await runCli(['scan', '--json', '--all', '--sample', '0']);
+    expect(json.stdout).not.toContain('\x1b');
+    expect(json.stdout).toContain('\\u001b[31mRED');
+  });
+});
+
+describe('exit codes', () => {
+  it('1 when something reaches --fail-on', async () => {
+    const r = await runCli(['scan', '--sample', '0', '--fail-on', 'critical']);
+    expect(r.code).toBe(1); // our own fake miner is running
+    expect(r.stdout).toContain('rcu-sched');
+  });
+
+  it('0 on a clean fixture host', async () => {
+    const tree = new ProcTree().withBaseSystem();
+    try {
+      const r = await runCli(['scan', '--proc', tree.proc, '--root', tree.root, '--sample', '0']);
+      expect(r.stdout).toContain('Nothing suspicious found.');
+      expect(r.code).toBe(0);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  it('2 with a clear message on a usage error or an unreadable /proc, never a stack trace', async () => {
+    const bad = await runCli(['scan', '--fail-on', 'bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--fail-on must be one of/);
+    const missing = await runCli(['scan', '--proc', '/nonexistent-proc']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot list \/nonexistent-proc/);
+    expect(missing.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe.runIf(isRoot)('not root', () => {
+  it('says once how many executables could not be read', async () => {
+    const r = await runCli(['scan', '--json', '--sample', '0'], { uid: 65534, gid: 65534, cwd: '/' });
+    expect([0, 1]).toContain(r.code);
+    const rep: ScanReport = JSON.parse(r.stdout);
+    expect(rep.host.root).toBe(false);
+    const notes = rep.warnings.filter((w) => /Not root/.test(w));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatch(/executables of \d+ processes could not be read/);
+  });
+});
