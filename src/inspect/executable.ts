@@ -91,7 +91,7 @@ export function readExecutable(procRoot: string, pid: number, db: UserDb): Execu
     target = fs.readlinkSync(link);
   } catch (err) {
     const reason = procReason(err, procRoot, pid);
-    if (reason === 'no such file') throw new SectionError('no executable (kernel thread or zombie)');
+    if (reason === 'no such file') throw new SectionError('no executable: kernel thread or zombie');
     throw new SectionError(reason);
   }
   const deleted = target.endsWith(' (deleted)');

@@ -28,25 +28,31 @@ export function readHistory(root: string, home: string | null): History {
   let best: { file: string; mtime: number } | null = null;
   let denied = false;
   const nulled: string[] = [];
+  const links: string[] = [];
   for (const name of HISTORY_FILES) {
     const rel = path.posix.join(home, name);
     try {
       const lst = fs.lstatSync(underRoot(root, rel));
-      // A history file linked to /dev/null is a classic way of not leaving one.
-      if (lst.isSymbolicLink() && fs.readlinkSync(underRoot(root, rel)) === '/dev/null') {
-        nulled.push(name);
+      if (lst.isSymbolicLink()) {
+        // A history file linked to /dev/null is a classic way of not leaving one. Other links are
+        // not followed: ~/.bash_history -> /etc/shadow must not put shadow on the admin's screen.
+        const target = fs.readlinkSync(underRoot(root, rel));
+        if (target === '/dev/null') nulled.push(`~/${name} linked to /dev/null`);
+        else links.push(`~/${name} is a link to ${target} (not followed)`);
         continue;
       }
-      const st = fs.statSync(underRoot(root, rel));
+      const st = lst;
       if (!st.isFile()) continue;
       if (!best || st.mtimeMs > best.mtime) best = { file: rel, mtime: st.mtimeMs };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EACCES') denied = true;
     }
   }
-  const note = nulled.length ? `${nulled.map((n) => '~/' + n).join(', ')} linked to /dev/null` : undefined;
+  const notes = [...nulled, ...links];
+  const note = notes.length ? notes.join('; ') : undefined;
   if (!best) {
-    if (note) throw new SectionError(`history disabled: ${note}`);
+    if (nulled.length) throw new SectionError(`history disabled: ${note}`);
+    if (note) throw new SectionError(note);
     throw new SectionError(denied ? `needs root (EACCES) to read ${home}` : `no shell history in ${home}`);
   }
   const { buf, truncated } = readTail(underRoot(root, best.file), HISTORY_TAIL);

