@@ -227,6 +227,7 @@ export function atJobCommands(text: string): { lines: { no: number; text: string
   let uid: number | null = null;
   let cwd: string | null = null;
   let inCdBlock = false;
+  let heredoc: string | null = null;
   splitLines(text).slice(0, MAX_LINES).forEach((line, i) => {
     const t = line.trim();
     const atrun = /^#\s*atrun uid=(\d+)/.exec(t);
@@ -234,6 +235,9 @@ export function atJobCommands(text: string): { lines: { no: number; text: string
     if (inCdBlock) { if (t === '}') inCdBlock = false; return; }
     const cd = /^cd\s+(.+?)\s*\|\|\s*\{$/.exec(t);
     if (cd) { cwd = cd[1].replace(/^['"]|['"]$/g, '').replace(/\\(.)/g, '$1'); inCdBlock = true; return; }
+    if (heredoc !== null) { if (t === heredoc) heredoc = null; else out.push({ no: i + 1, text: line }); return; }
+    const wrap = /^\$\{SHELL:-\/bin\/sh\}\s*<<\s*'?([A-Za-z0-9_]+)'?$/.exec(t);   // RHEL's at wraps the job in a here-document
+    if (wrap) { heredoc = wrap[1]; return; }
     if (t === '' || t.startsWith('#') || /^umask\s+\d+$/.test(t)) return;
     if (/^[A-Za-z_][A-Za-z0-9_]*=.*;\s*export\s+[A-Za-z_][A-Za-z0-9_]*$/.test(t) || /^export\s+[A-Za-z_]/.test(t)) return;
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(t) && !/\s/.test(t)) return;   // continuation of a multi-line variable is rare; skip plain assignments

@@ -114,7 +114,8 @@ export function judgeCommand(command: string, ctx: CommandContext): CommandJudge
   const dirs = uniq(all.flatMap((f) => f.dirs));
   let c1: { path: string; where: string; hidden: boolean } | null = null;
   for (const p of execPaths) {
-    if (isTempPath(p)) { c1 = { path: p, where: p.split('/').slice(0, p.startsWith('/run/user/') ? 4 : p.startsWith('/var/tmp') ? 3 : 2).join('/'), hidden: false }; break; }
+    const temp = TEMP_RE.exec(p);
+    if (temp) { c1 = { path: p, where: temp[0].replace(/\/$/, ''), hidden: false }; break; }
     const h = hiddenDir(p, false);
     if (h) { c1 = { path: p, where: h, hidden: true }; break; }
   }

@@ -140,7 +140,12 @@ const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'fish
 const INTERPRETER = /^(sh|bash|dash|zsh|ksh|ash|mksh|csh|tcsh|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|node|nodejs|lua[0-9.]*|tclsh)$/;
 const PREFIXES = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '}', 'time', 'exec', 'nohup',
   'setsid', 'command', 'builtin', 'chronic', 'torsocks', 'proxychains', 'proxychains4', 'xargs', 'stdbuf', 'nocache']);
-const WITH_OPTIONS = new Set(['sudo', 'env', 'nice', 'ionice', 'timeout', 'flock', 'runuser', 'su', 'chrt', 'taskset', 'cpulimit', 'doas', 'unbuffer', 'daemonize', 'start-stop-daemon']);
+/** Wrappers that take options before the real program, with the options that consume a value. */
+const WITH_OPTIONS: Record<string, RegExp> = {
+  sudo: /^-[ugCDhpRrTtU]$/, doas: /^-[uC]$/, env: /^-[uCS]$/, nice: /^-n$/, ionice: /^-[cnp]$/, timeout: /^-[sk]$/,
+  flock: /^-[wE]$/, runuser: /^-[ugs]$/, su: /^-[gs]$/, chrt: /^-[p]$/, taskset: /^-[c]$/, cpulimit: /^-[lp]$/,
+  unbuffer: /^$/, daemonize: /^-[cpuaeo]$/, 'start-stop-daemon': /^-[pudcNkKrgs]$/,
+};
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 export function isInterpreter(name: string): boolean { return INTERPRETER.test(name); }
@@ -164,16 +169,17 @@ function programIndex(words: string[]): number {
     const w = words[i];
     if (ASSIGNMENT.test(w) || PREFIXES.has(w) || /^-/.test(w) && i > 0) { i++; continue; }
     const base = path.posix.basename(w);
-    if (WITH_OPTIONS.has(base)) {
+    const takesValue = WITH_OPTIONS[base];
+    if (takesValue) {
       i++;
-      // options and their values (a value is any word that is not a path/program-looking token after a flag
-      // that takes one); keep it simple: skip -x flags, numbers, durations and assignments.
-      while (i < words.length && (/^-/.test(words[i]) || /^\d+(\.\d+)?[smhd]?$/.test(words[i]) || ASSIGNMENT.test(words[i]))) {
-        const takesValue = /^-(u|g|n|c|p|s|k|w|E|C|-user|-group)$/.test(words[i]);
-        i += takesValue ? 2 : 1;
+      while (i < words.length && (/^-/.test(words[i]) || ASSIGNMENT.test(words[i]))) {
+        if (words[i] === '--') { i++; break; }
+        i += takesValue.test(words[i]) ? 2 : 1;
       }
-      if (base === 'flock' && i < words.length && words[i].includes('/')) i++;   // the lock file
-      if (base === 'su' || base === 'runuser') { if (i < words.length && !words[i].startsWith('-')) i++; }
+      if (base === 'timeout' && i < words.length && /^\d+(\.\d+)?[smhd]?$/.test(words[i])) i++;    // the duration
+      if (base === 'nice' && i < words.length && /^-?\d+$/.test(words[i])) i++;
+      if (base === 'flock' && i < words.length && i + 1 < words.length) i++;                        // the lock file
+      if ((base === 'su' || base === 'runuser') && i < words.length && !words[i].startsWith('-')) i++; // the user
       continue;
     }
     return i;
