@@ -1,2 +1,121 @@
-export {};
-console.log('bench: not yet');
+// npm run bench: the steady-state cost of one minewatch tick (read /proc + detect) over a table made
+// large on purpose, next to `ps` and one systeminformation.processes() call, in the same run.
+//   node dist/bench.js [--procs N] [--ticks N] [--interval MS]
+// It spawns N idle `sleep` processes of its own (grandchildren of one shell it starts) and kills exactly
+// those PIDs, then the shell, when done or interrupted.
+import childProcess, { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
+
+// Count every child process started from here on, so the report can prove a tick spawns none.
+let spawned = 0;
+const cp = childProcess as unknown as Record<string, (...a: unknown[]) => unknown>;
+for (const fn of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork']) {
+  const orig = cp[fn];
+  cp[fn] = (...args: unknown[]) => { spawned++; return orig.apply(childProcess, args); };
+}
+syncBuiltinESMExports();
+
+const { ProcReader } = await import('../src/procfs/reader');
+const { Detector } = await import('../src/detect/index');
+const { POOL_PORTS } = await import('../src/detect/poolPorts');
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+}
+const N = arg('procs', 2000);
+const TICKS = arg('ticks', 30);
+const INTERVAL = arg('interval', 100);
+
+function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const s = readFileSync(`/proc/${e}/stat`, 'utf8');
+      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(e));
+    } catch { /* gone */ }
+  }
+  return out;
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: s[Math.floor(s.length / 2)], p95: s[Math.floor(s.length * 0.95)], max: s[s.length - 1] };
+};
+const f = (n: number) => n.toFixed(2);
+
+let shell: ReturnType<typeof spawn> | null = null;
+let idle: number[] = [];
+function cleanup() {
+  for (const pid of idle) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  if (shell?.pid) try { process.kill(shell.pid, 'SIGKILL'); } catch { /* gone */ }
+  idle = [];
+}
+process.on('SIGINT', () => { cleanup(); process.exit(130); });
+process.on('exit', cleanup);
+
+if (N > 0) {
+  process.stdout.write(`starting ${N} idle processes... `);
+  shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${N} ]; do sleep 900 & i=$((i+1)); done; wait`], { stdio: 'ignore' });
+  const t0 = Date.now();
+  while ((idle = childrenOf(shell.pid!)).length < N && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 200));
+  console.log(`${idle.length} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+const reader = new ProcReader({ watchPorts: POOL_PORTS });
+const detector = new Detector();
+const first0 = performance.now();
+detector.assess(reader.sample());
+const firstMs = performance.now() - first0;
+
+const wall: number[] = [];
+const cpu: number[] = [];
+const readMs: number[] = [];
+let table = 0;
+const spawnedBefore = spawned;
+for (let i = 0; i < TICKS; i++) {
+  await new Promise((r) => setTimeout(r, INTERVAL));
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  const snap = reader.sample();
+  const t1 = performance.now();
+  detector.assess(snap);
+  const t2 = performance.now();
+  const c = process.cpuUsage(c0);
+  wall.push(t2 - t0);
+  readMs.push(t1 - t0);
+  cpu.push((c.user + c.system) / 1000);
+  table = snap.processes.size;
+}
+const spawnedByTicks = spawned - spawnedBefore;
+
+const psRuns: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const t0 = performance.now();
+  spawnSync('ps', ['-eo', 'pid,ppid,user,pcpu,args'], { maxBuffer: 64 * 1024 * 1024 });
+  psRuns.push(performance.now() - t0);
+}
+
+let siMs: number | null = null;
+try {
+  const si = await import('systeminformation');
+  const t0 = performance.now();
+  await si.processes();
+  siMs = performance.now() - t0;
+} catch (e) {
+  console.log(`systeminformation.processes() failed: ${(e as Error).message}`);
+}
+
+const w = stats(wall);
+const ps = stats(psRuns);
+console.log(`\nminewatch tick over ${table} processes (${TICKS} ticks, ${INTERVAL} ms apart, after one cold tick of ${f(firstMs)} ms):`);
+console.log(`  wall  mean ${f(w.mean)} ms  p50 ${f(w.p50)}  p95 ${f(w.p95)}  max ${f(w.max)}   (/proc read ${f(stats(readMs).mean)} ms, detection ${f(w.mean - stats(readMs).mean)} ms)`);
+console.log(`  cpu   mean ${f(stats(cpu).mean)} ms per tick  = ${f(stats(cpu).mean / 10)} % of a core at a 1 s interval`);
+console.log(`  per process ${f((w.mean * 1000) / table)} µs; child processes spawned by ${TICKS} ticks: ${spawnedByTicks}`);
+console.log(`ps -eo pid,ppid,user,pcpu,args: mean ${f(ps.mean)} ms (p50 ${f(ps.p50)}) -> minewatch tick = ${f(w.mean / ps.mean)} x ps`);
+console.log(`systeminformation.processes(): ${siMs === null ? 'n/a' : `${f(siMs)} ms (one call)`}`);
+const ok = w.mean <= 25 && w.mean <= ps.mean / 3 && spawnedByTicks === 0;
+console.log(`\ntarget (tick <= 25 ms, <= 1/3 of ps, no child process): ${ok ? 'MET' : 'NOT MET'}`);
+cleanup();

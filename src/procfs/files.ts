@@ -37,6 +37,27 @@ export function readBytes(path: string, max = 64 * 1024): Buffer | null {
   }
 }
 
+/**
+ * One open/read/close for files that fit in one read (/proc/PID/stat is under 1 KiB): the kernel
+ * returns the whole seq_file in the first read, so a second read only to see EOF is skipped.
+ */
+export function readSmall(path: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const n = readSync(fd, shared, 0, 4096, null);
+    return shared.subarray(0, n);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Read a small text file (UTF-8, invalid bytes replaced), or null when it cannot be read. */
 export function readText(path: string, max = 64 * 1024): string | null {
   const b = readBytes(path, max);

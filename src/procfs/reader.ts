@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
-import { readBytes, readLink, readText, splitNul } from './files';
+import { readBytes, readLink, readSmall, readText, splitNul } from './files';
 import { cpuCount, readAuxv, readBootTime, readLdSoPreload, readMountFacts } from './host';
 import { findSocketOwners, isPrivateAddress, readConnections } from './net';
 import { PF_KTHREAD, parseStat, type StatFields } from './stat';
@@ -121,7 +121,7 @@ export class ProcReader {
       const pid = Number(entry);
       if (!Number.isInteger(pid)) continue;
       const dir = this.procRoot + '/' + entry;
-      const statBuf = readBytes(dir + '/stat', 4096);
+      const statBuf = readSmall(dir + '/stat');
       if (statBuf === null) continue; // vanished between listing and reading
       const st = parseStat(statBuf.toString('utf8'));
       if (!st) continue;
