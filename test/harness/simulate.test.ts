@@ -102,7 +102,7 @@ describe('minewatch simulate', () => {
     const w0 = Date.now();
     await new Promise((res) => setTimeout(res, 1500));
     const pct = ((cpuTicks(miner.pid) - t0) / 100) / ((Date.now() - w0) / 1000) * 100;
-    expect(pct).toBeGreaterThan(12);
+    expect(pct).toBeGreaterThan(8); // ~30% when quiet; room for parallel test files
     expect(pct).toBeLessThan(60);
   });
 
@@ -155,6 +155,17 @@ describe('minewatch simulate', () => {
     await waitFor(() => !isLive(late.pid), 5000);
     expect(readFileSync(join(r.dir, '.pids'), 'utf8').trim().split('\n')).toHaveLength(2);
   }, 20_000);
+
+  it('works with the shell fallback payload (no C compiler)', async () => {
+    const r = await startSimulation({ duration: 20_000, stateDir, impl: 'sh' });
+    const miner = r.pids.find((p) => p.role === 'miner')!;
+    expect(readStat(miner.pid)!.comm).toBe('rcu-sched');
+    expect(readlinkSync(`/proc/${miner.pid}/exe`)).toBe(join(r.dir, 'rcu-sched'));
+    expect(readCmdline(miner.pid)).toContain('stratum+tcp://pool.invalid:3333');
+    expect(readFileSync(`/proc/${miner.pid}/environ`, 'latin1')).toMatch(/MINEWATCH_FAKE_LIFETIME=(19|20|21)\0/);
+    const stop = await stopSimulation({ stateDir });
+    expect(stop.killed).toHaveLength(2);
+  });
 
   it.runIf(process.getuid?.() === 0)('runs as nobody when asked', async () => {
     const r = await startSimulation({ duration: 20_000, asNobody: true, stateDir });
