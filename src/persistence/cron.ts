@@ -247,7 +247,7 @@ export function atJobCommands(text: string): { lines: { no: number; text: string
 }
 
 /** at jobs: one entry per job file. */
-export function collectAtJobs(ctx: Ctx): PersistenceEntry[] {
+export function collectAtJobs(ctx: Ctx, users: Set<string> | null): PersistenceEntry[] {
   const out: PersistenceEntry[] = [];
   for (const dir of AT_SPOOLS) {
     for (const it of listDir(ctx, dir) ?? []) {
@@ -256,6 +256,7 @@ export function collectAtJobs(ctx: Ctx): PersistenceEntry[] {
       if (!read) continue;
       const job = atJobCommands(read.text);
       const account = job.uid !== null ? ctx.byUid.get(job.uid) ?? null : ctx.byUid.get(read.meta.uid) ?? null;
+      if (account && users && !users.has(account.name)) continue;
       const runsAs = account?.name ?? (job.uid !== null ? String(job.uid) : read.meta.owner);
       const home = account?.home ?? null;
       const command = job.lines.map((l) => l.text.trim()).join('\n');

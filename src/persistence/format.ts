@@ -1,0 +1,104 @@
+// Terminal lines for the persistence view (`minewatch inspect`, the TUI pane). Every string that
+// came from the host goes through sanitize()/clip(): file contents are hostile.
+import { clip, sanitize } from '../text/sanitize';
+import { describeSchedule } from './judge';
+import type { PersistenceLink } from './link';
+import type { PersistenceEntry, PersistenceReport } from './types';
+
+const RAW_WIDTH = 200;
+
+function hasId(e: PersistenceEntry, id: string): boolean {
+  return e.findings.some((f) => f.id === id);
+}
+
+/** One plain sentence for an entry, e.g. "runs every 5 minutes from a hidden directory (/home/abc/.x) and discards all output". Raw: sanitize before display. */
+export function describeEntry(e: PersistenceEntry): string {
+  const when = e.kind === 'at-job' ? (e.schedule ? `once, ${e.schedule}` : 'once')
+    : e.kind === 'shell-startup' ? 'whenever a shell starts'
+      : e.kind === 'rc-script' ? 'at every boot'
+        : e.kind === 'systemd-unit' ? 'as a systemd service'
+          : e.kind === 'systemd-timer' ? `on a systemd timer${e.schedule ? ` (${e.schedule})` : ''}`
+            : e.kind === 'anacrontab' ? e.schedule ?? ''
+              : e.kind === 'authorized-keys' ? 'at every SSH login with this key'
+                : e.kind === 'ld-preload' ? 'inside every program started'
+                  : describeSchedule(e.schedule) ?? '';
+  const parts: string[] = [];
+  const c1 = e.findings.find((f) => f.id === 'C1');
+  if (c1) {
+    const dir = String(c1.evidence.directory ?? '');
+    parts.push(/^\/(tmp|var\/tmp|dev\/shm|run\/)/.test(dir) ? `from the temporary directory ${dir}` : `from a hidden directory (${dir})`);
+  }
+  const extras: string[] = [];
+  if (hasId(e, 'C2')) extras.push('pipes a download into a shell');
+  if (hasId(e, 'C4')) extras.push('hides its command in an encoded payload');
+  if (hasId(e, 'P10')) extras.push('names a crypto-miner');
+  if (hasId(e, 'C8')) extras.push('uses a system program\'s name');
+  if (hasId(e, 'C7')) extras.push('discards all output');
+  const verb = e.kind === 'ld-preload' ? 'is loaded' : e.kind === 'authorized-keys' && !e.command ? 'allows a login' : 'runs';
+  let s = [verb, when, ...parts].filter(Boolean).join(' ');
+  if (extras.length === 1) s += ` and ${extras[0]}`;
+  else if (extras.length > 1) s += `, ${extras.slice(0, -1).join(', ')} and ${extras[extras.length - 1]}`;
+  return s;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function fileLine(e: PersistenceEntry): string {
+  if (!e.file) return '';
+  const mode = e.file.mode.toString(8).padStart(4, '0');
+  const date = new Date(e.file.mtime).toISOString().replace('T', ' ').slice(0, 16);
+  return `${sanitize(e.file.owner)} ${mode} ${date}${e.recentlyChanged ? ' (recent)' : ''}`;
+}
+
+/** Lines for a terminal: flagged entries in full (findings, evidence, linked processes), others one line each. */
+export function formatPersistence(report: PersistenceReport, links: PersistenceLink[] = []): string[] {
+  const out: string[] = [];
+  const bySeverity = new Map<string, number>();
+  for (const e of report.entries) bySeverity.set(e.severity, (bySeverity.get(e.severity) ?? 0) + 1);
+  const counts = (['critical', 'high', 'medium', 'low', 'none'] as const)
+    .filter((s) => bySeverity.has(s)).map((s) => `${bySeverity.get(s)} ${s === 'none' ? 'info' : s}`).join(', ');
+  const loc = { read: 0, absent: 0, unreadable: 0 };
+  for (const l of report.locations) loc[l.status]++;
+  out.push(`Persistence: ${report.entries.length} entries${counts ? ` (${counts})` : ''}; locations: ${loc.read} read, ${loc.absent} absent, ${loc.unreadable} unreadable`);
+
+  const linksBy = new Map<string, PersistenceLink[]>();
+  for (const l of links) linksBy.set(l.entryId, [...(linksBy.get(l.entryId) ?? []), l]);
+
+  const flagged = report.entries.filter((e) => e.score > 0);
+  const quiet = report.entries.filter((e) => e.score <= 0);
+  for (const e of flagged) {
+    const where = e.line === null ? e.path : `${e.path}:${e.line}`;
+    out.push('');
+    out.push(`${pad(e.severity.toUpperCase(), 8)} ${String(e.score).padStart(3)}  ${pad(e.kind, 14)} ${sanitize(where)}${e.runsAs ? `  as ${sanitize(e.runsAs)}` : ''}`);
+    const meta = fileLine(e);
+    if (meta) out.push(`    file: ${meta}`);
+    out.push(`    ${clip(e.raw, RAW_WIDTH)}`);
+    out.push(`    => ${clip(describeEntry(e), RAW_WIDTH)}`);
+    for (const f of e.findings) out.push(`    ${pad(f.id, 3)} ${f.weight >= 0 ? '+' : ''}${f.weight}  ${sanitize(f.title)}: ${clip(f.explanation, RAW_WIDTH)}`);
+    for (const l of linksBy.get(e.id) ?? []) out.push(`    running now: PID ${l.pid} (matched by ${l.via})`);
+  }
+  if (quiet.length > 0) {
+    out.push('');
+    out.push('Other entries (nothing suspicious found):');
+    for (const e of quiet) {
+      const where = e.line === null ? e.path : `${e.path}:${e.line}`;
+      const key = e.kind === 'authorized-keys' ? e.findings[0]?.explanation ?? e.raw : e.raw;
+      const linked = (linksBy.get(e.id) ?? []).map((l) => ` [PID ${l.pid}]`).join('');
+      out.push(`  ${pad(e.kind, 14)} ${sanitize(where)}${e.runsAs ? ` as ${sanitize(e.runsAs)}` : ''}: ${clip(key.trim(), 120)}${linked}`);
+    }
+  }
+  const unreadable = report.locations.filter((l) => l.status === 'unreadable');
+  if (unreadable.length > 0) {
+    out.push('');
+    out.push('Could not read:');
+    for (const l of unreadable) out.push(`  ${sanitize(l.path)}: ${sanitize(l.reason ?? 'unknown reason')}`);
+  }
+  if (report.warnings.length > 0) {
+    out.push('');
+    out.push('Warnings:');
+    for (const w of report.warnings) out.push(`  ${clip(w, RAW_WIDTH)}`);
+  }
+  return out;
+}
