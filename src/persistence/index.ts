@@ -11,6 +11,7 @@ import type { PersistenceEntry, PersistenceReport } from './types';
 export type { FileMeta, PersistenceEntry, PersistenceKind, PersistenceLocation, PersistenceReport } from './types';
 export { linkPersistence, type PersistenceLink } from './link';
 export { RULES } from './rules';
+export { describeEntry, formatPersistence } from './format';
 
 export interface CollectOptions {
   root?: string;
