@@ -1,0 +1,57 @@
+// The dashboard layout. Sizes come from props (the terminal's, or a test's); input goes through the
+// keybinding table. The frame is kept one line shorter than the terminal: at full height Ink 6.8
+// clears the whole screen on every render, which flickers.
+import React, { useEffect } from 'react';
+import { Box, useApp, useInput } from 'ink';
+import { handleKey } from '../src/app/keymap';
+import { DetailPanel } from './DetailPanel';
+import { Header } from './Header';
+import { HelpScreen } from './HelpScreen';
+import { ProcessTable } from './ProcessTable';
+import { StatusBar } from './StatusBar';
+import { useAppStore, useStoreApi } from './StoreContext';
+import { MIN_COLS, MIN_ROWS, TooSmall } from './TooSmall';
+
+export interface Layout { header: number; table: number; detail: number; status: number }
+
+export function layoutFor(rows: number): Layout {
+  const usable = rows - 1;
+  const header = 3;
+  const status = 1;
+  const detail = Math.max(5, Math.min(14, Math.floor(usable * 0.36)));
+  const table = Math.max(1, usable - header - status - detail - 1); // -1: the column header line
+  return { header, table, detail, status };
+}
+
+export function App({ cols, rows }: { cols: number; rows: number }) {
+  const api = useStoreApi();
+  const overlay = useAppStore((s) => s.overlay);
+  const quit = useAppStore((s) => s.quit);
+  const { exit } = useApp();
+  const small = cols < MIN_COLS || rows < MIN_ROWS;
+  const layout = layoutFor(rows);
+
+  useEffect(() => { api.getState().actions.setViewport(layout.table); }, [layout.table, api]);
+  useEffect(() => { if (quit) exit(); }, [quit, exit]);
+  useInput((input, key) => {
+    if (small) { if (input === 'q' || (key.ctrl && input === 'c')) api.getState().actions.requestQuit(); return; }
+    handleKey(api.getState(), input, key);
+  });
+
+  if (small) return <TooSmall cols={cols} rows={rows} />;
+  const width = cols;
+  return (
+    <Box flexDirection="column" width={width} height={rows - 1}>
+      <Header width={width} />
+      {overlay === 'help'
+        ? <HelpScreen width={width} height={rows - 1 - layout.header - layout.status} />
+        : (
+          <>
+            <ProcessTable width={width} height={layout.table} />
+            <DetailPanel width={width} height={layout.detail} />
+          </>
+        )}
+      <StatusBar width={width} />
+    </Box>
+  );
+}

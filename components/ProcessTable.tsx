@@ -1,0 +1,81 @@
+// The process tree (or flat list): only the rows in view are rendered. Flagged rows carry a severity
+// glyph and colour, and a second line that says why in plain words.
+import React, { memo } from 'react';
+import { Box, Text } from 'ink';
+import type { Assessment, ProcessInfo } from '../src/model';
+import { clip, formatCmdline } from '../src/text/sanitize';
+import type { ProcRow, Row } from '../src/view/tree';
+import { useAppStore } from './StoreContext';
+import { dim, severityStyle, SEVERITY_GLYPH, useTheme } from './theme';
+import { bytes, padEnd, padStart } from './format';
+
+const FIXED = 2 + 8 + 10 + 7 + 7; // glyph, PID, USER, CPU%, MEM
+
+export function columnsHeader(sortKey: string, descending: boolean): string {
+  const mark = (k: string) => (sortKey === k ? (descending ? '▼' : '▲') : ' ');
+  return `  ${padStart('PID' + mark('pid'), 7)} ${padEnd('USER' + mark('user'), 9)} ${padStart('CPU%' + mark('cpu'), 6)} ${padStart('MEM' + mark('mem'), 6)} ${'COMMAND' + mark('name')}${sortKey === 'score' ? `  (by concern ${descending ? '▼' : '▲'})` : ''}`;
+}
+
+const ProcLine = memo(function ProcLine({ row, p, a, selected, width }: { row: ProcRow; p: ProcessInfo; a: Assessment | undefined; selected: boolean; width: number }) {
+  const theme = useTheme();
+  const sev = a?.severity ?? 'none';
+  const fold = row.collapsed ? '+' : '';
+  const name = clip(p.name, 20);
+  const cmdText = p.kernelThread ? '' : formatCmdline(p.cmdline);
+  const hidden = row.collapsed ? ` [+${row.hidden} hidden${row.hiddenFlagged ? `, ${row.hiddenFlagged} flagged ${SEVERITY_GLYPH.high}` : ''}]` : '';
+  const head = `${SEVERITY_GLYPH[sev]} ${padStart(String(p.pid), 7)} ${padEnd(clip(p.user, 9), 9)} ${padStart(p.cpuPercent.toFixed(1), 6)} ${padStart(bytes(p.rssBytes), 6)} `;
+  const treePart = `${row.prefix}${fold}${name}`;
+  const restWidth = Math.max(0, width - head.length - treePart.length - hidden.length - 1);
+  const cmd = restWidth > 3 ? ' ' + clip(cmdText, restWidth) : '';
+  const line = padEnd(head + treePart + hidden + cmd, width);
+  if (selected) return <Text inverse bold={sev !== 'none'} wrap="truncate-end">{line}</Text>;
+  return (
+    <Text wrap="truncate-end">
+      <Text {...severityStyle(theme, sev)}>{head.slice(0, 1)}</Text>
+      {head.slice(1)}
+      <Text {...severityStyle(theme, sev)}>{treePart}</Text>
+      <Text {...(row.hiddenFlagged ? severityStyle(theme, 'high') : dim(theme))}>{hidden}</Text>
+      <Text {...dim(theme)}>{cmd}</Text>
+    </Text>
+  );
+});
+
+const WhyLine = memo(function WhyLine({ prefix, a, width }: { prefix: string; a: Assessment; width: number }) {
+  const theme = useTheme();
+  const lead = ' '.repeat(FIXED) + prefix + '└ why: ';
+  const reasons = a.findings.map((f) => `${f.id} ${f.title.toLowerCase()}`).join(' · ');
+  return (
+    <Text wrap="truncate-end">
+      <Text {...dim(theme)}>{lead}</Text>
+      <Text {...severityStyle(theme, a.severity)}>{clip(`${a.severity.toUpperCase()} ${a.score}: ${reasons}`, Math.max(10, width - lead.length))}</Text>
+    </Text>
+  );
+});
+
+export function ProcessTable({ width, height }: { width: number; height: number }) {
+  const theme = useTheme();
+  const rows = useAppStore((s) => s.rows);
+  const top = useAppStore((s) => s.scrollTop);
+  const snapshot = useAppStore((s) => s.snapshot);
+  const assessments = useAppStore((s) => s.assessments);
+  const selectedPid = useAppStore((s) => s.selectedPid);
+  const sort = useAppStore((s) => s.sort);
+  const descending = useAppStore((s) => s.descending);
+  const visible: Row[] = rows.slice(top, top + height);
+  return (
+    <Box flexDirection="column" width={width} height={height + 1}>
+      <Text {...dim(theme)} bold wrap="truncate-end">{padEnd(columnsHeader(sort, descending), width)}</Text>
+      {!snapshot ? <Text>reading /proc…</Text> : null}
+      {snapshot && rows.length === 0 ? <Text {...dim(theme)}>no process matches</Text> : null}
+      {visible.map((r) => {
+        const p = snapshot?.processes.get(r.pid);
+        if (!p) return null;
+        if (r.kind === 'why') {
+          const a = assessments.get(r.pid);
+          return a ? <WhyLine key={`w${r.pid}`} prefix={r.prefix} a={a} width={width} /> : null;
+        }
+        return <ProcLine key={r.pid} row={r} p={p} a={assessments.get(r.pid)} selected={r.pid === selectedPid} width={width} />;
+      })}
+    </Box>
+  );
+}

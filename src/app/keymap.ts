@@ -1,0 +1,102 @@
+// Every key of the dashboard, in one table: the input handler dispatches from it and the help
+// screen (and the README check) is drawn from it, so the two cannot disagree.
+import type { AppActions, AppState } from '../store/appStore';
+
+/** What Ink's useInput hands us, reduced to the fields we read. */
+export interface InkKey {
+  upArrow?: boolean; downArrow?: boolean; leftArrow?: boolean; rightArrow?: boolean;
+  pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean;
+  return?: boolean; escape?: boolean; tab?: boolean; backspace?: boolean; delete?: boolean;
+  ctrl?: boolean; meta?: boolean; shift?: boolean;
+}
+
+/** A key as one name: 'up', 'pagedown', 'enter', 'escape', 'space', 'ctrl+c', or the character typed. */
+export function keyName(input: string, key: InkKey): string {
+  if (key.upArrow) return 'up';
+  if (key.downArrow) return 'down';
+  if (key.leftArrow) return 'left';
+  if (key.rightArrow) return 'right';
+  if (key.pageUp) return 'pageup';
+  if (key.pageDown) return 'pagedown';
+  if (key.home) return 'home';
+  if (key.end) return 'end';
+  if (key.return || input === '\r' || input === '\n') return 'enter';
+  if (key.escape) return 'escape';
+  if (key.tab) return 'tab';
+  if (key.backspace || key.delete) return 'backspace';
+  if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
+  if (input === ' ') return 'space';
+  return input;
+}
+
+export type Group = 'Move' | 'Tree' | 'Find' | 'View' | 'General';
+
+export interface Binding {
+  keys: string[];
+  /** How the keys are written in the help screen and README. */
+  label: string;
+  help: string;
+  group: Group;
+  run(actions: AppActions, state: AppState): void;
+}
+
+export const BINDINGS: readonly Binding[] = [
+  { keys: ['up', 'k'], label: '↑ k', help: 'move up', group: 'Move', run: (a) => a.move(-1) },
+  { keys: ['down', 'j'], label: '↓ j', help: 'move down', group: 'Move', run: (a) => a.move(1) },
+  { keys: ['pageup', 'ctrl+b'], label: 'PgUp', help: 'half a page up', group: 'Move', run: (a) => a.page(-1) },
+  { keys: ['pagedown', 'ctrl+f'], label: 'PgDn', help: 'half a page down', group: 'Move', run: (a) => a.page(1) },
+  { keys: ['home', 'g'], label: 'Home g', help: 'first process', group: 'Move', run: (a) => a.moveTo('first') },
+  { keys: ['end', 'G'], label: 'End G', help: 'last process', group: 'Move', run: (a) => a.moveTo('last') },
+  { keys: ['n'], label: 'n', help: 'next flagged process', group: 'Move', run: (a) => a.jumpFlagged(1) },
+  { keys: ['N'], label: 'N', help: 'previous flagged process', group: 'Move', run: (a) => a.jumpFlagged(-1) },
+  { keys: ['space'], label: 'Space', help: 'fold or unfold the selected subtree', group: 'Tree', run: (a) => a.toggleCollapse() },
+  { keys: ['left', 'h'], label: '← h', help: 'fold (or go to the parent)', group: 'Tree', run: (a) => a.collapse() },
+  { keys: ['right', 'l'], label: '→ l', help: 'unfold', group: 'Tree', run: (a) => a.expand() },
+  { keys: ['x'], label: 'x', help: 'fold every subtree', group: 'Tree', run: (a) => a.collapseAll() },
+  { keys: ['X'], label: 'X', help: 'unfold everything', group: 'Tree', run: (a) => a.expandAll() },
+  { keys: ['/'], label: '/', help: 'filter by name, command, user or PID (Enter keeps, Esc clears)', group: 'Find', run: (a) => a.startFilter() },
+  { keys: ['!', 'F'], label: '! F', help: 'show flagged processes only', group: 'Find', run: (a) => a.toggleFlaggedOnly() },
+  { keys: ['escape'], label: 'Esc', help: 'clear the filter', group: 'Find', run: (a, s) => { if (s.filter) a.clearFilter(); } },
+  { keys: ['t'], label: 't', help: 'tree or flat list', group: 'View', run: (a) => a.toggleMode() },
+  { keys: ['s'], label: 's', help: 'sort by the next column (cpu, mem, score, pid, user, name)', group: 'View', run: (a) => a.cycleSort() },
+  { keys: ['r'], label: 'r', help: 'reverse the sort order', group: 'View', run: (a) => a.reverseSort() },
+  { keys: ['f'], label: 'f', help: 'freeze the view (collection goes on)', group: 'View', run: (a) => a.toggleFreeze() },
+  { keys: ['+', '='], label: '+', help: 'refresh slower', group: 'View', run: (a) => a.changeInterval(1) },
+  { keys: ['-'], label: '-', help: 'refresh faster', group: 'View', run: (a) => a.changeInterval(-1) },
+  { keys: ['?'], label: '?', help: 'this help', group: 'General', run: (a) => a.showHelp() },
+  { keys: ['q', 'ctrl+c'], label: 'q', help: 'quit', group: 'General', run: (a) => a.requestQuit() },
+];
+
+export const GROUPS: Group[] = ['Move', 'Tree', 'Find', 'View', 'General'];
+
+const byKey = new Map<string, Binding>();
+for (const b of BINDINGS) for (const k of b.keys) {
+  if (byKey.has(k)) throw new Error(`key ${k} bound twice`);
+  byKey.set(k, b);
+}
+
+export function bindingFor(name: string): Binding | undefined {
+  return byKey.get(name);
+}
+
+/** Route one key press: the filter prompt and the help overlay own the keyboard while open. */
+export function handleKey(state: AppState, input: string, key: InkKey): void {
+  const a = state.actions;
+  const name = keyName(input, key);
+  if (state.editingFilter) {
+    if (name === 'enter') a.acceptFilter();
+    else if (name === 'escape') a.clearFilter();
+    else if (name === 'backspace') a.backspaceFilter();
+    else if (name === 'ctrl+c') a.requestQuit();
+    else if (name === 'up' || name === 'down') a.move(name === 'up' ? -1 : 1);
+    else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) a.typeFilter(input);
+    return;
+  }
+  if (state.overlay !== 'none') {
+    if (name === 'ctrl+c') a.requestQuit();
+    else if (name === 'escape' || name === 'q' || name === '?' || name === 'enter') a.closeOverlay();
+    return;
+  }
+  if (state.message) a.say(null);
+  bindingFor(name)?.run(a, state);
+}

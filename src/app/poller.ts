@@ -1,0 +1,67 @@
+// The collection loop, outside React: read /proc, detect, hand the result to the store; host figures
+// alongside. One store write per tick. The next tick is scheduled after this one finished, at the
+// store's current interval (so + and - take effect at once).
+import { Detector } from '../detect/index';
+import { POOL_PORTS } from '../detect/poolPorts';
+import { HostSampler } from '../host/hostStats';
+import { ProcReader } from '../procfs/reader';
+import type { AppStore } from '../store/appStore';
+
+export interface PollerOptions {
+  procRoot?: string;
+  root?: string;
+  /** First CPU figures need two samples: the second comes this soon after the first. */
+  warmupMs?: number;
+  onError?: (err: Error) => void;
+}
+
+export class Poller {
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private readonly reader: ProcReader;
+  private readonly detector = new Detector();
+  private readonly host: HostSampler;
+  ticks = 0;
+
+  constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
+    this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
+    this.host = new HostSampler(opts.procRoot);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** One collection; exposed for tests. */
+  tick(): void {
+    const snapshot = this.reader.sample();
+    const assessments = this.detector.assess(snapshot);
+    this.store.getState().actions.ingest(snapshot, assessments);
+    this.ticks++;
+    this.host.sample().then(
+      (stats) => { if (!this.stopped) this.store.getState().actions.setHostStats(stats); },
+      () => { /* host figures are decoration: a failed read leaves the last ones */ },
+    );
+  }
+
+  private schedule(delay: number): void {
+    this.timer = setTimeout(() => {
+      if (this.stopped) return;
+      try {
+        this.tick();
+      } catch (err) {
+        this.opts.onError?.(err as Error);
+      }
+      const interval = this.store.getState().intervalMs;
+      this.schedule(this.ticks === 1 ? Math.min(interval, this.opts.warmupMs ?? 500) : interval);
+    }, delay);
+    this.timer.unref?.();
+  }
+}

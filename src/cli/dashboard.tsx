@@ -1,0 +1,98 @@
+// `minewatch` with no subcommand: the live dashboard in the terminal's alternate screen.
+// The terminal is restored on every way out: q, Ctrl-C, SIGTERM/SIGHUP, and a crash.
+import React, { useEffect, useState } from 'react';
+import { render, useStdout } from 'ink';
+import { App } from '../../components/App';
+import { StoreProvider } from '../../components/StoreContext';
+import { ThemeProvider } from '../../components/theme';
+import { Poller } from '../app/poller';
+import { readOsRelease } from '../host/osRelease';
+import { readHostIdentity } from '../procfs/host';
+import { createAppStore } from '../store/appStore';
+import { intFlag, parseArgs, UsageError } from './args';
+
+export const DASHBOARD_HELP = `Usage: minewatch [options]
+
+Live process tree; suspicious processes are marked and explained. Press ? for the keys.
+
+Options:
+  --interval MS    refresh interval (default 1000; + and - change it live)
+  --filter TEXT    start filtered on TEXT (name, command, user or PID)
+  --flagged        start with flagged processes only
+  --no-color       no colours (also when NO_COLOR is set); glyphs still mark severity
+  --proc DIR       proc file system to read (default /proc)
+  --root DIR       file system root for /etc/passwd... (default /)
+  -h, --help       this help
+`;
+
+const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
+const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
+
+function Sized({ children }: { children: (cols: number, rows: number) => React.ReactNode }) {
+  const { stdout } = useStdout();
+  const [size, setSize] = useState({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  useEffect(() => {
+    const onResize = () => setSize({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+    stdout.on('resize', onResize);
+    return () => { stdout.off('resize', onResize); };
+  }, [stdout]);
+  return <>{children(size.cols, size.rows)}</>;
+}
+
+export async function runDashboardCommand(argv: string[]): Promise<number> {
+  const { flags, positional } = parseArgs(argv, {
+    interval: 'string', filter: 'string', flagged: 'boolean', 'no-color': 'boolean', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
+  });
+  if (flags.help || flags.h) { process.stdout.write(DASHBOARD_HELP); return 0; }
+  if (positional.length) throw new UsageError(`unknown command ${positional[0]} (try minewatch --help)`);
+  if (!process.stdout.isTTY || !process.stdin.isTTY) {
+    throw new UsageError('the dashboard needs a terminal; for scripts and cron use `minewatch scan` (or scan --json)');
+  }
+  const intervalMs = intFlag(flags, 'interval', 1000, 100, 60_000);
+  const procRoot = (flags.proc as string) ?? '/proc';
+  const root = (flags.root as string) ?? '/';
+  const color = !flags['no-color'] && !process.env.NO_COLOR;
+  const id = readHostIdentity(procRoot);
+  const store = createAppStore({
+    intervalMs, filter: (flags.filter as string) ?? '', flaggedOnly: Boolean(flags.flagged),
+    host: { hostname: id.hostname, kernel: id.kernel, distro: readOsRelease(root) },
+  });
+  const poller = new Poller(store, { procRoot, root, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
+
+  let restored = false;
+  const restore = () => {
+    if (restored) return;
+    restored = true;
+    poller.stop();
+    process.stdout.write(LEAVE_ALT);
+  };
+  process.stdout.write(ENTER_ALT);
+  process.on('exit', restore);
+  const onSignal = (sig: NodeJS.Signals) => { restore(); process.exit(sig === 'SIGINT' ? 130 : 143); };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGHUP', onSignal);
+  process.once('SIGINT', onSignal);
+  const onCrash = (err: unknown) => {
+    restore();
+    process.stderr.write(`minewatch: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(2);
+  };
+  process.once('uncaughtException', onCrash);
+  process.once('unhandledRejection', onCrash);
+
+  const instance = render(
+    <ThemeProvider theme={{ color }}>
+      <StoreProvider store={store}>
+        <Sized>{(cols, rows) => <App cols={cols} rows={rows} />}</Sized>
+      </StoreProvider>
+    </ThemeProvider>,
+    { exitOnCtrlC: false, patchConsole: false },
+  );
+  setImmediate(() => poller.start());
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    restore();
+  }
+  return 0;
+}

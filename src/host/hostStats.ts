@@ -1,0 +1,64 @@
+// Host-level figures for the dashboard header. Memory comes from systeminformation's mem(), which
+// reads /proc/meminfo directly. CPU load is computed here from /proc/stat deltas, because
+// systeminformation's currentLoad() runs `cat /proc/stat | grep cpu` through a shell on every call
+// (lib/cpu.js getLoad): three processes per tick in the very table we watch.
+import { loadavg, uptime } from 'node:os';
+import { join } from 'node:path';
+import { readText } from '../procfs/files';
+
+export interface HostStats {
+  cpuPercent: number;
+  memUsed: number;
+  memTotal: number;
+  swapUsed: number;
+  swapTotal: number;
+  load: [number, number, number];
+  uptimeSec: number;
+}
+
+export interface CpuTimes { busy: number; total: number }
+
+/** The aggregate "cpu" line of /proc/stat as busy and total jiffies (iowait counts as idle). */
+export function parseCpuLine(text: string): CpuTimes | null {
+  const line = text.split('\n', 1)[0];
+  if (!line.startsWith('cpu ')) return null;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  if (v.length < 4 || v.some((n) => !Number.isFinite(n))) return null;
+  const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
+  const idleAll = idle + iowait;
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy, total: busy + idleAll };
+}
+
+export type MemSource = () => Promise<{ total: number; active: number; swaptotal: number; swapused: number }>;
+
+async function siMem(): ReturnType<MemSource> {
+  const si = await import('systeminformation');
+  return si.mem();
+}
+
+export class HostSampler {
+  private prev: CpuTimes | null = null;
+
+  constructor(private readonly procRoot = '/proc', private readonly mem: MemSource = siMem) {}
+
+  async sample(): Promise<HostStats> {
+    const cur = parseCpuLine(readText(join(this.procRoot, 'stat'), 4096) ?? '');
+    let cpuPercent = 0;
+    if (cur && this.prev && cur.total > this.prev.total) {
+      cpuPercent = ((cur.busy - this.prev.busy) / (cur.total - this.prev.total)) * 100;
+    }
+    if (cur) this.prev = cur;
+    const m = await this.mem();
+    const l = loadavg();
+    return {
+      cpuPercent: Math.max(0, Math.min(100, cpuPercent)),
+      memUsed: m.active,
+      memTotal: m.total,
+      swapUsed: m.swapused,
+      swapTotal: m.swaptotal,
+      load: [l[0], l[1], l[2]],
+      uptimeSec: uptime(),
+    };
+  }
+}

@@ -1,0 +1,288 @@
+// The dashboard's state: one vanilla zustand store, created by a factory so every test gets its own.
+// The poller (outside React) calls ingest() once per tick; views select from it and call actions.
+// Derived rows are computed inside actions, never in selectors (zustand v5 needs stable selector output).
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Assessment, ProcessInfo, Snapshot } from '../model';
+import type { HostStats } from '../host/hostStats';
+import { buildForest, SORT_KEYS, visibleRows, type Forest, type Row, type SortKey } from '../view/tree';
+
+export type Overlay = 'none' | 'help';
+
+export interface HostInfo { hostname: string; kernel: string; distro: string | null }
+
+export interface AppState {
+  /** The snapshot the rows are drawn from (the frozen one while frozen). */
+  snapshot: Snapshot | null;
+  assessments: ReadonlyMap<number, Assessment>;
+  /** Latest collected snapshot, even while the view is frozen. */
+  live: { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> } | null;
+  forest: Forest;
+  rows: Row[];
+  host: HostInfo;
+  hostStats: HostStats | null;
+  cpuHistory: number[];
+  memHistory: number[];
+  selectedPid: number | null;
+  /** The selected process exited: its PID, until the user moves. */
+  exitedPid: number | null;
+  scrollTop: number;
+  viewportRows: number;
+  mode: 'tree' | 'list';
+  sort: SortKey;
+  descending: boolean;
+  filter: string;
+  editingFilter: boolean;
+  flaggedOnly: boolean;
+  collapsed: ReadonlySet<number>;
+  frozen: boolean;
+  intervalMs: number;
+  overlay: Overlay;
+  message: string | null;
+  quit: boolean;
+  actions: AppActions;
+}
+
+export interface AppActions {
+  ingest(snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): void;
+  setHostStats(stats: HostStats): void;
+  setHostInfo(info: Partial<HostInfo>): void;
+  setViewport(rows: number): void;
+  move(delta: number): void;
+  moveTo(where: 'first' | 'last'): void;
+  page(direction: 1 | -1): void;
+  select(pid: number): void;
+  jumpFlagged(direction: 1 | -1): void;
+  toggleCollapse(): void;
+  collapse(): void;
+  expand(): void;
+  collapseAll(): void;
+  expandAll(): void;
+  startFilter(): void;
+  typeFilter(text: string): void;
+  backspaceFilter(): void;
+  acceptFilter(): void;
+  clearFilter(): void;
+  toggleFlaggedOnly(): void;
+  toggleFreeze(): void;
+  toggleMode(): void;
+  cycleSort(): void;
+  reverseSort(): void;
+  changeInterval(direction: 1 | -1): void;
+  showHelp(): void;
+  closeOverlay(): void;
+  requestQuit(): void;
+  say(message: string | null): void;
+}
+
+export interface StoreOptions {
+  intervalMs?: number;
+  filter?: string;
+  flaggedOnly?: boolean;
+  host?: Partial<HostInfo>;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+export const INTERVALS = [250, 500, 1000, 2000, 3000, 5000, 10000];
+const HISTORY = 60;
+
+function procIndex(rows: Row[], pid: number | null): number {
+  if (pid === null) return -1;
+  return rows.findIndex((r) => r.kind === 'proc' && r.pid === pid);
+}
+
+export function createAppStore(opts: StoreOptions = {}): AppStore {
+  return createStore<AppState>()((set, get) => {
+    /** Recompute rows from the shown snapshot and keep the cursor on the same PID, scrolled into view. */
+    const recompute = (patch: Partial<AppState> = {}) => {
+      const s = { ...get(), ...patch };
+      if (!s.snapshot) { set(patch); return; }
+      const rows = visibleRows({
+        processes: s.snapshot.processes, assessments: s.assessments, forest: s.forest,
+        settings: { mode: s.mode, sort: s.sort, descending: s.descending, filter: s.filter, flaggedOnly: s.flaggedOnly, collapsed: s.collapsed },
+      });
+      let selectedPid = s.selectedPid;
+      let exitedPid = s.exitedPid;
+      if (selectedPid !== null && procIndex(rows, selectedPid) < 0) {
+        const alive = s.snapshot.processes.has(selectedPid);
+        if (!alive) exitedPid = selectedPid; // say so, and stand on its neighbour
+        let pick: number | null = null;
+        // still alive but hidden (collapsed, filtered): its nearest visible ancestor
+        for (let p = s.snapshot.processes.get(selectedPid)?.ppid, hops = 0; alive && p !== undefined && hops < 64; hops++) {
+          if (procIndex(rows, p) >= 0) { pick = p; break; }
+          p = s.snapshot.processes.get(p)?.ppid;
+        }
+        if (pick === null) {
+          const old = procIndex(get().rows, selectedPid);
+          const from = Math.min(Math.max(0, old), rows.length - 1);
+          const after = rows.slice(from).find((r) => r.kind === 'proc');
+          const before = rows.slice(0, from).reverse().find((r) => r.kind === 'proc');
+          pick = (after ?? before)?.pid ?? null;
+        }
+        selectedPid = pick;
+      }
+      if (selectedPid === null) selectedPid = rows.find((r) => r.kind === 'proc')?.pid ?? null;
+      set({ ...patch, rows, selectedPid, exitedPid, scrollTop: scrollFor(rows, selectedPid, s.scrollTop, s.viewportRows) });
+    };
+
+    const scrollFor = (rows: Row[], pid: number | null, top: number, height: number): number => {
+      const i = procIndex(rows, pid);
+      if (i < 0 || height <= 0) return Math.max(0, Math.min(top, Math.max(0, rows.length - height)));
+      const needed = rows[i + 1]?.kind === 'why' ? 2 : 1; // keep a flagged row's explanation visible too
+      if (i < top) return i;
+      if (i + needed > top + height) return Math.max(0, i + needed - height);
+      return Math.max(0, Math.min(top, Math.max(0, rows.length - height)));
+    };
+
+    const procRows = () => get().rows.filter((r) => r.kind === 'proc');
+
+    const moveSelection = (pid: number | null) => {
+      const s = get();
+      set({ selectedPid: pid, exitedPid: null, scrollTop: scrollFor(s.rows, pid, s.scrollTop, s.viewportRows) });
+    };
+
+    const actions: AppActions = {
+      ingest(snapshot, assessments) {
+        set({ live: { snapshot, assessments } });
+        if (get().frozen) return;
+        recompute({ snapshot, assessments, forest: buildForest(snapshot.processes) });
+      },
+      setHostStats(stats) {
+        const s = get();
+        const push = (h: number[], v: number) => [...h.slice(-(HISTORY - 1)), v];
+        const mem = stats.memTotal > 0 ? (stats.memUsed / stats.memTotal) * 100 : 0;
+        set({ hostStats: stats, cpuHistory: push(s.cpuHistory, stats.cpuPercent), memHistory: push(s.memHistory, mem) });
+      },
+      setHostInfo(info) { set({ host: { ...get().host, ...info } }); },
+      setViewport(rows) {
+        if (rows === get().viewportRows) return;
+        const s = get();
+        set({ viewportRows: rows, scrollTop: scrollFor(s.rows, s.selectedPid, s.scrollTop, rows) });
+      },
+      move(delta) {
+        const list = procRows();
+        if (list.length === 0) return;
+        const i = list.findIndex((r) => r.pid === get().selectedPid);
+        const next = Math.max(0, Math.min(list.length - 1, (i < 0 ? 0 : i) + delta));
+        moveSelection(list[next].pid);
+      },
+      moveTo(where) {
+        const list = procRows();
+        if (list.length) moveSelection(where === 'first' ? list[0].pid : list[list.length - 1].pid);
+      },
+      page(direction) { actions.move(direction * Math.max(1, Math.floor(get().viewportRows / 2))); },
+      select(pid) { moveSelection(pid); },
+      jumpFlagged(direction) {
+        const s = get();
+        const list = procRows();
+        const flagged = list.filter((r) => s.assessments.has(r.pid));
+        if (flagged.length === 0) { set({ message: 'no flagged process in view' }); return; }
+        const i = list.findIndex((r) => r.pid === s.selectedPid);
+        const ordered = direction === 1 ? list.slice(i + 1).concat(list.slice(0, i + 1)) : list.slice(0, Math.max(0, i)).reverse().concat(list.slice(Math.max(0, i)).reverse());
+        const target = ordered.find((r) => s.assessments.has(r.pid));
+        if (target) moveSelection(target.pid);
+      },
+      toggleCollapse() {
+        const { selectedPid, collapsed } = get();
+        if (selectedPid === null) return;
+        const next = new Set(collapsed);
+        if (next.has(selectedPid)) next.delete(selectedPid); else next.add(selectedPid);
+        recompute({ collapsed: next });
+      },
+      collapse() {
+        const s = get();
+        const row = s.rows.find((r) => r.kind === 'proc' && r.pid === s.selectedPid);
+        if (!row || row.kind !== 'proc' || s.selectedPid === null) return;
+        if (row.hasChildren && !row.collapsed) { recompute({ collapsed: new Set([...s.collapsed, s.selectedPid]) }); return; }
+        const parent = s.snapshot?.processes.get(s.selectedPid)?.ppid; // already collapsed or a leaf: go to the parent
+        if (parent !== undefined && procIndex(s.rows, parent) >= 0) moveSelection(parent);
+      },
+      expand() {
+        const { selectedPid, collapsed } = get();
+        if (selectedPid === null || !collapsed.has(selectedPid)) return;
+        const next = new Set(collapsed);
+        next.delete(selectedPid);
+        recompute({ collapsed: next });
+      },
+      collapseAll() {
+        const s = get();
+        // collapse every root's children level: each top-level subtree folds, flagged counts show on it
+        const next = new Set<number>();
+        for (const r of s.forest.roots) for (const c of s.forest.children.get(r) ?? []) if (s.forest.children.has(c)) next.add(c);
+        recompute({ collapsed: next });
+      },
+      expandAll() { recompute({ collapsed: new Set() }); },
+      startFilter() { set({ editingFilter: true }); },
+      typeFilter(text) { recompute({ filter: get().filter + text }); },
+      backspaceFilter() { recompute({ filter: get().filter.slice(0, -1) }); },
+      acceptFilter() { set({ editingFilter: false }); },
+      clearFilter() { recompute({ filter: '', editingFilter: false }); },
+      toggleFlaggedOnly() { recompute({ flaggedOnly: !get().flaggedOnly }); },
+      toggleFreeze() {
+        const s = get();
+        if (s.frozen && s.live) {
+          recompute({ frozen: false, snapshot: s.live.snapshot, assessments: s.live.assessments, forest: buildForest(s.live.snapshot.processes) });
+        } else {
+          set({ frozen: !s.frozen });
+        }
+      },
+      toggleMode() {
+        const s = get();
+        if (s.mode === 'tree' && s.sort === 'tree') recompute({ mode: 'list', sort: 'cpu', descending: true });
+        else recompute({ mode: s.mode === 'tree' ? 'list' : 'tree' });
+      },
+      cycleSort() {
+        const s = get();
+        const i = SORT_KEYS.indexOf(s.sort);
+        const sort = SORT_KEYS[(i + 1) % SORT_KEYS.length];
+        recompute({ sort, descending: sort === 'cpu' || sort === 'mem' || sort === 'score' });
+      },
+      reverseSort() { recompute({ descending: !get().descending }); },
+      changeInterval(direction) {
+        const cur = get().intervalMs;
+        const i = INTERVALS.findIndex((v) => v >= cur);
+        const next = INTERVALS[Math.max(0, Math.min(INTERVALS.length - 1, (i < 0 ? INTERVALS.length - 1 : i) + direction))];
+        set({ intervalMs: next, message: `refresh every ${next >= 1000 ? `${next / 1000} s` : `${next} ms`}` });
+      },
+      showHelp() { set({ overlay: 'help' }); },
+      closeOverlay() { set({ overlay: 'none' }); },
+      requestQuit() { set({ quit: true }); },
+      say(message) { set({ message }); },
+    };
+
+    return {
+      snapshot: null,
+      assessments: new Map(),
+      live: null,
+      forest: { roots: [], children: new Map() },
+      rows: [],
+      host: { hostname: 'localhost', kernel: '', distro: null, ...opts.host },
+      hostStats: null,
+      cpuHistory: [],
+      memHistory: [],
+      selectedPid: null,
+      exitedPid: null,
+      scrollTop: 0,
+      viewportRows: 20,
+      mode: 'tree',
+      sort: 'tree',
+      descending: false,
+      filter: opts.filter ?? '',
+      editingFilter: false,
+      flaggedOnly: opts.flaggedOnly ?? false,
+      collapsed: new Set(),
+      frozen: false,
+      intervalMs: opts.intervalMs ?? 1000,
+      overlay: 'none',
+      message: null,
+      quit: false,
+      actions,
+    };
+  });
+}
+
+/** The selected process and its assessment, from the shown snapshot. */
+export function selected(s: AppState): { proc: ProcessInfo | null; assessment: Assessment | null } {
+  const proc = s.selectedPid !== null ? s.snapshot?.processes.get(s.selectedPid) ?? null : null;
+  return { proc, assessment: proc ? s.assessments.get(proc.pid) ?? null : null };
+}

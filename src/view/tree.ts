@@ -1,0 +1,161 @@
+// The process forest and its flattening into visible rows: tree or flat list, collapse, filter,
+// "flagged only", sort. Pure functions of the snapshot and the view settings, used by the store.
+import type { Assessment, ProcessInfo } from '../model';
+import { severityRank } from '../model';
+import { formatCmdline } from '../text/sanitize';
+
+export type SortKey = 'tree' | 'cpu' | 'mem' | 'pid' | 'user' | 'name' | 'score';
+export const SORT_KEYS: SortKey[] = ['cpu', 'mem', 'score', 'pid', 'user', 'name'];
+
+export interface ViewSettings {
+  mode: 'tree' | 'list';
+  sort: SortKey;
+  descending: boolean;
+  filter: string;
+  flaggedOnly: boolean;
+  collapsed: ReadonlySet<number>;
+}
+
+export interface ProcRow {
+  kind: 'proc';
+  pid: number;
+  depth: number;
+  /** Tree drawing before the name ("│ ├─"), empty in list mode. */
+  prefix: string;
+  hasChildren: boolean;
+  collapsed: boolean;
+  /** For a collapsed node: how many processes it hides and how many of them are flagged. */
+  hidden: number;
+  hiddenFlagged: number;
+}
+
+export interface WhyRow {
+  kind: 'why';
+  pid: number;
+  prefix: string;
+}
+
+export type Row = ProcRow | WhyRow;
+
+export interface Forest {
+  roots: number[];
+  children: Map<number, number[]>;
+}
+
+/** Parent → children, children by PID; a process whose parent is not in the table is a root (PID 1, kthreadd, orphans). */
+export function buildForest(processes: ReadonlyMap<number, ProcessInfo>): Forest {
+  const children = new Map<number, number[]>();
+  const roots: number[] = [];
+  for (const p of processes.values()) {
+    if (p.ppid !== p.pid && processes.has(p.ppid)) {
+      const list = children.get(p.ppid);
+      if (list) list.push(p.pid);
+      else children.set(p.ppid, [p.pid]);
+    } else {
+      roots.push(p.pid);
+    }
+  }
+  roots.sort((a, b) => a - b);
+  for (const list of children.values()) list.sort((a, b) => a - b);
+  return { roots, children };
+}
+
+/** Lower-cased text a filter matches against: name, command, user and PID. */
+export function searchText(p: ProcessInfo): string {
+  return `${p.pid} ${p.name} ${p.user} ${p.exe ?? ''} ${formatCmdline(p.cmdline)}`.toLowerCase();
+}
+
+function comparator(settings: ViewSettings, processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>) {
+  const dir = settings.descending ? -1 : 1;
+  const get = (pid: number) => processes.get(pid)!;
+  const byKey: Record<SortKey, (a: number, b: number) => number> = {
+    tree: (a, b) => a - b,
+    pid: (a, b) => a - b,
+    cpu: (a, b) => get(a).cpuPercent - get(b).cpuPercent,
+    mem: (a, b) => get(a).rssBytes - get(b).rssBytes,
+    user: (a, b) => get(a).user.localeCompare(get(b).user),
+    name: (a, b) => get(a).name.localeCompare(get(b).name),
+    score: (a, b) => (severityRank(assessments.get(a)?.severity ?? 'none') - severityRank(assessments.get(b)?.severity ?? 'none'))
+      || (assessments.get(a)?.score ?? 0) - (assessments.get(b)?.score ?? 0),
+  };
+  const key = byKey[settings.sort];
+  return (a: number, b: number) => key(a, b) * dir || a - b;
+}
+
+export interface RowsInput {
+  processes: ReadonlyMap<number, ProcessInfo>;
+  assessments: ReadonlyMap<number, Assessment>;
+  forest: Forest;
+  settings: ViewSettings;
+  /** Cached lower-case search text per pid (filled lazily). */
+  searchCache?: Map<number, string>;
+}
+
+export function visibleRows(input: RowsInput): Row[] {
+  const { processes, assessments, forest, settings } = input;
+  const filter = settings.filter.trim().toLowerCase();
+  const cache = input.searchCache ?? new Map<number, string>();
+  const matches = (pid: number): boolean => {
+    if (settings.flaggedOnly && !assessments.has(pid)) return false;
+    if (!filter) return true;
+    let t = cache.get(pid);
+    if (t === undefined) { t = searchText(processes.get(pid)!); cache.set(pid, t); }
+    return t.includes(filter);
+  };
+  const filtering = settings.flaggedOnly || filter.length > 0;
+  const cmp = comparator(settings, processes, assessments);
+  const rows: Row[] = [];
+
+  if (settings.mode === 'list') {
+    const pids = [...processes.keys()].filter(matches).sort(cmp);
+    for (const pid of pids) {
+      rows.push({ kind: 'proc', pid, depth: 0, prefix: '', hasChildren: false, collapsed: false, hidden: 0, hiddenFlagged: 0 });
+      if (assessments.has(pid)) rows.push({ kind: 'why', pid, prefix: '' });
+    }
+    return rows;
+  }
+
+  // Tree: when filtering, keep matches and their ancestors (for context), like htop's tree filter.
+  let keep: Set<number> | null = null;
+  if (filtering) {
+    keep = new Set();
+    for (const pid of processes.keys()) {
+      if (!matches(pid)) continue;
+      let cur: number | undefined = pid;
+      while (cur !== undefined && !keep.has(cur)) {
+        keep.add(cur);
+        const pp: number | undefined = processes.get(cur)?.ppid;
+        cur = pp !== undefined && processes.has(pp) && pp !== cur ? pp : undefined;
+      }
+    }
+  }
+  const countBelow = (pid: number): { n: number; flagged: number } => {
+    let n = 0;
+    let flagged = 0;
+    const stack = [...(forest.children.get(pid) ?? [])];
+    while (stack.length) {
+      const c = stack.pop()!;
+      if (keep && !keep.has(c)) continue;
+      n++;
+      if (assessments.has(c)) flagged++;
+      const kids = forest.children.get(c);
+      if (kids) stack.push(...kids);
+    }
+    return { n, flagged };
+  };
+  const walk = (pid: number, depth: number, lead: string, last: boolean, top: boolean) => {
+    const kids = (forest.children.get(pid) ?? []).filter((c) => !keep || keep.has(c));
+    const collapsed = settings.collapsed.has(pid) && kids.length > 0;
+    const hidden = collapsed ? countBelow(pid) : { n: 0, flagged: 0 };
+    const prefix = top ? '' : lead + (last ? '└─' : '├─');
+    rows.push({ kind: 'proc', pid, depth, prefix, hasChildren: kids.length > 0, collapsed, hidden: hidden.n, hiddenFlagged: hidden.flagged });
+    const childLead = top ? '' : lead + (last ? '  ' : '│ ');
+    if (assessments.has(pid)) rows.push({ kind: 'why', pid, prefix: childLead + (kids.length && !collapsed ? '│ ' : '  ') });
+    if (collapsed) return;
+    if (settings.sort !== 'tree' && settings.sort !== 'pid') kids.sort(cmp);
+    kids.forEach((c, i) => walk(c, depth + 1, childLead, i === kids.length - 1, false));
+  };
+  const roots = forest.roots.filter((r) => !keep || keep.has(r));
+  for (const r of roots) walk(r, 0, '', true, true);
+  return rows;
+}

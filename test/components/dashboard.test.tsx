@@ -1,0 +1,199 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BINDINGS } from '../../src/app/keymap';
+import { incidentProcs, proc } from '../helpers/snapshot';
+import { KEY, renderApp, rowOf, tick } from './render';
+
+let app: ReturnType<typeof renderApp> | null = null;
+afterEach(() => { app?.ui.unmount(); app = null; });
+
+describe('process tree', () => {
+  it('draws the tree with branches, and flagged rows with a glyph and a why line', async () => {
+    app = renderApp(incidentProcs());
+    await tick();
+    const f = app.frame();
+    expect(rowOf(f, 1)).toMatch(/systemd/);
+    expect(rowOf(f, 3001)).toMatch(/^‼ +3001 abc .*└─sshd \/bin\/sh \.\/sshd/);
+    expect(rowOf(f, 3002)).toMatch(/^‼ +3002 abc .*180\.0 .* └─rcu-sched/);
+    expect(f).toMatch(/└ why: CRITICAL \d+: H02 daemon-name impostor · H11 runs from/);
+    expect(f).toMatch(/└ why: CRITICAL \d+: H30 mining-pool url on the command line/);
+    expect(rowOf(f, 412)).toMatch(/^ +412 dev .*└─vim vim notes\.txt/); // unflagged: no glyph
+    expect(f).toMatch(/flagged: ‼2 critical/);
+  });
+
+  it('shows the selected process in full in the detail panel', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('n');
+    const f = app.frame();
+    expect(f).toMatch(/PID 3001 sshd · user abc \(1001\)/);
+    const joined = f.replace(/\n  /g, ' '); // the explanation wraps onto indented lines, it is not cut
+    expect(joined).toMatch(/! H02 Daemon-name impostor \[T1036\.005\]: named like the system daemon sshd, but the kernel says it runs \/usr\/bin\/dash running the script \.\/sshd/);
+    expect(joined).toMatch(/~ H12 Started from a relative path, detached \[T1036\]/);
+  });
+
+  it('folds a subtree and says how many flagged processes it hides', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('n'); // on 3001, the launcher
+    await app.press(' ');
+    let f = app.frame();
+    expect(rowOf(f, 3001)).toMatch(/\+sshd \[\+1 hidden, 1 flagged !\]/);
+    expect(rowOf(f, 3002)).toBeUndefined();
+    await app.press(' ');
+    f = app.frame();
+    expect(rowOf(f, 3002)).toBeDefined();
+    await app.press('x'); // fold everything below the roots
+    f = app.frame();
+    expect(rowOf(f, 3002)).toBeUndefined();
+    expect(f).toMatch(/\[\+1 hidden, 1 flagged/);
+    await app.press('X');
+    expect(rowOf(app.frame(), 3002)).toBeDefined();
+  });
+
+  it('switches to a flat list sorted by CPU', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('t');
+    const lines = app.frame().split('\n').filter((l) => /^.\s+\d+ /.test(l));
+    expect(lines[0]).toMatch(/3002 .*rcu-sched/);
+    expect(app.frame()).not.toMatch(/├─/);
+  });
+});
+
+describe('navigation and filtering', () => {
+  it('n and N jump between flagged processes', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('n');
+    expect(app.store.getState().selectedPid).toBe(3001);
+    await app.press('n');
+    expect(app.store.getState().selectedPid).toBe(3002);
+    await app.press('N');
+    expect(app.store.getState().selectedPid).toBe(3001);
+    expect(rowOf(app.frame(), 3001)).toBeDefined();
+  });
+
+  it('arrows, j/k, Home and End move the cursor', async () => {
+    app = renderApp(incidentProcs());
+    const order = app.store.getState().rows.filter((r) => r.kind === 'proc').map((r) => r.pid);
+    expect(order.slice(0, 4)).toEqual([1, 400, 410, 411]);
+    await app.press(KEY.down, 'j');
+    expect(app.store.getState().selectedPid).toBe(410);
+    await app.press('k', KEY.up, KEY.up);
+    expect(app.store.getState().selectedPid).toBe(1);
+    await app.press(KEY.end);
+    expect(app.store.getState().selectedPid).toBe(order[order.length - 1]);
+    await app.press(KEY.home);
+    expect(app.store.getState().selectedPid).toBe(1);
+    await app.press(KEY.pageDown);
+    expect(order.indexOf(app.store.getState().selectedPid!)).toBeGreaterThan(1);
+  });
+
+  it('/ filters incrementally on name, command, user and PID, keeping ancestors', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('/', 'n', 'o', 't', 'e', 's');
+    let f = app.frame();
+    expect(f).toMatch(/filter: notes/);
+    expect(rowOf(f, 412)).toMatch(/vim/);
+    expect(rowOf(f, 411)).toBeDefined(); // its ancestors stay for context
+    expect(rowOf(f, 3002)).toBeUndefined();
+    await app.press(KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, 'a', 'b', 'c', KEY.enter);
+    f = app.frame();
+    expect(rowOf(f, 3001)).toBeDefined();
+    expect(rowOf(f, 412)).toBeUndefined();
+    expect(f).toMatch(/\[filter "abc"\]/);
+    await app.press(KEY.esc);
+    await tick();
+    expect(rowOf(app.frame(), 412)).toBeDefined();
+  });
+
+  it('! shows flagged processes only', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('!');
+    const f = app.frame();
+    expect(rowOf(f, 3002)).toBeDefined();
+    expect(rowOf(f, 412)).toBeUndefined();
+    expect(f).toMatch(/flagged only/);
+  });
+
+  it('starts filtered with --filter and --flagged', async () => {
+    app = renderApp(incidentProcs(), { filter: 'vim', flaggedOnly: false });
+    await tick();
+    expect(rowOf(app.frame(), 3002)).toBeUndefined();
+    expect(rowOf(app.frame(), 412)).toBeDefined();
+  });
+});
+
+describe('selection follows the process, not the row', () => {
+  it('stays on the same PID when processes come and go and rows move', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('n', 'n');
+    expect(app.store.getState().selectedPid).toBe(3002);
+    const more = [...incidentProcs(), proc({ pid: 20, name: 'early', ppid: 1 }), proc({ pid: 21, name: 'early2', ppid: 1 })];
+    await app.update(more.filter((p) => p.pid !== 412));
+    expect(app.store.getState().selectedPid).toBe(3002);
+    expect(rowOf(app.frame(), 3002)).toBeDefined();
+  });
+
+  it('says the selected process exited and stands on its neighbour', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('n', 'n');
+    await app.update(incidentProcs().filter((p) => p.pid !== 3002));
+    expect(app.frame()).toMatch(/process 3002 exited/);
+    expect(app.store.getState().selectedPid).not.toBe(3002);
+  });
+
+  it('freezes the view while collection goes on', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('f');
+    await app.update([...incidentProcs(), proc({ pid: 5000, name: 'newcomer' })]);
+    expect(app.frame()).toMatch(/FROZEN/);
+    expect(app.frame()).not.toMatch(/newcomer/);
+    await app.press('f');
+    expect(app.frame()).toMatch(/newcomer/);
+  });
+});
+
+describe('help, size, colour, hostile strings', () => {
+  it('? shows every binding from the keybinding table', async () => {
+    app = renderApp(incidentProcs(), { rows: 40, cols: 120 });
+    await app.press('?');
+    const f = app.frame();
+    for (const b of BINDINGS) expect(f).toContain(b.help.slice(0, 30));
+    await app.press(KEY.esc);
+    await tick();
+    expect(app.frame()).not.toMatch(/minewatch keys/);
+  });
+
+  it('works at 80x24 and shows a clear screen when too small', async () => {
+    app = renderApp(incidentProcs(), { cols: 80, rows: 24 });
+    await tick();
+    expect(app.frame().split('\n').length).toBeLessThanOrEqual(23);
+    expect(app.frame().split('\n').every((l) => l.length <= 80)).toBe(true);
+    app.ui.unmount();
+    app = renderApp(incidentProcs(), { cols: 50, rows: 10 });
+    await tick();
+    expect(app.frame()).toMatch(/terminal too small: need 60x16/);
+    expect(app.frame()).toMatch(/now 50x10/);
+  });
+
+  it('with colour off keeps the glyphs and bold/inverse but emits no colour codes', async () => {
+    app = renderApp(incidentProcs(), { color: false });
+    await tick();
+    const raw = app.ui.lastFrame()!;
+    expect(raw).not.toMatch(/\u001B\[(3\d|9\d|4\d|10\d)(;\d+)*m/); // no foreground/background colours
+    expect(raw).toMatch(/\u001B\[7m/); // the selection bar (inverse) is still there
+    expect(app.frame()).toMatch(/‼ +3001/);
+    app.ui.unmount();
+    app = renderApp(incidentProcs(), { color: true });
+    await tick();
+    expect(app.ui.lastFrame()!).toMatch(/\u001B\[31m/); // and with colour on, critical is red
+  });
+
+  it('renders escape sequences in a process name as visible text', async () => {
+    const evil = proc({ pid: 666, name: 'x\x1b[31mRED\x1b[2J', cmdline: ['x\x1b]8;;http://evil\x07link\n'], ppid: 1 });
+    app = renderApp([...incidentProcs(), evil]);
+    await tick();
+    const raw = app.ui.lastFrame()!;
+    expect(raw).not.toContain('\x1b[2J');
+    expect(raw).not.toContain('\x1b]8');
+    expect(app.frame()).toContain('x\\x1b[31mRED\\x1b[2J');
+    expect(app.frame()).toContain('\\x1b]8;;http://evil\\x07link\\n');
+  });
+});
