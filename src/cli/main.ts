@@ -9,6 +9,8 @@ const HELP = `minewatch ${VERSION}: a process monitor that spots masquerading cr
 Usage:
   minewatch [options]            live process tree with suspicious processes highlighted (press ? inside)
   minewatch scan [options]       detection without a UI: table or --json, exit code for scripts
+  minewatch inspect PID          everything about one process: identity, hashes, files, sockets, persistence
+  minewatch simulate [options]   start a harmless re-enactment of the incident to see minewatch catch it
   minewatch --help | --version
 
 Run 'minewatch <command> --help' for the options of a command.
@@ -19,6 +21,14 @@ async function main(argv: string[]): Promise<number> {
   switch (cmd) {
     case 'scan':
       return runScanCommand(rest);
+    case 'inspect': {
+      const { runInspectCommand } = await import('./inspect');
+      return runInspectCommand(rest);
+    }
+    case 'simulate': {
+      const { runSimulateCommand } = await import('../simulate/index');
+      return runSimulateCommand(rest);
+    }
     case '--version':
     case '-V':
       process.stdout.write(`minewatch ${VERSION}\n`);

@@ -3,17 +3,20 @@
 import type { Severity } from '../model';
 import { SEVERITIES, severityRank } from '../model';
 import { formatScanText } from '../scan/format';
-import { buildReport, runScan, toSafeJson } from '../scan/report';
+import { lookAtHost } from '../scan/context';
+import { buildReport, toSafeJson } from '../scan/report';
 import { intFlag, parseArgs, UsageError } from './args';
 
 export const SCAN_HELP = `Usage: minewatch scan [options]
 
-Samples the process table twice, runs every detection rule and prints the flagged
-processes, worst first, each with its reasons.
+Samples the process table twice, runs every detection rule, reads every persistence
+location (crontabs, systemd units, rc scripts, shell start-up files, SSH keys,
+ld.so.preload) and prints the flagged processes and entries, worst first, each with
+its reasons, linked both ways ("started by: crontab of abc, line 3").
 
 Options:
   --json             print the JSON report (version 1) instead of the table
-  --all              include processes that were not flagged
+  --all              include processes and persistence entries that were not flagged
   --fail-on LEVEL    exit 1 when something is at or above LEVEL: low, medium, high (default), critical
   --sample MS        time between the two samples, for CPU % (default 1000; 0 = one sample, no CPU %)
   --proc DIR         proc file system to read (default /proc)
@@ -36,10 +39,10 @@ export async function runScanCommand(argv: string[], out: NodeJS.WritableStream 
   const sampleMs = intFlag(flags, 'sample', 1000, 0, 60_000);
   const procRoot = (flags.proc as string) ?? '/proc';
   const root = (flags.root as string) ?? '/';
-  const result = await runScan({ procRoot, root, sampleMs });
-  const report = buildReport(result, { procRoot, all: Boolean(flags.all) });
+  const look = await lookAtHost({ procRoot, root, sampleMs });
+  const report = buildReport(look, { procRoot, all: Boolean(flags.all), correlation: look.correlation, extraWarnings: look.persistence.warnings });
   if (flags.json) out.write(toSafeJson(report) + '\n');
-  else out.write(formatScanText(report, { width: (out as NodeJS.WriteStream).columns ?? 160, total: result.snapshot.processes.size }));
-  const worst = report.processes.reduce((m, p) => Math.max(m, severityRank(p.severity)), 0);
+  else out.write(formatScanText(report, { width: (out as NodeJS.WriteStream).columns ?? 160, total: look.snapshot.processes.size }));
+  const worst = [...report.processes, ...report.persistence].reduce((m, x) => Math.max(m, severityRank(x.severity)), 0);
   return worst >= severityRank(failOn) ? 1 : 0;
 }

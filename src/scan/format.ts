@@ -27,7 +27,7 @@ export function formatScanText(report: ScanReport, opts: { width?: number; total
     (flagged.length ? ` (${(['critical', 'high', 'medium', 'low'] as Severity[]).map((s) => `${flagged.filter((p) => p.severity === s).length} ${s}`).join(', ')})` : ''));
   for (const w of report.warnings) lines.push(`warning: ${sanitize(w)}`);
   lines.push('');
-  if (report.processes.length === 0) {
+  if (report.processes.length === 0 && report.persistence.length === 0) {
     lines.push('Nothing suspicious found.');
     return lines.join('\n') + '\n';
   }
@@ -36,6 +36,16 @@ export function formatScanText(report: ScanReport, opts: { width?: number; total
     lines.push(row(p, width));
     for (const f of p.findings) {
       lines.push(`    ${f.id} ${sanitize(f.title)}: ${sanitize(f.explanation)} [${f.attack.join(', ')}]`);
+    }
+    for (const s of p.startedBy) lines.push(`    started by: ${sanitize(s.label)} (matched by ${s.via})`);
+  }
+  if (report.persistence.length > 0) {
+    lines.push('', 'PERSISTENCE (what would start something again)');
+    for (const e of report.persistence) {
+      lines.push(`${pad(SEVERITY_LABEL[e.severity], 12)} ${pad(String(e.score), 5)} ${sanitize(e.path)}${e.line !== null ? `:${e.line}` : ''}${e.runsAs ? ` (runs as ${sanitize(e.runsAs)})` : ''}`);
+      lines.push(`    ${clip(e.raw, Math.max(20, width - 4))}`);
+      for (const f of e.findings) lines.push(`    ${f.id} ${sanitize(f.title)}: ${sanitize(f.explanation)}`);
+      if (e.runningPids.length) lines.push(`    starts running PID ${e.runningPids.join(', ')}`);
     }
   }
   return lines.join('\n') + '\n';

@@ -1,5 +1,7 @@
 // The JSON report of `minewatch scan --json` (version 1) and the scan itself: two samples, one assessment.
-import type { Assessment, ProcessInfo, Severity, Snapshot } from '../model';
+import type { Assessment, Finding, ProcessInfo, Severity, Snapshot } from '../model';
+import type { PersistenceEntry } from '../persistence/index';
+import type { Correlation, StartedBy } from './correlate';
 import { severityRank } from '../model';
 import { Detector, hostWarnings } from '../detect/index';
 import { POOL_PORTS } from '../detect/poolPorts';
@@ -32,6 +34,26 @@ export interface ReportProcess {
   score: number;
   severity: Severity;
   findings: ReportFinding[];
+  /** Persistence entries that start this process ("started by: crontab of abc, line 3"). */
+  startedBy: StartedBy[];
+}
+
+export interface ReportPersistence {
+  id: string;
+  kind: string;
+  path: string;
+  line: number | null;
+  runsAs: string | null;
+  schedule: string | null;
+  command: string | null;
+  raw: string;
+  file: PersistenceEntry['file'];
+  recentlyChanged: boolean;
+  score: number;
+  severity: Severity;
+  findings: ReportFinding[];
+  /** Running processes this entry starts. */
+  runningPids: number[];
 }
 
 export interface ScanReport {
@@ -39,7 +61,7 @@ export interface ScanReport {
   scannedAt: string;
   host: { hostname: string; kernel: string; root: boolean };
   processes: ReportProcess[];
-  persistence: unknown[];
+  persistence: ReportPersistence[];
   warnings: string[];
 }
 
@@ -64,7 +86,19 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   return { snapshot, assessments: new Detector().assess(snapshot) };
 }
 
-function reportProcess(p: ProcessInfo, a: Assessment | undefined): ReportProcess {
+function reportFinding(f: Finding): ReportFinding {
+  return { id: f.id, severity: f.severity, title: f.title, explanation: f.explanation, attack: f.attack, evidence: f.evidence };
+}
+
+export function reportPersistence(e: PersistenceEntry, runningPids: number[]): ReportPersistence {
+  return {
+    id: e.id, kind: e.kind, path: e.path, line: e.line, runsAs: e.runsAs, schedule: e.schedule, command: e.command,
+    raw: e.raw, file: e.file, recentlyChanged: e.recentlyChanged, score: e.score, severity: e.severity,
+    findings: e.findings.map(reportFinding), runningPids,
+  };
+}
+
+export function reportProcess(p: ProcessInfo, a: Assessment | undefined, startedBy: StartedBy[] = []): ReportProcess {
   return {
     pid: p.pid,
     ppid: p.ppid,
@@ -81,9 +115,8 @@ function reportProcess(p: ProcessInfo, a: Assessment | undefined): ReportProcess
     kernelThread: p.kernelThread,
     score: a?.score ?? 0,
     severity: a?.severity ?? 'none',
-    findings: (a?.findings ?? []).map((f) => ({
-      id: f.id, severity: f.severity, title: f.title, explanation: f.explanation, attack: f.attack, evidence: f.evidence,
-    })),
+    findings: (a?.findings ?? []).map(reportFinding),
+    startedBy,
   };
 }
 
@@ -92,14 +125,20 @@ export function byConcern(a: ReportProcess, b: ReportProcess): number {
   return severityRank(b.severity) - severityRank(a.severity) || b.score - a.score || a.pid - b.pid;
 }
 
-export function buildReport(result: ScanResult, opts: { procRoot: string; all: boolean; persistence?: unknown[]; extraWarnings?: string[] }): ScanReport {
+export function buildReport(result: ScanResult, opts: { procRoot: string; all: boolean; correlation?: Correlation; extraWarnings?: string[] }): ScanReport {
   const { snapshot, assessments } = result;
+  const c = opts.correlation;
   const processes: ReportProcess[] = [];
   for (const p of snapshot.processes.values()) {
     const a = assessments.get(p.pid);
-    if (!opts.all && !a) continue;
-    processes.push(reportProcess(p, a));
+    const startedBy = c?.startedBy.get(p.pid) ?? [];
+    if (!opts.all && !a && startedBy.length === 0) continue;
+    processes.push(reportProcess(p, a, startedBy));
   }
+  // Without --all: entries with a finding above info, or that start a running process.
+  const persistence = (c?.entries ?? [])
+    .filter((e) => opts.all || e.severity !== 'none' || (c?.runningPids.get(e.id)?.length ?? 0) > 0)
+    .map((e) => reportPersistence(e, c?.runningPids.get(e.id) ?? []));
   processes.sort(byConcern);
   const id = readHostIdentity(opts.procRoot);
   return {
@@ -107,7 +146,7 @@ export function buildReport(result: ScanResult, opts: { procRoot: string; all: b
     scannedAt: new Date(snapshot.takenAt).toISOString(),
     host: { hostname: id.hostname, kernel: id.kernel, root: snapshot.root },
     processes,
-    persistence: opts.persistence ?? [],
+    persistence,
     warnings: [...snapshot.warnings, ...hostWarnings(snapshot), ...(opts.extraWarnings ?? [])],
   };
 }

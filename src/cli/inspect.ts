@@ -1,0 +1,51 @@
+// `minewatch inspect PID`: everything a responder gathered by hand about one process, already read
+// and judged: identity, executable with hashes, files, sockets, environment, maps, logins, history,
+// the rules it trips and the persistence that starts it.
+import { inspectProcess, formatInspect } from '../inspect/index';
+import { lookAtHost } from '../scan/context';
+import { formatScanText } from '../scan/format';
+import { reportPersistence, reportProcess, toSafeJson } from '../scan/report';
+import { sanitize } from '../text/sanitize';
+import { parseArgs, UsageError } from './args';
+
+export const INSPECT_HELP = `Usage: minewatch inspect PID [options]
+
+Reads everything about one process: identity and sudo rights, executable (type, SHA-256,
+MD5, miner strings; works when the file was deleted), cwd, command line, environment,
+open files and connections, memory maps, logins and shell history of its user, the
+detection findings, and the persistence entries that start it.
+
+Options:
+  --json         print JSON instead of text
+  --proc DIR     proc file system to read (default /proc)
+  --root DIR     file system root for /etc, crontabs, homes (default /)
+  -h, --help     this help
+`;
+
+export async function runInspectCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { flags, positional } = parseArgs(argv, { json: 'boolean', proc: 'string', root: 'string', help: 'boolean', h: 'boolean' });
+  if (flags.help || flags.h) { out.write(INSPECT_HELP); return 0; }
+  if (positional.length !== 1 || !/^\d+$/.test(positional[0])) throw new UsageError('inspect needs one PID (minewatch inspect PID)');
+  const pid = Number(positional[0]);
+  const procRoot = (flags.proc as string) ?? '/proc';
+  const root = (flags.root as string) ?? '/';
+  const look = await lookAtHost({ procRoot, root, sampleMs: 0 });
+  const p = look.snapshot.processes.get(pid);
+  if (!p) throw new UsageError(`no process ${pid} (it may have exited)`);
+  const inspect = await inspectProcess(pid, { procRoot, root });
+  const startedBy = look.correlation.startedBy.get(pid) ?? [];
+  const process_ = reportProcess(p, look.assessments.get(pid), startedBy);
+  const entries = look.correlation.entries
+    .filter((e) => startedBy.some((s) => s.entryId === e.id))
+    .map((e) => reportPersistence(e, look.correlation.runningPids.get(e.id) ?? []));
+  if (flags.json) {
+    out.write(toSafeJson({ version: 1, inspectedAt: new Date(inspect.takenAt).toISOString(), process: process_, inspect, persistence: entries }) + '\n');
+    return 0;
+  }
+  const scanLike = formatScanText(
+    { version: 1, scannedAt: new Date(look.snapshot.takenAt).toISOString(), host: { hostname: '', kernel: '', root: look.snapshot.root }, processes: [process_], persistence: entries, warnings: [] },
+    { width: (out as NodeJS.WriteStream).columns ?? 160, total: 1 },
+  ).split('\n').slice(3); // without the scan's host banner
+  out.write([...formatInspect(inspect), '', 'Detection', ...scanLike.map((l) => (l ? `  ${l}` : l))].map((l) => sanitize(l) === l ? l : sanitize(l)).join('\n') + '\n');
+  return 0;
+}
