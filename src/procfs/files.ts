@@ -58,6 +58,32 @@ export function readSmall(path: string): Buffer | null {
   }
 }
 
+/** open(2) read-only; -1 when it cannot be opened (gone, not allowed, out of descriptors). */
+export function openFd(path: string): number {
+  try {
+    return openSync(path, 'r');
+  } catch {
+    return -1;
+  }
+}
+
+/** One pread(2) at offset 0 into `buf`: the byte count, or -1 on failure (ESRCH once the process is gone). */
+export function preadStart(fd: number, buf: Buffer): number {
+  try {
+    return readSync(fd, buf, 0, buf.length, 0);
+  } catch {
+    return -1;
+  }
+}
+
+export function closeFd(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed: nothing to release
+  }
+}
+
 /** Read a small text file (UTF-8, invalid bytes replaced), or null when it cannot be read. */
 export function readText(path: string, max = 64 * 1024): string | null {
   const b = readBytes(path, max);

@@ -3,17 +3,25 @@
 // threads, RSS). What cannot change for a (pid, start time) pair (uid, cmdline, exe, cwd, cgroup,
 // environment) is read once and cached; it is re-read when the process renames itself (comm changed,
 // which also happens on execve) and otherwise every REFRESH_MS, spread over ticks.
+// On a real procfs each process's stat file is opened once and re-read with pread(2) at offset 0 every
+// tick (one syscall instead of open/read/close); the descriptor dies with the process (reads fail with
+// ESRCH, even if the PID is reused) and all are dropped when the mount table changes (a bind mount over
+// /proc/N must be seen through a fresh open: H43). The TCP tables cost ~1 ms each to generate on a host
+// with a big established-hash, so they are re-read only when the socket counts in sockstat move, and at
+// least every NET_REFRESH_MS.
 // The reader spawns no child process and never imports React.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
-import { readBytes, readLink, readSmall, readText, splitNul } from './files';
-import { cpuCount, readAuxv, readBootTime, readLdSoPreload, readMountFacts } from './host';
+import { closeFd, openFd, preadStart, readBytes, readLink, readText, splitNul } from './files';
+import { cpuCount, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, type MountFacts } from './host';
 import { findSocketOwners, isPrivateAddress, readConnections } from './net';
-import { PF_KTHREAD, parseStat, type StatFields } from './stat';
+import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
 import { readAccounts, userName, type Account } from './users';
 
 const REFRESH_MS = 30_000;
+const NET_REFRESH_MS = 5_000;
+const PROC_SUPER_MAGIC = 0x9fa0;
 const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
 
 interface Identity {
@@ -30,6 +38,60 @@ interface Identity {
   cwd: string | null;
   cgroup: string | null;
   preloadEnv: Record<string, string> | null;
+}
+
+/** What the reader remembers about one PID between ticks. */
+interface Tracked {
+  /** Open descriptor on /proc/PID/stat, or -1. */
+  fd: number;
+  startTicks: number;
+  /** utime + stime at the last sample, for CPU %. */
+  ticks: number;
+  /** Tick number when last listed: entries not seen this tick are gone. */
+  seen: number;
+  id: Identity | null;
+}
+
+function sameEnv(a: Record<string, string> | null, b: Record<string, string> | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function sameArgv(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start-up). */
+function openFileLimit(): number {
+  const text = readText('/proc/self/limits') ?? '';
+  const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+  if (!m) return 1024;
+  return m[1] === 'unlimited' ? 1 << 20 : Number(m[1]);
+}
+
+function isProcfs(path: string): boolean {
+  try {
+    return statfsSync(path).type === PROC_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
+}
+
+/** "inuse/alloc" of TCP and TCP6 from <proc>/net/sockstat{,6}: moves when sockets are opened or closed. */
+function socketSignature(procRoot: string): string | null {
+  const v4 = readText(procRoot + '/net/sockstat', 4096);
+  const v6 = readText(procRoot + '/net/sockstat6', 4096);
+  if (v4 === null) return null;
+  const a = /^TCP: inuse (\d+) .*alloc (\d+)/m.exec(v4);
+  const b = v6 === null ? null : /^TCP6: inuse (\d+)/m.exec(v6);
+  if (!a) return null;
+  return `${a[1]}/${a[2]}/${b ? b[1] : '-'}`;
 }
 
 export interface ReaderOptions {
@@ -67,15 +129,26 @@ export class ProcReader {
   readonly root: string;
   private readonly now: () => number;
   private readonly watchPorts: ReadonlySet<number>;
-  private readonly identities = new Map<number, Identity>();
-  private readonly prevCpu = new Map<number, { startTicks: number; ticks: number }>();
+  private readonly tracked = new Map<number, Tracked>();
   private readonly socketOwners = new Map<number, number>();
+  private readonly statBuf = Buffer.allocUnsafe(4096);
   private lastSample = 0;
+  private tick = 0;
   private accounts: Map<number, Account>;
   private accountsReadAt: number;
   private readonly auxv = readAuxv();
   private readonly bootTime: number;
   private readonly cpus: number;
+  /** How many stat descriptors may stay open (0: open/read/close every tick, e.g. on a fixture tree). */
+  private readonly maxOpenStat: number;
+  private openStat = 0;
+  private mountText: string | null = null;
+  private mounts: MountFacts = { hidepid: false, procPidMounts: [] };
+  private netSignature: string | null = null;
+  private netReadAt = 0;
+  private netCandidates: Connection[] = [];
+  /** Inodes looked for in /proc/PID/fd without finding an owner since the tables were last read. */
+  private readonly ownerless = new Set<number>();
   readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
   constructor(opts: ReaderOptions = {}) {
@@ -87,10 +160,16 @@ export class ProcReader {
     this.cpus = cpuCount(this.procRoot);
     this.accounts = readAccounts(this.root);
     this.accountsReadAt = this.now();
+    this.maxOpenStat = isProcfs(this.procRoot) ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
   }
 
   get clockTicks(): number {
     return this.auxv.clockTicks;
+  }
+
+  /** Close every cached descriptor (the reader stays usable: they are reopened on the next sample). */
+  close(): void {
+    for (const t of this.tracked.values()) this.dropFd(t);
   }
 
   /** Take one sample of the whole table. CPU % is computed against the previous sample. */
@@ -98,6 +177,7 @@ export class ProcReader {
     const takenAt = this.now();
     const intervalMs = this.lastSample ? takenAt - this.lastSample : 0;
     this.lastSample = takenAt;
+    const tick = ++this.tick;
     if (takenAt - this.accountsReadAt > 60_000) {
       this.accounts = readAccounts(this.root);
       this.accountsReadAt = takenAt;
@@ -108,6 +188,15 @@ export class ProcReader {
     const kernelThreadNames = new Set<string>();
     let unreadableExe = 0;
 
+    // The mount table first: when it changed, cached descriptors may predate a mount over /proc/N.
+    const mountText = readText(this.procRoot + '/self/mountinfo', 1024 * 1024);
+    if (mountText !== this.mountText) {
+      this.mountText = mountText;
+      this.mounts = mountText ? parseMountinfo(mountText) : { hidepid: false, procPidMounts: [] };
+      if (tick > 1) this.close();
+    }
+    const mounts = this.mounts;
+
     let entries: string[];
     try {
       entries = readdirSync(this.procRoot);
@@ -115,15 +204,32 @@ export class ProcReader {
       throw new Error(`cannot list ${this.procRoot}: ${(err as Error).message}`);
     }
     const { clockTicks, pageSize } = this.auxv;
+    const buf = this.statBuf;
     for (const entry of entries) {
       const c = entry.charCodeAt(0);
       if (c < 48 || c > 57) continue;
       const pid = Number(entry);
       if (!Number.isInteger(pid)) continue;
-      const dir = this.procRoot + '/' + entry;
-      const statBuf = readSmall(dir + '/stat');
-      if (statBuf === null) continue; // vanished between listing and reading
-      const st = parseStat(statBuf.toString('utf8'));
+      let t = this.tracked.get(pid);
+      let n = -1;
+      if (t && t.fd >= 0) {
+        n = preadStart(t.fd, buf);
+        if (n <= 0) { this.dropFd(t); n = -1; } // that process is gone; a new one may hold the PID
+      }
+      if (n < 0) {
+        const fd = openFd(this.procRoot + '/' + entry + '/stat');
+        if (fd < 0) continue; // vanished between listing and reading
+        n = preadStart(fd, buf);
+        if (n > 0 && this.openStat < this.maxOpenStat) {
+          if (!t) { t = { fd: -1, startTicks: -1, ticks: 0, seen: 0, id: null }; this.tracked.set(pid, t); }
+          t.fd = fd;
+          this.openStat++;
+        } else {
+          closeFd(fd);
+        }
+        if (n <= 0) continue;
+      }
+      const st = parseStatBytes(buf, n, t?.id?.comm);
       if (!st) continue;
       if (st.pid !== pid) {
         // Listed as N but describing another process: a bind mount over /proc/N (H42/H43). Keep N in the
@@ -131,18 +237,20 @@ export class ProcReader {
         procMismatches.push({ pid, reason: `/proc/${pid}/stat describes PID ${st.pid}` });
         st.pid = pid;
       }
+      if (!t) { t = { fd: -1, startTicks: -1, ticks: 0, seen: 0, id: null }; this.tracked.set(pid, t); }
+      t.seen = tick;
       const kernelThread = (st.flags & PF_KTHREAD) !== 0;
       if (kernelThread) kernelThreadNames.add(st.comm);
-      const id = this.identity(pid, dir, st, kernelThread, takenAt);
+      const id = this.identity(t, pid, st, kernelThread, takenAt);
       if (id.exeError === 'EACCES') unreadableExe++;
 
       const ticks = st.utime + st.stime;
-      const prev = this.prevCpu.get(pid);
       let cpuPercent = 0;
-      if (prev && prev.startTicks === st.startTicks && intervalMs > 0) {
-        cpuPercent = Math.max(0, ((ticks - prev.ticks) / clockTicks) / (intervalMs / 1000) * 100);
+      if (t.startTicks === st.startTicks && intervalMs > 0) {
+        cpuPercent = Math.max(0, ((ticks - t.ticks) / clockTicks) / (intervalMs / 1000) * 100);
       }
-      this.prevCpu.set(pid, { startTicks: st.startTicks, ticks });
+      t.startTicks = st.startTicks;
+      t.ticks = ticks;
 
       processes.set(pid, {
         pid,
@@ -173,9 +281,8 @@ export class ProcReader {
         preloadEnv: id.preloadEnv,
       });
     }
-    this.forgetGone(processes);
+    this.forgetGone(tick);
 
-    const mounts = readMountFacts(this.procRoot);
     for (const m of mounts.procPidMounts) {
       procMismatches.push({ pid: m.pid, reason: `something is mounted over ${m.mountPoint}` });
     }
@@ -203,7 +310,7 @@ export class ProcReader {
       intervalMs,
       bootTime: this.bootTime,
       processes,
-      connections: this.connectionsByPid(processes),
+      connections: this.connectionsByPid(processes, takenAt),
       host,
       root: this.isRoot,
       unreadableExe,
@@ -211,14 +318,27 @@ export class ProcReader {
     };
   }
 
-  private identity(pid: number, dir: string, st: StatFields, kernelThread: boolean, now: number): Identity {
-    const cached = this.identities.get(pid);
+  private dropFd(t: Tracked): void {
+    if (t.fd < 0) return;
+    closeFd(t.fd);
+    t.fd = -1;
+    this.openStat--;
+  }
+
+  private identity(t: Tracked, pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
+    const cached = t.id;
     if (cached && cached.startTicks === st.startTicks && cached.comm === st.comm
       && now - cached.readAt < REFRESH_MS + (pid % 16) * 1000) {
       return cached;
     }
-    const fresh = this.readIdentity(dir, st, kernelThread, now);
-    this.identities.set(pid, fresh);
+    const fresh = this.readIdentity(this.procRoot + '/' + pid, st, kernelThread, now);
+    // A periodic re-read that found nothing new keeps the old object (and its cmdline array), so that
+    // consumers can tell "unchanged" by reference.
+    if (cached && cached.startTicks === fresh.startTicks && cached.comm === fresh.comm && sameIdentity(cached, fresh)) {
+      cached.readAt = now;
+      return cached;
+    }
+    t.id = fresh;
     return fresh;
   }
 
@@ -259,36 +379,57 @@ export class ProcReader {
     return id;
   }
 
-  private forgetGone(live: Map<number, ProcessInfo>): void {
-    for (const pid of this.identities.keys()) if (!live.has(pid)) this.identities.delete(pid);
-    for (const pid of this.prevCpu.keys()) if (!live.has(pid)) this.prevCpu.delete(pid);
+  private forgetGone(tick: number): void {
+    for (const [pid, t] of this.tracked) {
+      if (t.seen === tick) continue;
+      this.dropFd(t);
+      this.tracked.delete(pid);
+    }
   }
 
   /** Established or opening TCP connections to public addresses on watched ports, by owning PID. */
-  private connectionsByPid(processes: Map<number, ProcessInfo>): Map<number, Connection[]> {
+  private connectionsByPid(processes: Map<number, ProcessInfo>, now: number): Map<number, Connection[]> {
     const result = new Map<number, Connection[]>();
     if (this.watchPorts.size === 0) return result;
-    const candidates = readConnections(this.procRoot).filter((c) =>
-      (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort)
-      && !isPrivateAddress(c.remoteAddress) && c.inode > 0);
+    const signature = socketSignature(this.procRoot);
+    if (signature === null || signature !== this.netSignature || now - this.netReadAt >= NET_REFRESH_MS
+      || now < this.netReadAt) {
+      this.netCandidates = readConnections(this.procRoot).filter((c) =>
+        (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort)
+        && !isPrivateAddress(c.remoteAddress) && c.inode > 0);
+      this.netSignature = signature;
+      this.netReadAt = now;
+      this.ownerless.clear();
+    }
+    const candidates = this.netCandidates;
     const unknown = new Set<number>();
     for (const c of candidates) {
       const owner = this.socketOwners.get(c.inode);
-      if (owner === undefined || !processes.has(owner)) unknown.add(c.inode);
+      if ((owner === undefined || !processes.has(owner)) && !this.ownerless.has(c.inode)) unknown.add(c.inode);
     }
     if (unknown.size > 0) {
+      // Costly (a readlink per open descriptor): an inode we could not place (another user's, when not
+      // root) is looked for again only after the tables are re-read.
       const userPids = [...processes.values()].filter((p) => !p.kernelThread).map((p) => p.pid);
-      for (const [inode, pid] of findSocketOwners(this.procRoot, userPids, unknown)) this.socketOwners.set(inode, pid);
+      const found = findSocketOwners(this.procRoot, userPids, unknown);
+      for (const [inode, pid] of found) this.socketOwners.set(inode, pid);
+      for (const inode of unknown) if (!found.has(inode)) this.ownerless.add(inode);
     }
     const live = new Set(candidates.map((c) => c.inode));
     for (const inode of this.socketOwners.keys()) if (!live.has(inode)) this.socketOwners.delete(inode);
     for (const c of candidates) {
       const pid = this.socketOwners.get(c.inode);
-      if (pid === undefined) continue;
+      if (pid === undefined || !processes.has(pid)) continue;
       const list = result.get(pid) ?? [];
       list.push(c);
       result.set(pid, list);
     }
     return result;
   }
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.uid === b.uid && a.exe === b.exe && a.exeDeleted === b.exeDeleted && a.exeMemfd === b.exeMemfd
+    && a.exeError === b.exeError && a.exePathExists === b.exePathExists && a.cwd === b.cwd && a.cgroup === b.cgroup
+    && sameArgv(a.cmdline, b.cmdline) && sameEnv(a.preloadEnv, b.preloadEnv);
 }
