@@ -1,6 +1,6 @@
 // Detection: every rule over every process of a snapshot, scores summed into a severity.
 // Pure with respect to the host: all it knows comes from the snapshot.
-import type { Assessment, Finding, Snapshot } from '../model';
+import type { Assessment, Finding, ProcessInfo, Snapshot } from '../model';
 import { severityForScore, severityRank } from '../model';
 import { KthreadNameIndex, kthreadFamilies } from './kthreadNames';
 import type { Rule, RuleContext } from './rule';
@@ -17,39 +17,105 @@ export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H
 const AMPLIFIERS = new Set(RULES.filter((r) => r.amplifier).map((r) => r.id));
 const MEDIUM = severityRank('medium');
 
+/**
+ * The last verdict on one PID and every input it was computed from. The rules are pure functions of
+ * these fields, of the parent's and PID 1's names, of the kernel-thread index and of host facts; the
+ * inputs that vary per tick (CPU %, connections, /proc mismatches) are handled by never caching a
+ * process that has any of them. The reader hands back the same cmdline and preloadEnv objects while a
+ * process is unchanged, so those compare by reference.
+ */
+interface Verdict {
+  p: ProcessInfo;
+  parentName: string | undefined;
+  result: Assessment | null;
+}
+
+/** CPU % below which no rule looks at CPU (H01 corroboration and H34 start at 50). */
+const CPU_SIGNIFICANT = 50;
+
+function sameInputs(a: ProcessInfo, b: ProcessInfo): boolean {
+  return a.cmdline === b.cmdline && a.name === b.name && a.ppid === b.ppid && a.ttyNr === b.ttyNr
+    && a.uid === b.uid && a.user === b.user && a.exe === b.exe && a.cwd === b.cwd && a.cgroup === b.cgroup
+    && a.preloadEnv === b.preloadEnv && a.kernelThread === b.kernelThread && a.flags === b.flags
+    && a.session === b.session && a.startTime === b.startTime && a.exeDeleted === b.exeDeleted
+    && a.exeMemfd === b.exeMemfd && a.exeError === b.exeError && a.exePathExists === b.exePathExists;
+}
+
 export class Detector {
   private index: KthreadNameIndex | null = null;
   private families = '';
+  private kthreadNames: Set<string> | null = null;
+  private readonly verdicts = new Map<number, Verdict>();
+  /** Host facts every cached verdict depends on; any change clears the cache. */
+  private hostKey = '';
 
   assess(snapshot: Snapshot): Map<number, Assessment> {
-    const families = kthreadFamilies(snapshot.host.kernelThreadNames);
-    if (!this.index || families !== this.families) {
-      this.index = new KthreadNameIndex(snapshot.host.kernelThreadNames);
-      this.families = families;
+    if (!sameSet(this.kthreadNames, snapshot.host.kernelThreadNames)) {
+      this.kthreadNames = snapshot.host.kernelThreadNames;
+      const families = kthreadFamilies(snapshot.host.kernelThreadNames);
+      if (!this.index || families !== this.families) {
+        this.index = new KthreadNameIndex(snapshot.host.kernelThreadNames);
+        this.families = families;
+        this.verdicts.clear();
+      }
     }
+    const init = snapshot.processes.get(1);
+    const hostKey = `${snapshot.host.kernelThreadsVisible}|${snapshot.host.cpuCount}|${init?.name}`;
+    if (hostKey !== this.hostKey) {
+      this.hostKey = hostKey;
+      this.verdicts.clear();
+    }
+    const special = new Set<number>();
+    for (const m of snapshot.host.procMismatches) special.add(m.pid);
+    for (const pid of snapshot.connections.keys()) special.add(pid);
     const ctx: RuleContext = {
       processes: snapshot.processes,
       connections: snapshot.connections,
       host: snapshot.host,
-      kthreads: this.index,
+      kthreads: this.index!,
       now: snapshot.takenAt,
     };
     const result = new Map<number, Assessment>();
+    const verdicts = this.verdicts;
     for (const p of snapshot.processes.values()) {
-      const findings: Finding[] = [];
-      for (const rule of RULES) {
-        const hit = rule.check(p, ctx, findings);
-        if (hit) findings.push(toFinding(rule, hit));
+      const cacheable = p.cpuPercent < CPU_SIGNIFICANT && !special.has(p.pid);
+      const parentName = snapshot.processes.get(p.ppid)?.name;
+      const prev = verdicts.get(p.pid);
+      if (cacheable && prev && prev.parentName === parentName && sameInputs(prev.p, p)) {
+        if (prev.result) result.set(p.pid, prev.result);
+        continue;
       }
-      if (findings.length === 0) continue;
-      findings.sort((a, b) => b.weight - a.weight);
-      const score = findings.reduce((s, f) => s + f.weight, 0);
-      let severity = severityForScore(score);
-      if (severityRank(severity) > MEDIUM && findings.every((f) => AMPLIFIERS.has(f.id))) severity = 'medium';
-      result.set(p.pid, { pid: p.pid, score, severity, findings });
+      const assessment = assessOne(p, ctx);
+      if (assessment) result.set(p.pid, assessment);
+      if (cacheable) verdicts.set(p.pid, { p, parentName, result: assessment });
+      else if (prev) verdicts.delete(p.pid);
+    }
+    if (verdicts.size > snapshot.processes.size) {
+      for (const pid of verdicts.keys()) if (!snapshot.processes.has(pid)) verdicts.delete(pid);
     }
     return result;
   }
+}
+
+function assessOne(p: ProcessInfo, ctx: RuleContext): Assessment | null {
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    const hit = rule.check(p, ctx, findings);
+    if (hit) findings.push(toFinding(rule, hit));
+  }
+  if (findings.length === 0) return null;
+  findings.sort((a, b) => b.weight - a.weight);
+  const score = findings.reduce((s, f) => s + f.weight, 0);
+  let severity = severityForScore(score);
+  if (severityRank(severity) > MEDIUM && findings.every((f) => AMPLIFIERS.has(f.id))) severity = 'medium';
+  return { pid: p.pid, score, severity, findings };
+}
+
+function sameSet(a: Set<string> | null, b: Set<string>): boolean {
+  if (a === b) return true;
+  if (!a || a.size !== b.size) return false;
+  for (const x of b) if (!a.has(x)) return false;
+  return true;
 }
 
 /** Host-level warnings that belong to no single process. */
