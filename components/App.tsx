@@ -7,6 +7,8 @@ import { handleKey } from '../src/app/keymap';
 import { DetailPanel } from './DetailPanel';
 import { Header } from './Header';
 import { HelpScreen } from './HelpScreen';
+import { KillDialog } from './KillDialog';
+import { Pane } from './Pane';
 import { ProcessTable } from './ProcessTable';
 import { StatusBar } from './StatusBar';
 import { useAppStore, useStoreApi } from './StoreContext';
@@ -31,7 +33,8 @@ export function App({ cols, rows }: { cols: number; rows: number }) {
   const small = cols < MIN_COLS || rows < MIN_ROWS;
   const layout = layoutFor(rows);
 
-  useEffect(() => { api.getState().actions.setViewport(layout.table); }, [layout.table, api]);
+  const paneRows = layout.table + 1 + layout.detail - 2; // a pane covers table and detail panel, less its title and status
+  useEffect(() => { api.getState().actions.setViewport({ rows: layout.table, cols, paneRows }); }, [layout.table, cols, paneRows, api]);
   useEffect(() => { if (quit) exit(); }, [quit, exit]);
   useInput((input, key) => {
     if (small) { if (input === 'q' || (key.ctrl && input === 'c')) api.getState().actions.requestQuit(); return; }
@@ -43,14 +46,17 @@ export function App({ cols, rows }: { cols: number; rows: number }) {
   return (
     <Box flexDirection="column" width={width} height={rows - 1}>
       <Header width={width} />
-      {overlay === 'help'
-        ? <HelpScreen width={width} height={rows - 1 - layout.header - layout.status} />
-        : (
+      {overlay === 'help' ? <HelpScreen width={width} height={rows - 1 - layout.header - layout.status} /> : null}
+      {overlay === 'pane' ? <Pane width={width} height={layout.table + 1 + layout.detail} /> : null}
+      {overlay === 'kill' ? <KillDialog width={width} height={layout.table + 1 + layout.detail} /> : null}
+      {overlay === 'none'
+        ? (
           <>
             <ProcessTable width={width} height={layout.table} />
             <DetailPanel width={width} height={layout.detail} />
           </>
-        )}
+        )
+        : null}
       <StatusBar width={width} />
     </Box>
   );

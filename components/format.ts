@@ -37,22 +37,5 @@ export function bar(percent: number, width: number): string {
   return '█'.repeat(full) + '░'.repeat(width - full);
 }
 
-/** Word-wrap a (sanitized) text to lines of at most `width` cells; long words are split. */
-export function wrap(text: string, width: number): string[] {
-  if (width <= 0) return [];
-  const lines: string[] = [];
-  let cur = '';
-  for (const word of text.split(/ +/)) {
-    let w = word;
-    while (w.length > width) {
-      if (cur) { lines.push(cur); cur = ''; }
-      lines.push(w.slice(0, width));
-      w = w.slice(width);
-    }
-    if (!cur) cur = w;
-    else if (cur.length + 1 + w.length <= width) cur += ' ' + w;
-    else { lines.push(cur); cur = w; }
-  }
-  if (cur) lines.push(cur);
-  return lines;
-}
+
+export { wrap } from '../src/text/wrap';

@@ -29,7 +29,7 @@ export function keyName(input: string, key: InkKey): string {
   return input;
 }
 
-export type Group = 'Move' | 'Tree' | 'Find' | 'View' | 'General';
+export type Group = 'Move' | 'Tree' | 'Find' | 'View' | 'Respond' | 'General' | 'In a pane' | 'In the signal dialog';
 
 export interface Binding {
   keys: string[];
@@ -63,20 +63,51 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['f'], label: 'f', help: 'freeze the view (collection goes on)', group: 'View', run: (a) => a.toggleFreeze() },
   { keys: ['+', '='], label: '+', help: 'refresh slower', group: 'View', run: (a) => a.changeInterval(1) },
   { keys: ['-'], label: '-', help: 'refresh faster', group: 'View', run: (a) => a.changeInterval(-1) },
+  { keys: ['i', 'enter'], label: 'i Enter', help: 'inspect: identity, hashes, files, sockets, environment, logins', group: 'Respond', run: (a) => a.openInspect() },
+  { keys: ['c'], label: 'c', help: 'persistence that starts the process (crontab, units, rc, keys)', group: 'Respond', run: (a) => a.openPersistence(false) },
+  { keys: ['P'], label: 'P', help: 'persistence on the whole host', group: 'Respond', run: (a) => a.openPersistence(true) },
+  { keys: ['K'], label: 'K', help: 'signal the process (asks first; evidence kept, audited)', group: 'Respond', run: (a) => a.openKill() },
   { keys: ['?'], label: '?', help: 'this help', group: 'General', run: (a) => a.showHelp() },
   { keys: ['q', 'ctrl+c'], label: 'q', help: 'quit', group: 'General', run: (a) => a.requestQuit() },
 ];
 
-export const GROUPS: Group[] = ['Move', 'Tree', 'Find', 'View', 'General'];
+/** Keys while an inspect or persistence pane is open. */
+export const PANE_BINDINGS: readonly Binding[] = [
+  { keys: ['up', 'k'], label: '↑ k', help: 'scroll up', group: 'In a pane', run: (a) => a.scrollPane(-1) },
+  { keys: ['down', 'j'], label: '↓ j', help: 'scroll down', group: 'In a pane', run: (a) => a.scrollPane(1) },
+  { keys: ['pageup', 'ctrl+b'], label: 'PgUp', help: 'page up', group: 'In a pane', run: (a, s) => a.scrollPane(-Math.max(1, s.viewportRows - 1)) },
+  { keys: ['pagedown', 'ctrl+f', 'space'], label: 'PgDn', help: 'page down', group: 'In a pane', run: (a, s) => a.scrollPane(Math.max(1, s.viewportRows - 1)) },
+  { keys: ['home', 'g'], label: 'Home g', help: 'top', group: 'In a pane', run: (a) => a.scrollPane(-1e9) },
+  { keys: ['end', 'G'], label: 'End G', help: 'bottom', group: 'In a pane', run: (a) => a.scrollPane(1e9) },
+  { keys: ['escape', 'q'], label: 'Esc q', help: 'close the pane', group: 'In a pane', run: (a) => a.closeOverlay() },
+];
 
-const byKey = new Map<string, Binding>();
-for (const b of BINDINGS) for (const k of b.keys) {
-  if (byKey.has(k)) throw new Error(`key ${k} bound twice`);
-  byKey.set(k, b);
+/** Keys in the signal dialog: nothing is sent without Enter or y on a chosen signal. */
+export const DIALOG_BINDINGS: readonly Binding[] = [
+  { keys: ['up', 'k'], label: '↑ k', help: 'previous choice', group: 'In the signal dialog', run: (a) => a.killMove(-1) },
+  { keys: ['down', 'j', 'tab'], label: '↓ j', help: 'next choice', group: 'In the signal dialog', run: (a) => a.killMove(1) },
+  { keys: ['a'], label: 'a', help: 'include the whole family (launcher, children), frozen first', group: 'In the signal dialog', run: (a) => a.killToggleFamily() },
+  { keys: ['enter', 'y'], label: 'Enter y', help: 'do the chosen action', group: 'In the signal dialog', run: (a, s) => (s.kill?.phase === 'done' ? a.closeOverlay() : a.killConfirm()) },
+  { keys: ['escape', 'n', 'q'], label: 'Esc n', help: 'cancel (close)', group: 'In the signal dialog', run: (a) => a.closeOverlay() },
+];
+
+export const GROUPS: Group[] = ['Move', 'Tree', 'Find', 'View', 'Respond', 'General', 'In a pane', 'In the signal dialog'];
+export const ALL_BINDINGS: readonly Binding[] = [...BINDINGS, ...PANE_BINDINGS, ...DIALOG_BINDINGS];
+
+function index(list: readonly Binding[]): Map<string, Binding> {
+  const byKey = new Map<string, Binding>();
+  for (const b of list) for (const k of b.keys) {
+    if (byKey.has(k)) throw new Error(`key ${k} bound twice`);
+    byKey.set(k, b);
+  }
+  return byKey;
 }
+const MAIN = index(BINDINGS);
+const PANE = index(PANE_BINDINGS);
+const DIALOG = index(DIALOG_BINDINGS);
 
 export function bindingFor(name: string): Binding | undefined {
-  return byKey.get(name);
+  return MAIN.get(name);
 }
 
 /** Route one key press: the filter prompt and the help overlay own the keyboard while open. */
@@ -92,9 +123,13 @@ export function handleKey(state: AppState, input: string, key: InkKey): void {
     else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) a.typeFilter(input);
     return;
   }
-  if (state.overlay !== 'none') {
-    if (name === 'ctrl+c') a.requestQuit();
-    else if (name === 'escape' || name === 'q' || name === '?' || name === 'enter') a.closeOverlay();
+  if (name === 'ctrl+c') { a.requestQuit(); return; }
+  if (state.overlay === 'pane') { PANE.get(name)?.run(a, state); return; }
+  if (state.overlay === 'kill') { DIALOG.get(name)?.run(a, state); return; }
+  if (state.overlay === 'help') {
+    if (name === 'escape' || name === 'q' || name === '?' || name === 'enter') a.closeOverlay();
+    else if (name === 'down' || name === 'j' || name === 'pagedown' || name === 'space') a.scrollHelp(name === 'pagedown' || name === 'space' ? 10 : 1);
+    else if (name === 'up' || name === 'k' || name === 'pageup') a.scrollHelp(name === 'pageup' ? -10 : -1);
     return;
   }
   if (state.message) a.say(null);

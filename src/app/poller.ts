@@ -6,9 +6,13 @@ import { POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
 import { ProcReader } from '../procfs/reader';
 import type { AppStore } from '../store/appStore';
+import type { RespawnWatch } from '../respond/index';
+import { markRespawns } from './respawnFinding';
 
 export interface PollerOptions {
   procRoot?: string;
+  /** Killed processes to watch for (respawn detection), from the response services. */
+  respawn?: RespawnWatch;
   root?: string;
   /** First CPU figures need two samples: the second comes this soon after the first. */
   warmupMs?: number;
@@ -21,6 +25,7 @@ export class Poller {
   private readonly reader: ProcReader;
   private readonly detector = new Detector();
   private readonly host: HostSampler;
+  private readonly seen = new Set<string>();
   ticks = 0;
 
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
@@ -43,6 +48,7 @@ export class Poller {
   tick(): void {
     const snapshot = this.reader.sample();
     const assessments = this.detector.assess(snapshot);
+    if (this.opts.respawn) markRespawns(snapshot, assessments, this.opts.respawn, this.seen);
     this.store.getState().actions.ingest(snapshot, assessments);
     this.ticks++;
     this.host.sample().then(

@@ -6,6 +6,8 @@ import { App } from '../../components/App';
 import { StoreProvider } from '../../components/StoreContext';
 import { ThemeProvider } from '../../components/theme';
 import { Poller } from '../app/poller';
+import { createServices } from '../app/services';
+import { defaultEvidenceDir } from '../respond/index';
 import { readOsRelease } from '../host/osRelease';
 import { readHostIdentity } from '../procfs/host';
 import { createAppStore } from '../store/appStore';
@@ -20,6 +22,9 @@ Options:
   --filter TEXT    start filtered on TEXT (name, command, user or PID)
   --flagged        start with flagged processes only
   --no-color       no colours (also when NO_COLOR is set); glyphs still mark severity
+  --readonly       no action key does anything (signals are disabled)
+  --evidence-dir DIR  where evidence and the audit log go before any kill
+                   (default /var/lib/minewatch/evidence as root, else ~/.local/state/minewatch/evidence)
   --proc DIR       proc file system to read (default /proc)
   --root DIR       file system root for /etc/passwd... (default /)
   -h, --help       this help
@@ -42,6 +47,7 @@ function Sized({ children }: { children: (cols: number, rows: number) => React.R
 export async function runDashboardCommand(argv: string[]): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     interval: 'string', filter: 'string', flagged: 'boolean', 'no-color': 'boolean', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
+    readonly: 'boolean', 'evidence-dir': 'string',
   });
   if (flags.help || flags.h) { process.stdout.write(DASHBOARD_HELP); return 0; }
   if (positional.length) throw new UsageError(`unknown command ${positional[0]} (try minewatch --help)`);
@@ -53,11 +59,16 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   const root = (flags.root as string) ?? '/';
   const color = !flags['no-color'] && !process.env.NO_COLOR;
   const id = readHostIdentity(procRoot);
+  const services = createServices({
+    procRoot, root, readonly: Boolean(flags.readonly),
+    evidenceDir: (flags['evidence-dir'] as string) ?? defaultEvidenceDir({ uid: process.getuid?.() ?? 0, env: process.env }),
+  });
   const store = createAppStore({
+    services,
     intervalMs, filter: (flags.filter as string) ?? '', flaggedOnly: Boolean(flags.flagged),
     host: { hostname: id.hostname, kernel: id.kernel, distro: readOsRelease(root) },
   });
-  const poller = new Poller(store, { procRoot, root, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
+  const poller = new Poller(store, { procRoot, root, respawn: services.respawn, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
 
   let restored = false;
   const restore = () => {

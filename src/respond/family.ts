@@ -39,8 +39,13 @@ function programOf(p: ProcessInfo): string {
   return p.exe ? base(p.exe) : p.name;
 }
 
+/**
+ * A service manager or session program, judged by the executable the kernel reports when it is
+ * readable (a script named `sshd` run by /bin/sh is NOT sshd: it is exactly the impostor we are after);
+ * by name only when the executable cannot be read.
+ */
 function initLike(p: ProcessInfo): boolean {
-  return INIT_LIKE.has(programOf(p)) || INIT_LIKE.has(p.name);
+  return p.exe ? INIT_LIKE.has(programOf(p)) : INIT_LIKE.has(p.name);
 }
 
 function ttyShell(p: ProcessInfo): boolean {

@@ -18,6 +18,7 @@ export interface Correlation {
   runningPids: Map<string, number[]>;
   /** Entries that start each PID. */
   startedBy: Map<number, StartedBy[]>;
+  links: PersistenceLink[];
 }
 
 export function entryLabel(e: PersistenceEntry): string {
@@ -58,5 +59,5 @@ export function correlate(entries: PersistenceEntry[], processes: Iterable<Proce
     }
   }
   const result = [...out.values()].sort((a, b) => b.score - a.score);
-  return { entries: result, runningPids, startedBy };
+  return { entries: result, runningPids, startedBy, links };
 }

@@ -4,9 +4,41 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Assessment, ProcessInfo, Snapshot } from '../model';
 import type { HostStats } from '../host/hostStats';
+import type { AppServices, KillPrep } from '../app/services';
+import type { ResponseSignal } from '../respond/index';
+import { wrapLines } from '../text/wrap';
 import { buildForest, SORT_KEYS, visibleRows, type Forest, type Row, type SortKey } from '../view/tree';
 
-export type Overlay = 'none' | 'help';
+export type Overlay = 'none' | 'help' | 'pane' | 'kill';
+
+export interface Pane {
+  kind: 'inspect' | 'persistence';
+  pid: number | null;
+  title: string;
+  lines: string[];
+  status: string | null;
+  scroll: number;
+}
+
+export type KillOption = 'cancel' | ResponseSignal;
+export const KILL_OPTIONS: { id: KillOption; label: string }[] = [
+  { id: 'cancel', label: 'Cancel' },
+  { id: 'SIGTERM', label: 'SIGTERM  terminate: ask it to exit (default signal)' },
+  { id: 'SIGKILL', label: 'SIGKILL  kill: cannot be caught or ignored' },
+  { id: 'SIGSTOP', label: 'SIGSTOP  freeze: suspend it, reversible' },
+  { id: 'SIGCONT', label: 'SIGCONT  resume a frozen process' },
+];
+
+export interface KillDialog {
+  pid: number;
+  prep: KillPrep | null;
+  error: string | null;
+  family: boolean;
+  /** Index into KILL_OPTIONS; opens on Cancel, never on a kill. */
+  focus: number;
+  phase: 'choose' | 'working' | 'done';
+  result: string[];
+}
 
 export interface HostInfo { hostname: string; kernel: string; distro: string | null }
 
@@ -27,6 +59,9 @@ export interface AppState {
   exitedPid: number | null;
   scrollTop: number;
   viewportRows: number;
+  viewportCols: number;
+  /** Lines of text a pane (inspect, persistence) shows. */
+  paneRows: number;
   mode: 'tree' | 'list';
   sort: SortKey;
   descending: boolean;
@@ -37,6 +72,11 @@ export interface AppState {
   frozen: boolean;
   intervalMs: number;
   overlay: Overlay;
+  pane: Pane | null;
+  kill: KillDialog | null;
+  helpScroll: number;
+  readonly: boolean;
+  evidenceDir: string;
   message: string | null;
   quit: boolean;
   actions: AppActions;
@@ -46,7 +86,7 @@ export interface AppActions {
   ingest(snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): void;
   setHostStats(stats: HostStats): void;
   setHostInfo(info: Partial<HostInfo>): void;
-  setViewport(rows: number): void;
+  setViewport(v: { rows: number; cols?: number; paneRows?: number }): void;
   move(delta: number): void;
   moveTo(where: 'first' | 'last'): void;
   page(direction: 1 | -1): void;
@@ -69,12 +109,21 @@ export interface AppActions {
   reverseSort(): void;
   changeInterval(direction: 1 | -1): void;
   showHelp(): void;
+  scrollHelp(delta: number): void;
+  openInspect(): void;
+  openPersistence(hostWide: boolean): void;
+  scrollPane(delta: number): void;
+  openKill(): void;
+  killMove(delta: number): void;
+  killToggleFamily(): void;
+  killConfirm(): void;
   closeOverlay(): void;
   requestQuit(): void;
   say(message: string | null): void;
 }
 
 export interface StoreOptions {
+  services?: AppServices;
   intervalMs?: number;
   filter?: string;
   flaggedOnly?: boolean;
@@ -134,6 +183,8 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
       return Math.max(0, Math.min(top, Math.max(0, rows.length - height)));
     };
 
+    let cancelInspect: (() => void) | null = null;
+
     const procRows = () => get().rows.filter((r) => r.kind === 'proc');
 
     const moveSelection = (pid: number | null) => {
@@ -154,10 +205,13 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
         set({ hostStats: stats, cpuHistory: push(s.cpuHistory, stats.cpuPercent), memHistory: push(s.memHistory, mem) });
       },
       setHostInfo(info) { set({ host: { ...get().host, ...info } }); },
-      setViewport(rows) {
-        if (rows === get().viewportRows) return;
+      setViewport({ rows, cols, paneRows }) {
         const s = get();
-        set({ viewportRows: rows, scrollTop: scrollFor(s.rows, s.selectedPid, s.scrollTop, rows) });
+        if (rows === s.viewportRows && (cols ?? s.viewportCols) === s.viewportCols && (paneRows ?? s.paneRows) === s.paneRows) return;
+        set({
+          viewportRows: rows, viewportCols: cols ?? s.viewportCols, paneRows: paneRows ?? s.paneRows,
+          scrollTop: scrollFor(s.rows, s.selectedPid, s.scrollTop, rows),
+        });
       },
       move(delta) {
         const list = procRows();
@@ -244,8 +298,76 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
         const next = INTERVALS[Math.max(0, Math.min(INTERVALS.length - 1, (i < 0 ? INTERVALS.length - 1 : i) + direction))];
         set({ intervalMs: next, message: `refresh every ${next >= 1000 ? `${next / 1000} s` : `${next} ms`}` });
       },
-      showHelp() { set({ overlay: 'help' }); },
-      closeOverlay() { set({ overlay: 'none' }); },
+      showHelp() { set({ overlay: 'help', helpScroll: 0 }); },
+      scrollHelp(delta) { set({ helpScroll: Math.max(0, Math.min(200, get().helpScroll + delta)) }); },
+      openInspect() {
+        const s = get();
+        const pid = s.selectedPid;
+        if (pid === null) return;
+        if (!opts.services) { set({ message: 'inspect is not available here' }); return; }
+        cancelInspect?.();
+        set({ overlay: 'pane', pane: { kind: 'inspect', pid, title: `Inspect PID ${pid}`, lines: ['reading…'], status: null, scroll: 0 } });
+        cancelInspect = opts.services.inspect(pid, (title, lines, status) => {
+          const pane = get().pane;
+          if (!pane || pane.kind !== 'inspect' || pane.pid !== pid) return;
+          set({ pane: { ...pane, title, lines: lines.length ? wrapLines(lines, get().viewportCols - 1) : pane.lines, status } });
+        });
+      },
+      openPersistence(hostWide) {
+        const s = get();
+        const look = s.live ?? (s.snapshot ? { snapshot: s.snapshot, assessments: s.assessments } : null);
+        if (!opts.services || !look) { set({ message: 'persistence is not available here' }); return; }
+        const pid = hostWide ? null : s.selectedPid;
+        const { title, lines } = opts.services.persistence(pid, look.snapshot, look.assessments);
+        set({ overlay: 'pane', pane: { kind: 'persistence', pid, title, lines: wrapLines(lines, s.viewportCols - 1), status: null, scroll: 0 } });
+      },
+      scrollPane(delta) {
+        const { pane, paneRows } = get();
+        if (!pane) return;
+        const max = Math.max(0, pane.lines.length - Math.max(1, paneRows));
+        set({ pane: { ...pane, scroll: Math.max(0, Math.min(max, pane.scroll + delta)) } });
+      },
+      openKill() {
+        const s = get();
+        if (s.selectedPid === null) return;
+        if (s.readonly) { set({ message: 'read-only mode (--readonly): signals are disabled' }); return; }
+        if (!opts.services || !s.live) { set({ message: 'signals are not available here' }); return; }
+        const prep = opts.services.prepareKill(s.selectedPid, s.live.snapshot, s.live.assessments);
+        set({
+          overlay: 'kill',
+          kill: 'error' in prep
+            ? { pid: s.selectedPid, prep: null, error: prep.error, family: false, focus: 0, phase: 'done', result: [] }
+            : { pid: s.selectedPid, prep, error: prep.refusal, family: false, focus: 0, phase: 'choose', result: [] },
+        });
+      },
+      killMove(delta) {
+        const k = get().kill;
+        if (!k || k.phase !== 'choose') return;
+        set({ kill: { ...k, focus: Math.max(0, Math.min(KILL_OPTIONS.length - 1, k.focus + delta)) } });
+      },
+      killToggleFamily() {
+        const k = get().kill;
+        if (!k || k.phase !== 'choose' || !k.prep?.members.length) return;
+        set({ kill: { ...k, family: !k.family } });
+      },
+      killConfirm() {
+        const k = get().kill;
+        if (!k || k.phase !== 'choose' || !k.prep || !opts.services) return;
+        const option = KILL_OPTIONS[k.focus].id;
+        if (option === 'cancel') { actions.closeOverlay(); return; }
+        if (k.error) return; // refused targets cannot be signalled
+        set({ kill: { ...k, phase: 'working', result: [`sending ${option}${k.family ? ` to ${k.prep.members.length + 1} processes` : ''}…`] } });
+        opts.services.act(k.prep, option, k.family).then(
+          (result) => { const cur = get().kill; if (cur) set({ kill: { ...cur, phase: 'done', result } }); },
+          (err: Error) => { const cur = get().kill; if (cur) set({ kill: { ...cur, phase: 'done', result: [`failed: ${err.message}`] } }); },
+        );
+      },
+      closeOverlay() {
+        cancelInspect?.();
+        cancelInspect = null;
+        if (get().kill?.phase === 'working') return; // the action finishes first
+        set({ overlay: 'none', pane: null, kill: null });
+      },
       requestQuit() { set({ quit: true }); },
       say(message) { set({ message }); },
     };
@@ -264,6 +386,8 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
       exitedPid: null,
       scrollTop: 0,
       viewportRows: 20,
+      viewportCols: 100,
+      paneRows: 20,
       mode: 'tree',
       sort: 'tree',
       descending: false,
@@ -274,6 +398,11 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
       frozen: false,
       intervalMs: opts.intervalMs ?? 1000,
       overlay: 'none',
+      pane: null,
+      kill: null,
+      helpScroll: 0,
+      readonly: opts.services?.readonly ?? false,
+      evidenceDir: opts.services?.evidenceDir ?? '',
       message: null,
       quit: false,
       actions,

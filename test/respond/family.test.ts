@@ -34,6 +34,15 @@ describe('familyOf', () => {
     expect(f.members.map((m) => m.pid)).toEqual([710, 711, 712, 720]);
   });
 
+  it('takes a script that only calls itself sshd as the launcher, but never the real sshd', () => {
+    const fake = [...base.filter((x) => x.pid !== 700), p(700, 1, { name: 'sshd', exe: '/usr/bin/dash', session: 700 })];
+    expect(familyOf(710, table(...fake), { selfPid: 9000, ancestorPids: [] }).launcher?.pid).toBe(700);
+    const real = [...base.filter((x) => x.pid !== 700), p(700, 1, { name: 'sshd', exe: '/usr/sbin/sshd', session: 700 })];
+    const f = familyOf(710, table(...real), { selfPid: 9000, ancestorPids: [] });
+    expect(f.launcher).toBeNull();
+    expect(f.excluded.map((e) => e.pid)).toContain(700);
+  });
+
   it('does not take PID 1, kthreadd or a user tty shell as launcher', () => {
     const adopted = familyOf(730, table(...base), { selfPid: 9000, ancestorPids: [] });
     expect(adopted.launcher).toBeNull();
