@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import React from 'react';
 import { render } from 'ink-testing-library';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+import type { SignalFn } from '../../src/respond/index';
 import { App } from '../../components/App';
 import { StoreProvider } from '../../components/StoreContext';
 import { ThemeProvider } from '../../components/theme';
@@ -36,8 +37,8 @@ afterEach(() => {
   rmSync(evidence, { recursive: true, force: true });
 });
 
-function setup(opts: { readonly?: boolean; kill?: ReturnType<typeof vi.fn> } = {}) {
-  const kill = opts.kill ?? vi.fn();
+function setup(opts: { readonly?: boolean; kill?: Mock<SignalFn> } = {}) {
+  const kill = opts.kill ?? vi.fn<SignalFn>();
   const services = createServices({ procRoot: tree.proc, root: tree.root, evidenceDir: evidence, readonly: opts.readonly ?? false, kill, selfPid: self.pid });
   const store = createAppStore({ services });
   const snap = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
@@ -119,7 +120,7 @@ describe('signal dialog', () => {
   }
 
   it('shows EPERM in plain words', async () => {
-    const kill = vi.fn((pid: number, sig: string) => {
+    const kill = vi.fn<SignalFn>((_pid, sig) => {
       if (sig !== 'SIGSTOP') throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
     });
     const t = setup({ kill });
