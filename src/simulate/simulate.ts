@@ -128,8 +128,8 @@ function expectedFindings(s: SimState, launcher: SimProcess, miner: SimProcess):
   const out = [
     `PID ${miner.pid} ${MINER_NAME}: critical. A user process (${user}) named like the kernel thread [rcu_sched]; ` +
       `binary ${join(s.dir, MINER_NAME)} in a hidden directory under ${tmpdir()}, started as ./${MINER_NAME} with ` +
-      `mining-pool arguments (stratum+tcp://pool.invalid:3333, --donate-level, -a rx/0); sustained CPU; parent is the fake sshd.`,
-    `PID ${launcher.pid} ${LAUNCHER_NAME}: high. A script named like the SSH daemon run by /bin/sh from ./ ` +
+      `mining-pool arguments (stratum+tcp://pool.invalid:3333, --donate-level, -a rx/0); it burns about 30% of a core (below the 50% that counts as busy); parent is the fake sshd.`,
+    `PID ${launcher.pid} ${LAUNCHER_NAME}: high or critical. A script named like the SSH daemon run by /bin/sh from ./ ` +
       `(${join(s.dir, LAUNCHER_NAME)}), parent PID 1, not /usr/sbin/sshd; parent of the fake ${MINER_NAME}.`,
   ];
   if (s.cron) out.push(`Persistence: ${user}'s crontab has a line marked "${CRON_MARK}" that restarts ./${LAUNCHER_NAME} every minute.`);
