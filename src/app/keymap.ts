@@ -79,7 +79,11 @@ export const PANE_BINDINGS: readonly Binding[] = [
   { keys: ['pagedown', 'ctrl+f', 'space'], label: 'PgDn', help: 'page down', group: 'In a pane', run: (a, s) => a.scrollPane(Math.max(1, s.viewportRows - 1)) },
   { keys: ['home', 'g'], label: 'Home g', help: 'top', group: 'In a pane', run: (a) => a.scrollPane(-1e9) },
   { keys: ['end', 'G'], label: 'End G', help: 'bottom', group: 'In a pane', run: (a) => a.scrollPane(1e9) },
-  { keys: ['escape', 'q'], label: 'Esc q', help: 'close the pane', group: 'In a pane', run: (a) => a.closeOverlay() },
+  { keys: ['tab'], label: 'Tab', help: 'persistence: choose the next entry that can be disabled', group: 'In a pane', run: (a) => a.paneNextAction() },
+  { keys: ['d'], label: 'd', help: 'persistence: disable the chosen entry (asks; backup kept; audited)', group: 'In a pane', run: (a) => a.paneAskDisable() },
+  { keys: ['y'], label: 'y', help: 'yes, disable it', group: 'In a pane', run: (a) => a.paneAnswer(true) },
+  { keys: ['n'], label: 'n', help: 'no, keep it', group: 'In a pane', run: (a) => a.paneAnswer(false) },
+  { keys: ['escape', 'q'], label: 'Esc q', help: 'close the pane (or cancel the question)', group: 'In a pane', run: (a, s) => (s.pane?.confirming ? a.paneAnswer(false) : a.closeOverlay()) },
 ];
 
 /** Keys in the signal dialog: nothing is sent without Enter or y on a chosen signal. */

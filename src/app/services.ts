@@ -4,11 +4,13 @@ import { formatInspect, inspectProcess, inspectQuick } from '../inspect/index';
 import type { Assessment, Snapshot } from '../model';
 import { collectPersistence, formatPersistence, describeEntry } from '../persistence/index';
 import {
-  AuditLog, auditTarget, captureEvidence, verifyTarget, defaultAuditPath, defaultSignalFn, familyOf, killFamily, pinTarget, RespawnWatch, sendSignal,
+  AuditLog, auditTarget, captureEvidence, commentOutLine, disableUnitLink, type EditResult, verifyTarget, defaultAuditPath, defaultSignalFn, familyOf, killFamily, pinTarget, RespawnWatch, sendSignal,
   type PinnedTarget, type ResponseSignal, type SignalFn,
 } from '../respond/index';
 import { refusal, ancestorsOf } from '../respond/guard';
-import { correlate } from '../scan/correlate';
+import { correlate, entryLabel } from '../scan/correlate';
+import { wantsLinks } from '../persistence/wants';
+import { join } from 'node:path';
 import { clip, formatCmdline, sanitize } from '../text/sanitize';
 
 export interface KillPrep {
@@ -22,12 +24,28 @@ export interface KillPrep {
   refusal: string | null;
 }
 
+/** A persistence entry the user may disable from the persistence pane. */
+export interface PersistenceAction {
+  entryId: string;
+  /** "crontab of abc, line 3" */
+  label: string;
+  kind: string;
+  /** Host path (without the --root prefix). */
+  path: string;
+  line: number | null;
+  raw: string;
+  /** What disabling does, in words. */
+  verb: string;
+}
+
 export interface AppServices {
   readonly: boolean;
   evidenceDir: string;
   /** Quick content at once, then the full report (hashes) when ready; returns a cancel function. */
   inspect(pid: number, update: (title: string, lines: string[], status: string | null) => void): () => void;
-  persistence(pid: number | null, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): { title: string; lines: string[] };
+  persistence(pid: number | null, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): { title: string; lines: string[]; actions: PersistenceAction[] };
+  /** Comment out a cron line, or remove a unit's *.wants/ link; backup first, audited. */
+  disablePersistence(action: PersistenceAction): string[];
   prepareKill(pid: number, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): KillPrep | { error: string };
   act(prep: KillPrep, signal: ResponseSignal, family: boolean): Promise<string[]>;
   respawn: RespawnWatch;
@@ -81,7 +99,14 @@ export function createServices(opts: ServiceOptions): AppServices {
       const report = collectPersistence({ root });
       const c = correlate(report.entries, snapshot.processes.values(), assessments);
       const full = { ...report, entries: c.entries };
-      if (pid === null) return { title: 'Persistence on this host', lines: formatPersistence(full, c.links) };
+      const actionable = (ids: Set<string> | null) => c.entries
+        .filter((e) => (ids ? ids.has(e.id) : e.severity !== 'none'))
+        .filter((e) => ((e.kind === 'user-crontab' || e.kind === 'system-crontab' || e.kind === 'anacrontab') && e.line !== null) || e.kind === 'systemd-unit' || e.kind === 'systemd-timer')
+        .map((e): PersistenceAction => ({
+          entryId: e.id, label: entryLabel(e), kind: e.kind, path: e.path, line: e.line, raw: e.raw,
+          verb: e.kind.startsWith('systemd') ? 'remove its *.wants/ links' : 'comment the line out',
+        }));
+      if (pid === null) return { title: 'Persistence on this host', lines: formatPersistence(full, c.links), actions: actionable(null) };
       const p = snapshot.processes.get(pid);
       const lines: string[] = [];
       const started = c.startedBy.get(pid) ?? [];
@@ -97,7 +122,26 @@ export function createServices(opts: ServiceOptions): AppServices {
       lines.push('', user ? `Other entries that run as ${sanitize(user)}: ${mine.length}` : 'Owner unknown');
       for (const e of mine) lines.push(`  ${e.severity.toUpperCase().padEnd(8)} ${sanitize(e.path)}${e.line !== null ? `:${e.line}` : ''}: ${clip(e.raw, 160)}`);
       lines.push('', ...formatPersistence(full, c.links));
-      return { title: `Persistence for PID ${pid}${p ? ` (${sanitize(p.name)}, user ${sanitize(p.user)})` : ''}`, lines };
+      const ids = new Set([...started.map((x) => x.entryId), ...c.entries.filter((e) => e.severity !== 'none' && e.runsAs === user).map((e) => e.id)]);
+      return { title: `Persistence for PID ${pid}${p ? ` (${sanitize(p.name)}, user ${sanitize(p.user)})` : ''}`, lines, actions: actionable(ids) };
+    },
+
+    disablePersistence(action) {
+      if (opts.readonly) return ['read-only mode (--readonly): nothing was changed'];
+      const log = audit();
+      const backupDir = join(opts.evidenceDir, 'persistence-backups');
+      const results: EditResult[] = [];
+      if (action.kind.startsWith('systemd')) {
+        const links = wantsLinks(root, action.path);
+        if (links.length === 0) return [`no *.wants/ link enables ${sanitize(action.path)}: nothing to disable`];
+        for (const l of links) results.push(disableUnitLink(l, { backupDir }));
+      } else if (action.line !== null) {
+        results.push(commentOutLine(join(root, action.path), action.line, { backupDir, expectedText: action.raw, marker: 'minewatch' }));
+      }
+      for (const r of results) {
+        log.append({ action: 'persistence-change', result: r.ok ? 'ok' : 'refused', message: r.message, details: { entry: action.entryId, path: r.path, backup: r.backupPath ?? null } });
+      }
+      return [...results.map((r) => r.message), `audit log: ${log.path}`];
     },
 
     prepareKill(pid, snapshot, assessments) {

@@ -4,7 +4,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Assessment, ProcessInfo, Snapshot } from '../model';
 import type { HostStats } from '../host/hostStats';
-import type { AppServices, KillPrep } from '../app/services';
+import type { AppServices, KillPrep, PersistenceAction } from '../app/services';
 import type { ResponseSignal } from '../respond/index';
 import { wrapLines } from '../text/wrap';
 import { buildForest, SORT_KEYS, visibleRows, type Forest, type Row, type SortKey } from '../view/tree';
@@ -18,6 +18,10 @@ export interface Pane {
   lines: string[];
   status: string | null;
   scroll: number;
+  /** Entries that can be disabled from this pane (persistence only), the focused one, and a pending question. */
+  actions: PersistenceAction[];
+  focus: number;
+  confirming: boolean;
 }
 
 export type KillOption = 'cancel' | ResponseSignal;
@@ -113,6 +117,9 @@ export interface AppActions {
   openInspect(): void;
   openPersistence(hostWide: boolean): void;
   scrollPane(delta: number): void;
+  paneNextAction(): void;
+  paneAskDisable(): void;
+  paneAnswer(yes: boolean): void;
   openKill(): void;
   killMove(delta: number): void;
   killToggleFamily(): void;
@@ -306,7 +313,7 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
         if (pid === null) return;
         if (!opts.services) { set({ message: 'inspect is not available here' }); return; }
         cancelInspect?.();
-        set({ overlay: 'pane', pane: { kind: 'inspect', pid, title: `Inspect PID ${pid}`, lines: ['reading…'], status: null, scroll: 0 } });
+        set({ overlay: 'pane', pane: { kind: 'inspect', pid, title: `Inspect PID ${pid}`, lines: ['reading…'], status: null, scroll: 0, actions: [], focus: 0, confirming: false } });
         cancelInspect = opts.services.inspect(pid, (title, lines, status) => {
           const pane = get().pane;
           if (!pane || pane.kind !== 'inspect' || pane.pid !== pid) return;
@@ -318,14 +325,44 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
         const look = s.live ?? (s.snapshot ? { snapshot: s.snapshot, assessments: s.assessments } : null);
         if (!opts.services || !look) { set({ message: 'persistence is not available here' }); return; }
         const pid = hostWide ? null : s.selectedPid;
-        const { title, lines } = opts.services.persistence(pid, look.snapshot, look.assessments);
-        set({ overlay: 'pane', pane: { kind: 'persistence', pid, title, lines: wrapLines(lines, s.viewportCols - 1), status: null, scroll: 0 } });
+        const { title, lines, actions: acts } = opts.services.persistence(pid, look.snapshot, look.assessments);
+        set({
+          overlay: 'pane',
+          pane: {
+            kind: 'persistence', pid, title, lines: wrapLines(lines, s.viewportCols - 1), scroll: 0, actions: acts, focus: 0, confirming: false,
+            status: acts.length ? `d disables ${acts[0].label}${acts.length > 1 ? ` · Tab chooses another (${acts.length})` : ''}` : null,
+          },
+        });
       },
       scrollPane(delta) {
         const { pane, paneRows } = get();
         if (!pane) return;
         const max = Math.max(0, pane.lines.length - Math.max(1, paneRows));
         set({ pane: { ...pane, scroll: Math.max(0, Math.min(max, pane.scroll + delta)) } });
+      },
+      paneNextAction() {
+        const pane = get().pane;
+        if (!pane || pane.actions.length === 0) return;
+        const focus = (pane.focus + 1) % pane.actions.length;
+        set({ pane: { ...pane, focus, confirming: false, status: `chosen: ${pane.actions[focus].label} (d disables)` } });
+      },
+      paneAskDisable() {
+        const pane = get().pane;
+        if (!pane || pane.actions.length === 0) return;
+        if (get().readonly) { set({ pane: { ...pane, status: 'read-only mode (--readonly): changes are disabled' } }); return; }
+        const a = pane.actions[pane.focus];
+        set({ pane: { ...pane, confirming: true, status: `Disable ${a.label} (${a.verb})? backup kept · y yes · n no` } });
+      },
+      paneAnswer(yes) {
+        const pane = get().pane;
+        if (!pane || !pane.confirming) return;
+        if (!yes || !opts.services) { set({ pane: { ...pane, confirming: false, status: 'nothing was changed' } }); return; }
+        const result = opts.services.disablePersistence(pane.actions[pane.focus]);
+        const pid = pane.pid;
+        actions.openPersistence(pid === null); // re-read: the entry now shows as commented out / gone
+        const fresh = get().pane;
+        if (fresh) set({ pane: { ...fresh, status: result.join(' · ') } });
+        else set({ message: result.join(' · ') });
       },
       openKill() {
         const s = get();

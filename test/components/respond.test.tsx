@@ -1,6 +1,6 @@
 // The inspect and persistence panes and the signal dialog, on a fixture /proc, with real services and an
 // INJECTED signal function: no real process is ever signalled here.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import React from 'react';
@@ -181,6 +181,40 @@ describe('panes', () => {
     if (lines > t.store.getState().paneRows) expect(t.store.getState().pane!.scroll).toBeGreaterThan(before);
     await t.press('q');
     expect(t.frame()).not.toMatch(/Persistence for PID/);
+  });
+});
+
+describe('disabling persistence from the pane', () => {
+  it('comments out the cron line after y, keeps a backup and audits; n changes nothing', async () => {
+    const t = setup();
+    const tab = join(tree.root, 'var/spool/cron/crontabs/abc');
+    const before = readFileSync(tab, 'utf8');
+    t.select(3001);
+    await t.press('c');
+    expect(t.frame()).toMatch(/d disables crontab of abc, line 1/);
+    await t.press('d');
+    expect(t.frame()).toMatch(/Disable crontab of abc, line 1 \(comment the line out\)\? backup kept · y yes · n no/);
+    await t.press('n');
+    expect(t.frame()).toMatch(/nothing was changed/);
+    expect(readFileSync(tab, 'utf8')).toBe(before);
+    await t.press('d', 'y');
+    const after = readFileSync(tab, 'utf8');
+    expect(after).toMatch(/^# disabled by minewatch .*\*\/5 \* \* \* \* cd \/home\/abc\/\.x && \.\/sshd/m);
+    const backups = readdirSync(join(evidence, 'persistence-backups'));
+    expect(backups.some((b) => readFileSync(join(evidence, 'persistence-backups', b), 'utf8') === before)).toBe(true);
+    const audit = readFileSync(join(evidence, 'audit.jsonl'), 'utf8');
+    expect(audit).toMatch(/"action":"persistence-change"/);
+    expect(t.kill).not.toHaveBeenCalled();
+  });
+
+  it('changes nothing in read-only mode', async () => {
+    const t = setup({ readonly: true });
+    const tab = join(tree.root, 'var/spool/cron/crontabs/abc');
+    const before = readFileSync(tab, 'utf8');
+    t.select(3001);
+    await t.press('c', 'd', 'y');
+    expect(t.frame()).toMatch(/read-only mode/);
+    expect(readFileSync(tab, 'utf8')).toBe(before);
   });
 });
 
