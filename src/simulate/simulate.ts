@@ -289,6 +289,8 @@ export function parseDuration(text: string): number | null {
 export async function runSimulateCommand(argv: string[], io: { out?: (s: string) => void; err?: (s: string) => void; crontab?: string } = {}): Promise<number> {
   const out = io.out ?? ((s: string) => process.stdout.write(s + '\n'));
   const err = io.err ?? ((s: string) => process.stderr.write(s + '\n'));
+  // MINEWATCH_CRONTAB names another crontab program (the end-to-end tests use a fake one).
+  const crontab = io.crontab ?? (process.env.MINEWATCH_CRONTAB || undefined);
   let stop = false;
   let persistence = false;
   let asNobody = false;
@@ -312,7 +314,7 @@ export async function runSimulateCommand(argv: string[], io: { out?: (s: string)
   }
   try {
     if (stop) {
-      const r = await stopSimulation({ stateDir, crontab: io.crontab });
+      const r = await stopSimulation({ stateDir, crontab });
       if (!r.wasRunning) { out('No simulation recorded: nothing to stop.'); return 0; }
       for (const p of r.killed) out(`killed PID ${p.pid} (${p.name})`);
       for (const p of r.gone) out(`PID ${p.pid} (${p.name}) had already exited`);
@@ -321,11 +323,11 @@ export async function runSimulateCommand(argv: string[], io: { out?: (s: string)
       out('Simulation stopped.');
       return 0;
     }
-    if (persistence && !io.crontab && spawnSync('crontab', ['-l'], { stdio: 'ignore' }).error) {
+    if (persistence && !crontab && spawnSync('crontab', ['-l'], { stdio: 'ignore' }).error) {
       err('minewatch simulate: --persistence needs the crontab command, which is not installed');
       return 2;
     }
-    const r = await startSimulation({ duration, persistence, asNobody, stateDir, crontab: io.crontab });
+    const r = await startSimulation({ duration, persistence, asNobody, stateDir, crontab });
     const until = new Date(r.deadline);
     out(`minewatch simulate: harmless re-enactment running until ${until.toLocaleTimeString()} (${Math.round(duration / 1000)} s). No network.`);
     out(`  directory: ${r.dir}`);
@@ -339,6 +341,6 @@ export async function runSimulateCommand(argv: string[], io: { out?: (s: string)
     return 0;
   } catch (e) {
     err(`minewatch simulate: ${(e as Error).message}`);
-    return 1;
+    return 2;
   }
 }

@@ -1,0 +1,134 @@
+// The whole triage story, end to end, on harmless processes of our own:
+// simulate → the dashboard flags both with reasons → inspect shows hash and cwd → the persistence view
+// links the cron line to the running process → family kill after confirmation → evidence and audit
+// written → simulate --stop leaves nothing behind.
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BIN, runCli } from '../helpers/cli';
+import { startPty, type PtySession } from '../helpers/pty';
+
+const isRoot = process.getuid?.() === 0;
+const user = isRoot ? 'root' : (process.env.USER ?? 'root'); // the crontab is the invoking user's
+let work: string;
+let root: string;
+let spool: string;
+let env: Record<string, string>;
+let session: PtySession | null = null;
+let pids: { launcher: number; miner: number };
+let simDir: string;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+function running(pid: number): boolean {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return s[s.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'mw-story-'));
+  chmodSync(work, 0o755);
+  root = join(work, 'root');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  copyFileSync('/etc/passwd', join(root, 'etc/passwd'));
+  mkdirSync(join(root, 'var/spool/cron/crontabs'), { recursive: true });
+  spool = join(root, 'var/spool/cron/crontabs', user);
+  // A fake crontab program that edits the fixture root's spool file: the real crontab is never touched.
+  const fake = join(work, 'crontab');
+  writeFileSync(fake, `#!/bin/sh\nf=${JSON.stringify(spool)}\ncase "$1" in\n  -l) [ -f "$f" ] || { echo "no crontab for ${user}" >&2; exit 1; }; cat "$f" ;;\n  -) cat > "$f" ;;\n  *) exit 2 ;;\nesac\n`, { mode: 0o755 });
+  env = { ...process.env as Record<string, string>, MINEWATCH_CRONTAB: fake };
+  const args = ['simulate', '--duration', '3m', '--persistence', '--state-dir', join(work, 'state'), ...(isRoot ? ['--as-nobody'] : [])];
+  const r = await runCli(args, { env });
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const launcher = Number(/PID (\d+)\s+sshd/.exec(r.stdout)![1]);
+  const miner = Number(/PID (\d+)\s+rcu-sched/.exec(r.stdout)![1]);
+  pids = { launcher, miner };
+  simDir = /directory: (\S+)/.exec(r.stdout)![1];
+  expect(readFileSync(spool, 'utf8')).toContain('# minewatch-simulate');
+}, 30_000);
+
+afterAll(async () => {
+  session?.kill('SIGKILL');
+  if (work) {
+    await runCli(['simulate', '--stop', '--state-dir', join(work, 'state')], { env });
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+async function until(s: PtySession, key: string, cond: () => boolean, tries = 20) {
+  for (let i = 0; i < tries && !cond(); i++) { s.write(key); await sleep(150); await s.flush(); }
+  expect(cond()).toBe(true);
+}
+
+it('from simulate to a clean host', async () => {
+  const evidence = join(work, 'evidence');
+  const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', root, '--evidence-dir', evidence, '--filter', String(pids.miner)], { cols: 120, rows: 40 });
+  session = s;
+  await s.waitForText(new RegExp(`\\s${pids.miner} `), 8000);
+
+  // 1. both flagged, each with its reasons
+  await s.waitForText(/└ why: CRITICAL \d+: H30/, 5000);
+  const screen = s.screen();
+  expect(screen).toMatch(new RegExp(`‼\\s+${pids.launcher} .*sshd /bin/sh \\./sshd`));
+  expect(screen).toMatch(new RegExp(`‼\\s+${pids.miner} .*rcu-sched \\./rcu-sched`));
+  expect(screen).toMatch(/why: CRITICAL \d+: H02 daemon-name impostor/);
+
+  // 2. inspect the miner: hash and cwd
+  await until(s, 'n', () => s.screen().includes(`PID ${pids.miner} rcu-sched ·`));
+  s.write('i');
+  await s.waitForText(/sha256\s+[0-9a-f]{64}/, 10_000);
+  const sha = createHash('sha256').update(readFileSync(join(simDir, 'rcu-sched'))).digest('hex');
+  expect(s.screen()).toContain(sha);
+  expect(s.screen()).toMatch(new RegExp(`Working directory\\s+${simDir.replace(/[.]/g, '\\.')}`));
+  s.write('\x1b');
+  await sleep(300);
+
+  // 3. persistence of the launcher: the cron line, linked to the running process
+  await until(s, 'N', () => s.screen().includes(`PID ${pids.launcher} sshd ·`));
+  s.write('c');
+  await s.waitForText('Started by:', 5000);
+  expect(s.screen()).toMatch(new RegExp(`crontab of ${user}, line \\d+ \\(matched by (script|cwd|exe)\\)`));
+  expect(s.screen()).toContain('minewatch-simulate');
+  s.write('\x1b');
+  await sleep(300);
+
+  // 4. family kill from the miner, after confirmation
+  await until(s, 'n', () => s.screen().includes(`PID ${pids.miner} rcu-sched ·`));
+  s.write('K');
+  await s.waitForText(`Signal process ${pids.miner}`, 5000);
+  expect(s.screen()).toContain(`launcher PID ${pids.launcher} sshd`);
+  s.write('a'); await sleep(100);
+  s.write('j'); await sleep(100);
+  s.write('j'); await sleep(100);
+  await s.flush();
+  expect(s.screen()).toMatch(/› SIGKILL/);
+  s.write('y');
+  await s.waitForText('audit log:', 10_000);
+  for (let i = 0; i < 30 && (running(pids.miner) || running(pids.launcher)); i++) await sleep(100);
+  expect(running(pids.miner)).toBe(false);
+  expect(running(pids.launcher)).toBe(false);
+
+  // 5. evidence and audit
+  const dir = readdirSync(evidence).find((d) => d.includes(`pid${pids.miner}`))!;
+  expect(createHash('sha256').update(readFileSync(join(evidence, dir, `exe-${pids.miner}.bin`))).digest('hex')).toBe(sha);
+  const audit = readFileSync(join(evidence, 'audit.jsonl'), 'utf8');
+  expect(audit).toMatch(new RegExp(`"pid":${pids.miner}[^\\n]*SIGKILL|SIGKILL[^\\n]*"pid":${pids.miner}`));
+  s.write('\r'); await sleep(200);
+  s.write('q');
+  expect(await s.waitForExit(5000)).toBe(0);
+  session = null;
+
+  // 6. simulate --stop leaves nothing behind
+  const stop = await runCli(['simulate', '--stop', '--state-dir', join(work, 'state')], { env });
+  expect(stop.code).toBe(0);
+  expect(stop.stdout).toMatch(/Simulation stopped/);
+  expect(existsSync(simDir)).toBe(false);
+  expect(readFileSync(spool, 'utf8')).not.toContain('minewatch-simulate');
+  expect(running(pids.miner) || running(pids.launcher)).toBe(false);
+}, 90_000);
