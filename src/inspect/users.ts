@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { parsePasswdLines } from '../procfs/users';
 import { MiB, readTextCapped, underRoot } from './util';
 
 export interface PasswdEntry {
@@ -27,19 +28,8 @@ export interface UserDb {
 
 const DB_CAP = 4 * MiB;
 
-export function parsePasswd(text: string): PasswdEntry[] {
-  const out: PasswdEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const f = line.split(':');
-    if (f.length < 7) continue;
-    const uid = Number(f[2]);
-    const gid = Number(f[3]);
-    if (!Number.isInteger(uid) || !Number.isInteger(gid) || f[2] === '' || f[3] === '') continue;
-    out.push({ name: f[0]!, uid, gid, home: f[5]!, shell: f.slice(6).join(':') });
-  }
-  return out;
-}
+/** The one passwd parser of the project (src/procfs/users.ts). */
+export const parsePasswd: (text: string) => PasswdEntry[] = parsePasswdLines;
 
 export function parseGroup(text: string): GroupEntry[] {
   const out: GroupEntry[] = [];

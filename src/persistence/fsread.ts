@@ -2,6 +2,7 @@
 // resolved against that root (an absolute link target in a fixture or a mounted image must not
 // escape to the analysing host). Nothing here writes, spawns or signals.
 import * as fs from 'node:fs';
+import { parsePasswdLines } from '../procfs/users';
 import * as path from 'node:path';
 import type { FileMeta, PersistenceLocation } from './types';
 
@@ -173,20 +174,8 @@ export function isDirectory(ctx: Ctx, hostPath: string): boolean {
   try { return fs.statSync(resolveUnder(ctx.root, hostPath)).isDirectory(); } catch { return false; }
 }
 
-/** Parse <root>/etc/passwd (capped); junk lines are skipped. */
-export function parsePasswd(text: string): Account[] {
-  const out: Account[] = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const f = line.split(':');
-    if (f.length < 7) continue;
-    const uid = Number(f[2]);
-    const gid = Number(f[3]);
-    if (!f[0] || !Number.isInteger(uid) || !Number.isInteger(gid)) continue;
-    out.push({ name: f[0], uid, gid, home: f[5], shell: f[6].trim() });
-  }
-  return out;
-}
+/** Parse <root>/etc/passwd (capped): the one passwd parser of the project, src/procfs/users.ts. */
+export const parsePasswd: (text: string) => Account[] = parsePasswdLines;
 
 export function splitLines(text: string): string[] {
   const lines = text.split('\n');

@@ -10,16 +10,25 @@ export interface Account {
   shell: string;
 }
 
-export function parsePasswd(text: string): Map<number, Account> {
-  const byUid = new Map<number, Account>();
+/** Every well-formed line of a passwd file, in order; comments and junk lines are skipped. */
+export function parsePasswdLines(text: string): Account[] {
+  const out: Account[] = [];
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
     const f = line.split(':');
-    if (f.length < 7) continue;
+    if (f.length < 7 || !f[0] || f[2] === '' || f[3] === '') continue;
     const uid = Number(f[2]);
-    if (!Number.isInteger(uid) || byUid.has(uid)) continue;
-    byUid.set(uid, { name: f[0], uid, gid: Number(f[3]), home: f[5], shell: f[6] });
+    const gid = Number(f[3]);
+    if (!Number.isInteger(uid) || !Number.isInteger(gid)) continue;
+    out.push({ name: f[0], uid, gid, home: f[5], shell: f.slice(6).join(':').trim() });
   }
+  return out;
+}
+
+/** By uid; the first line wins, as with getpwuid(). */
+export function parsePasswd(text: string): Map<number, Account> {
+  const byUid = new Map<number, Account>();
+  for (const a of parsePasswdLines(text)) if (!byUid.has(a.uid)) byUid.set(a.uid, a);
   return byUid;
 }
 
