@@ -38,23 +38,12 @@ export interface ReportProcess {
   startedBy: StartedBy[];
 }
 
-export interface ReportPersistence {
-  id: string;
-  kind: string;
-  path: string;
-  line: number | null;
-  runsAs: string | null;
-  schedule: string | null;
-  command: string | null;
-  raw: string;
-  file: PersistenceEntry['file'];
-  recentlyChanged: boolean;
-  score: number;
-  severity: Severity;
+/** A persistence entry as reported: the entry, its findings in report form, and the PIDs it starts. */
+export type ReportPersistence = Omit<PersistenceEntry, 'findings' | 'references'> & {
   findings: ReportFinding[];
   /** Running processes this entry starts. */
   runningPids: number[];
-}
+};
 
 export interface ScanReport {
   version: 1;
@@ -91,11 +80,8 @@ function reportFinding(f: Finding): ReportFinding {
 }
 
 export function reportPersistence(e: PersistenceEntry, runningPids: number[]): ReportPersistence {
-  return {
-    id: e.id, kind: e.kind, path: e.path, line: e.line, runsAs: e.runsAs, schedule: e.schedule, command: e.command,
-    raw: e.raw, file: e.file, recentlyChanged: e.recentlyChanged, score: e.score, severity: e.severity,
-    findings: e.findings.map(reportFinding), runningPids,
-  };
+  const { references: _references, findings, ...rest } = e;
+  return { ...rest, findings: findings.map(reportFinding), runningPids };
 }
 
 export function reportProcess(p: ProcessInfo, a: Assessment | undefined, startedBy: StartedBy[] = []): ReportProcess {
