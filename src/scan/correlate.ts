@@ -36,7 +36,9 @@ const MEDIUM = severityRank('medium');
 export function correlate(entries: PersistenceEntry[], processes: Iterable<ProcessInfo>, assessments: ReadonlyMap<number, Assessment>): Correlation {
   const procs = [...processes];
   const byPid = new Map(procs.map((p) => [p.pid, p]));
-  const links = linkPersistence(entries, procs);
+  // strongest evidence first, so C9 names the process matched by its exe rather than one that shares a name
+  const VIA: Record<PersistenceLink['via'], number> = { exe: 0, script: 1, cwd: 2, name: 3 };
+  const links = linkPersistence(entries, procs).sort((a, b) => VIA[a.via] - VIA[b.via]);
   const runningPids = new Map<string, number[]>();
   const startedBy = new Map<number, StartedBy[]>();
   const byId = new Map(entries.map((e) => [e.id, e]));
