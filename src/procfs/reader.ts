@@ -21,6 +21,8 @@ import { readAccounts, userName, type Account } from './users';
 
 const REFRESH_MS = 30_000;
 const NET_REFRESH_MS = 5_000;
+/** A process that has not run since its last stat read is read again at least this often (RSS, tty). */
+const STAT_REFRESH_MS = 10_000;
 const PROC_SUPER_MAGIC = 0x9fa0;
 const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
 
@@ -44,12 +46,39 @@ interface Identity {
 interface Tracked {
   /** Open descriptor on /proc/PID/stat, or -1. */
   fd: number;
+  /** Open descriptor on /proc/PID/schedstat (single-threaded processes only), or -1. */
+  schedFd: number;
+  /** Run time (ns) from schedstat, read just before the last full stat read; -1 when unknown. */
+  runtime: number;
+  /** The last stat read in full, and when. */
+  st: StatFields | null;
+  statAt: number;
+  /** /proc/PID/stat described another PID: read in full every tick. */
+  mismatch: boolean;
   startTicks: number;
   /** utime + stime at the last sample, for CPU %. */
   ticks: number;
   /** Tick number when last listed: entries not seen this tick are gone. */
   seen: number;
   id: Identity | null;
+  /** The ProcessInfo handed out last, reused while nothing in it changed. */
+  info: ProcessInfo | null;
+}
+
+function newTracked(): Tracked {
+  return { fd: -1, schedFd: -1, runtime: -1, st: null, statAt: 0, mismatch: false, startTicks: -1, ticks: 0, seen: 0, id: null, info: null };
+}
+
+/** The first number of a schedstat line (time spent on the CPU, ns), or -1. */
+function leadingNumber(buf: Uint8Array, len: number): number {
+  let v = 0;
+  let i = 0;
+  for (; i < len; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+  }
+  return i === 0 ? -1 : v;
 }
 
 function sameEnv(a: Record<string, string> | null, b: Record<string, string> | null): boolean {
@@ -169,7 +198,7 @@ export class ProcReader {
 
   /** Close every cached descriptor (the reader stays usable: they are reopened on the next sample). */
   close(): void {
-    for (const t of this.tracked.values()) this.dropFd(t);
+    for (const t of this.tracked.values()) { this.dropFd(t); this.dropSchedFd(t); }
   }
 
   /** Take one sample of the whole table. CPU % is computed against the previous sample. */
@@ -186,7 +215,7 @@ export class ProcReader {
     const processes = new Map<number, ProcessInfo>();
     const procMismatches: { pid: number; reason: string }[] = [];
     const kernelThreadNames = new Set<string>();
-    let unreadableExe = 0;
+    const acc: TickState = { takenAt, intervalMs, processes, procMismatches, kernelThreadNames, unreadableExe: 0 };
 
     // The mount table first: when it changed, cached descriptors may predate a mount over /proc/N.
     const mountText = readText(this.procRoot + '/self/mountinfo', 1024 * 1024);
@@ -203,83 +232,55 @@ export class ProcReader {
     } catch (err) {
       throw new Error(`cannot list ${this.procRoot}: ${(err as Error).message}`);
     }
-    const { clockTicks, pageSize } = this.auxv;
     const buf = this.statBuf;
+    // Processes that did not run since their last full read: stat is skipped, checked after the listing.
+    const idle: number[] = [];
     for (const entry of entries) {
       const c = entry.charCodeAt(0);
       if (c < 48 || c > 57) continue;
       const pid = Number(entry);
       if (!Number.isInteger(pid)) continue;
       let t = this.tracked.get(pid);
-      let n = -1;
-      if (t && t.fd >= 0) {
-        n = preadStart(t.fd, buf);
-        if (n <= 0) { this.dropFd(t); n = -1; } // that process is gone; a new one may hold the PID
-      }
-      if (n < 0) {
-        const fd = openFd(this.procRoot + '/' + entry + '/stat');
-        if (fd < 0) continue; // vanished between listing and reading
-        n = preadStart(fd, buf);
-        if (n > 0 && this.openStat < this.maxOpenStat) {
-          if (!t) { t = { fd: -1, startTicks: -1, ticks: 0, seen: 0, id: null }; this.tracked.set(pid, t); }
-          t.fd = fd;
-          this.openStat++;
-        } else {
-          closeFd(fd);
+      // A single-threaded process whose CPU time (schedstat) has not moved has not run: nothing in its
+      // stat can have changed but its RSS and, when its session's terminal hangs up, its tty (both caught
+      // by the periodic read), and its parent when that one dies (checked below). Multi-threaded
+      // processes are always read in full: schedstat counts the main thread only.
+      if (t && t.schedFd >= 0 && t.st && t.st.numThreads === 1 && t.info && !t.mismatch
+        && takenAt - t.statAt < STAT_REFRESH_MS + (pid % 16) * 250) {
+        const n = preadStart(t.schedFd, buf);
+        const runtime = n > 0 ? leadingNumber(buf, n) : -1;
+        if (runtime > 0 && runtime === t.runtime) {
+          t.seen = tick;
+          const info = t.info.cpuPercent === 0 ? t.info : { ...t.info, cpuPercent: 0 };
+          t.info = info;
+          processes.set(pid, info);
+          if (info.kernelThread) kernelThreadNames.add(info.name);
+          if (info.exeError === 'EACCES') acc.unreadableExe++;
+          idle.push(pid);
+          continue;
         }
-        if (n <= 0) continue;
+        if (n <= 0) this.dropSchedFd(t);
+        else t.runtime = runtime;
+      } else if (t && t.schedFd < 0 && t.st?.numThreads === 1 && this.openStat < this.maxOpenStat) {
+        // Second full read of a single-threaded process: start watching its run time (read before stat).
+        const fd = openFd(this.procRoot + '/' + entry + '/schedstat');
+        if (fd >= 0) {
+          const n = preadStart(fd, buf);
+          if (n > 0) { t.schedFd = fd; this.openStat++; t.runtime = leadingNumber(buf, n); } else closeFd(fd);
+        }
       }
-      const st = parseStatBytes(buf, n, t?.id?.comm);
-      if (!st) continue;
-      if (st.pid !== pid) {
-        // Listed as N but describing another process: a bind mount over /proc/N (H42/H43). Keep N in the
-        // table, so the impostor is shown under its own PID, and let detection explain the mismatch.
-        procMismatches.push({ pid, reason: `/proc/${pid}/stat describes PID ${st.pid}` });
-        st.pid = pid;
-      }
-      if (!t) { t = { fd: -1, startTicks: -1, ticks: 0, seen: 0, id: null }; this.tracked.set(pid, t); }
+      if (!t) { t = newTracked(); this.tracked.set(pid, t); }
+      if (!this.readFull(pid, t, acc)) continue;
       t.seen = tick;
-      const kernelThread = (st.flags & PF_KTHREAD) !== 0;
-      if (kernelThread) kernelThreadNames.add(st.comm);
-      const id = this.identity(t, pid, st, kernelThread, takenAt);
-      if (id.exeError === 'EACCES') unreadableExe++;
-
-      const ticks = st.utime + st.stime;
-      let cpuPercent = 0;
-      if (t.startTicks === st.startTicks && intervalMs > 0) {
-        cpuPercent = Math.max(0, ((ticks - t.ticks) / clockTicks) / (intervalMs / 1000) * 100);
-      }
-      t.startTicks = st.startTicks;
-      t.ticks = ticks;
-
-      processes.set(pid, {
-        pid,
-        ppid: st.ppid,
-        name: st.comm,
-        state: st.state,
-        pgrp: st.pgrp,
-        session: st.session,
-        ttyNr: st.ttyNr,
-        flags: st.flags,
-        kernelThread,
-        uid: id.uid,
-        user: userName(this.accounts, id.uid),
-        startTicks: st.startTicks,
-        startTime: this.bootTime + (st.startTicks / clockTicks) * 1000,
-        cmdline: id.cmdline,
-        exe: id.exe,
-        exeDeleted: id.exeDeleted,
-        exeMemfd: id.exeMemfd,
-        exeError: id.exeError,
-        exePathExists: id.exePathExists,
-        cwd: id.cwd,
-        cgroup: id.cgroup,
-        threads: st.numThreads,
-        rssBytes: st.rssPages * pageSize,
-        cpuTicks: ticks,
-        cpuPercent,
-        preloadEnv: id.preloadEnv,
-      });
+    }
+    // A parent that died (gone, zombie, or its PID reused) re-parents its children without them running.
+    for (const pid of idle) {
+      const p = processes.get(pid)!;
+      if (p.ppid === 0) continue;
+      const parent = processes.get(p.ppid);
+      if (parent && parent.startTicks <= p.startTicks && parent.state !== 'Z' && parent.state !== 'X') continue;
+      const t = this.tracked.get(pid)!;
+      if (!this.readFull(pid, t, acc)) { processes.delete(pid); t.seen = 0; }
     }
     this.forgetGone(tick);
 
@@ -293,6 +294,7 @@ export class ProcReader {
     if (mounts.hidepid) {
       warnings.push(`/proc is mounted with hidepid: processes of other users may be invisible${this.isRoot ? '' : ' (run as root)'}.`);
     }
+    const unreadableExe = acc.unreadableExe;
     if (!this.isRoot && unreadableExe > 0) {
       warnings.push(`Not root: the executables of ${unreadableExe} processes could not be read (run as root for a full view).`);
     }
@@ -302,7 +304,7 @@ export class ProcReader {
       ldSoPreload: readLdSoPreload(this.root),
       procMismatches,
       cpuCount: this.cpus,
-      clockTicks,
+      clockTicks: this.auxv.clockTicks,
       kernelThreadNames,
     };
     return {
@@ -318,10 +320,103 @@ export class ProcReader {
     };
   }
 
+  /**
+   * Read /proc/PID/stat (through the kept descriptor when there is one), the identity when due, and put
+   * the process in the table. False when the process is gone or its stat unreadable.
+   */
+  private readFull(pid: number, t: Tracked, acc: TickState): boolean {
+    const buf = this.statBuf;
+    let n = -1;
+    if (t.fd >= 0) {
+      n = preadStart(t.fd, buf);
+      if (n <= 0) { this.dropFd(t); this.dropSchedFd(t); n = -1; } // that process is gone; a new one may hold the PID
+    }
+    if (n < 0) {
+      const fd = openFd(this.procRoot + '/' + pid + '/stat');
+      if (fd < 0) return false; // vanished between listing and reading
+      n = preadStart(fd, buf);
+      if (n > 0 && this.openStat < this.maxOpenStat) {
+        t.fd = fd;
+        this.openStat++;
+      } else {
+        closeFd(fd);
+      }
+      if (n <= 0) return false;
+    }
+    const st = parseStatBytes(buf, n, t.id?.comm);
+    if (!st) return false;
+    t.mismatch = st.pid !== pid;
+    if (t.mismatch) {
+      // Listed as N but describing another process: a bind mount over /proc/N (H42/H43). Keep N in the
+      // table, so the impostor is shown under its own PID, and let detection explain the mismatch.
+      acc.procMismatches.push({ pid, reason: `/proc/${pid}/stat describes PID ${st.pid}` });
+      st.pid = pid;
+    }
+    const { clockTicks, pageSize } = this.auxv;
+    const kernelThread = (st.flags & PF_KTHREAD) !== 0;
+    if (kernelThread) acc.kernelThreadNames.add(st.comm);
+    const id = this.identity(t, pid, st, kernelThread, acc.takenAt);
+    if (id.exeError === 'EACCES') acc.unreadableExe++;
+
+    const ticks = st.utime + st.stime;
+    let cpuPercent = 0;
+    if (t.startTicks === st.startTicks && acc.intervalMs > 0) {
+      cpuPercent = Math.max(0, ((ticks - t.ticks) / clockTicks) / (acc.intervalMs / 1000) * 100);
+    }
+    if (t.startTicks !== st.startTicks) t.runtime = -1; // another process under this PID: no run time known
+    t.startTicks = st.startTicks;
+    t.ticks = ticks;
+    t.st = st;
+    t.statAt = acc.takenAt;
+    const user = userName(this.accounts, id.uid);
+    const prev = t.info;
+    const info: ProcessInfo = prev && cpuPercent === 0 && prev.cpuPercent === 0 && sameStat(prev, st, id, user, pageSize)
+      ? prev
+      : {
+        pid,
+        ppid: st.ppid,
+        name: st.comm,
+        state: st.state,
+        pgrp: st.pgrp,
+        session: st.session,
+        ttyNr: st.ttyNr,
+        flags: st.flags,
+        kernelThread,
+        uid: id.uid,
+        user,
+        startTicks: st.startTicks,
+        startTime: this.bootTime + (st.startTicks / clockTicks) * 1000,
+        cmdline: id.cmdline,
+        exe: id.exe,
+        exeDeleted: id.exeDeleted,
+        exeMemfd: id.exeMemfd,
+        exeError: id.exeError,
+        exePathExists: id.exePathExists,
+        cwd: id.cwd,
+        cgroup: id.cgroup,
+        threads: st.numThreads,
+        rssBytes: st.rssPages * pageSize,
+        cpuTicks: ticks,
+        cpuPercent,
+        preloadEnv: id.preloadEnv,
+      };
+    t.info = info;
+    acc.processes.set(pid, info);
+    return true;
+  }
+
   private dropFd(t: Tracked): void {
     if (t.fd < 0) return;
     closeFd(t.fd);
     t.fd = -1;
+    this.openStat--;
+  }
+
+  private dropSchedFd(t: Tracked): void {
+    if (t.schedFd < 0) return;
+    closeFd(t.schedFd);
+    t.schedFd = -1;
+    t.runtime = -1;
     this.openStat--;
   }
 
@@ -383,6 +478,7 @@ export class ProcReader {
     for (const [pid, t] of this.tracked) {
       if (t.seen === tick) continue;
       this.dropFd(t);
+      this.dropSchedFd(t);
       this.tracked.delete(pid);
     }
   }
@@ -426,6 +522,25 @@ export class ProcReader {
     }
     return result;
   }
+}
+
+interface TickState {
+  takenAt: number;
+  intervalMs: number;
+  processes: Map<number, ProcessInfo>;
+  procMismatches: { pid: number; reason: string }[];
+  kernelThreadNames: Set<string>;
+  unreadableExe: number;
+}
+
+/** Whether a ProcessInfo still says everything this stat and identity say (CPU % aside). */
+function sameStat(p: ProcessInfo, st: StatFields, id: Identity, user: string, pageSize: number): boolean {
+  return p.ppid === st.ppid && p.name === st.comm && p.state === st.state && p.pgrp === st.pgrp
+    && p.session === st.session && p.ttyNr === st.ttyNr && p.flags === st.flags && p.startTicks === st.startTicks
+    && p.threads === st.numThreads && p.rssBytes === st.rssPages * pageSize && p.cpuTicks === st.utime + st.stime
+    && p.uid === id.uid && p.user === user && p.cmdline === id.cmdline && p.exe === id.exe
+    && p.exeDeleted === id.exeDeleted && p.exeMemfd === id.exeMemfd && p.exeError === id.exeError
+    && p.exePathExists === id.exePathExists && p.cwd === id.cwd && p.cgroup === id.cgroup && p.preloadEnv === id.preloadEnv;
 }
 
 function sameIdentity(a: Identity, b: Identity): boolean {
