@@ -1,7 +1,7 @@
 // Terminal screen -> SVG -> PNG, for README screenshots and visual checks.
 // screenToSvg walks the @xterm/headless buffer cell by cell (palette 16/256/RGB, bold, dim, italic,
-// underline, inverse) and is deterministic: the same screen gives the same SVG bytes (no ids, no
-// dates, fixed number formatting). svgToPng renders with @resvg/resvg-js using DejaVu Sans Mono from
+// underline, inverse; box-drawing lines as strokes) and is deterministic: the same screen gives the
+// same SVG bytes (no ids, no dates, fixed number formatting). svgToPng renders with @resvg/resvg-js using DejaVu Sans Mono from
 // /usr/share/fonts when present, the system fonts otherwise.
 
 import { existsSync } from 'node:fs';
@@ -108,6 +108,54 @@ export function layout(cols: number, rows: number, opts: SvgOptions = {}): Layou
   };
 }
 
+/**
+ * Box-drawing characters drawn as strokes rather than glyphs: a font's glyph does not fill a line
+ * height of 1.25 em, so tree lines and dialog borders would show gaps between rows. Arms: U(p),
+ * D(own), L(eft), R(ight); `r` rounds the corner, `h` is heavy. Anything else stays text.
+ */
+const BOX: Record<string, { arms: string; round?: boolean; heavy?: boolean }> = {
+  '─': { arms: 'LR' }, '│': { arms: 'UD' }, '┌': { arms: 'RD' }, '┐': { arms: 'LD' }, '└': { arms: 'UR' }, '┘': { arms: 'UL' },
+  '├': { arms: 'UDR' }, '┤': { arms: 'UDL' }, '┬': { arms: 'LRD' }, '┴': { arms: 'LRU' }, '┼': { arms: 'UDLR' },
+  '╭': { arms: 'RD', round: true }, '╮': { arms: 'LD', round: true }, '╯': { arms: 'UL', round: true }, '╰': { arms: 'UR', round: true },
+  '╴': { arms: 'L' }, '╵': { arms: 'U' }, '╶': { arms: 'R' }, '╷': { arms: 'D' },
+  '━': { arms: 'LR', heavy: true }, '┃': { arms: 'UD', heavy: true }, '┏': { arms: 'RD', heavy: true }, '┓': { arms: 'LD', heavy: true },
+  '┗': { arms: 'UR', heavy: true }, '┛': { arms: 'UL', heavy: true }, '┣': { arms: 'UDR', heavy: true }, '┫': { arms: 'UDL', heavy: true },
+  '┳': { arms: 'LRD', heavy: true }, '┻': { arms: 'LRU', heavy: true }, '╋': { arms: 'UDLR', heavy: true },
+};
+
+/** a*alpha + b*(1-alpha), for #rrggbb colours. */
+function blend(a: string, b: string, alpha: number): string {
+  const c = (s: string, i: number) => parseInt(s.slice(1 + i * 2, 3 + i * 2), 16);
+  return '#' + [0, 1, 2].map((i) => hex2(Math.round(c(a, i) * alpha + c(b, i) * (1 - alpha)))).join('');
+}
+
+/** Symbols DejaVu lacks that the dashboard uses (the pane's ⏳ status), drawn as filled shapes. */
+function symbolPath(ch: string, x: number, y: number, cw: number, lh: number): string | null {
+  if (ch !== '⏳' && ch !== '⌛') return null;
+  const l = num(x + cw * 0.15);
+  const r = num(x + cw * 0.85);
+  const t = num(y + lh * 0.2);
+  const b = num(y + lh * 0.85);
+  const cx = num(x + cw / 2);
+  const cy = num(y + lh * 0.525);
+  return `M${l} ${t}H${r}L${cx} ${cy}L${r} ${b}H${l}L${cx} ${cy}Z`;
+}
+
+function boxPath(ch: string, x: number, y: number, cw: number, lh: number): { d: string; heavy: boolean } | null {
+  const b = BOX[ch];
+  if (!b) return null;
+  // Centres on a pixel centre, so that a 1 px line is crisp rather than two half-lit rows.
+  const cx = Math.floor(x + cw / 2) + 0.5;
+  const cy = Math.floor(y + lh / 2) + 0.5;
+  const end: Record<string, [number, number]> = { U: [cx, y], D: [cx, y + lh], L: [x, cy], R: [x + cw, cy] };
+  const p = (xy: [number, number]) => `${num(xy[0])} ${num(xy[1])}`;
+  if (b.round) {
+    const [a, c] = [...b.arms];
+    return { d: `M${p(end[a])}Q${p([cx, cy])} ${p(end[c])}`, heavy: false };
+  }
+  return { d: [...b.arms].map((a) => `M${p([cx, cy])}L${p(end[a])}`).join(''), heavy: b.heavy === true };
+}
+
 export function screenToSvg(term: Terminal, opts: SvgOptions = {}): string {
   const theme = opts.theme ?? DEFAULT_THEME;
   const cols = term.cols;
@@ -133,6 +181,9 @@ export function screenToSvg(term: Terminal, opts: SvgOptions = {}): string {
   const buf = term.buffer.active;
   const bgs: string[] = [];
   const texts: string[] = [];
+  const strokes: string[] = [];
+  const shapes: string[] = [];
+  const stroke = Math.max(1, Math.round(fontSize * 0.07));
   let cell: IBufferCell | undefined;
   for (let y = 0; y < rows; y++) {
     const line = buf.getLine(buf.viewportY + y);
@@ -172,6 +223,21 @@ export function screenToSvg(term: Terminal, opts: SvgOptions = {}): string {
       const st = cellStyle(cell, theme);
       if (st.bg !== runBg) { endBg(x); runBg = st.bg; runStart = x; }
       const ch = cell.getChars() || ' ';
+      const box = w === 1 ? boxPath(ch, ox + x * cw, top, cw, lh) : null;
+      if (box) {
+        endText();
+        const width = num(box.heavy ? stroke * 2 + 1 : stroke);
+        // Dim as a solid blend, not an opacity: neighbouring cells' strokes overlap at their ends.
+        const colour = st.dim ? blend(st.fg, st.bg ?? theme.background, 0.6) : st.fg;
+        strokes.push(`<path d="${box.d}" stroke="${colour}" stroke-width="${width}"/>`);
+        continue;
+      }
+      const shape = symbolPath(ch, ox + x * cw, top, cw * w, lh);
+      if (shape) {
+        endText();
+        shapes.push(`<path d="${shape}" fill="${st.fg}"${st.dim ? ' fill-opacity="0.6"' : ''}/>`);
+        continue;
+      }
       const simple = w === 1 && /^[\x20-\x7e]$/.test(ch);
       if (!simple || !runStyle || !sameText(runStyle, st)) endText();
       if (!runStyle) { runStyle = st; runX = x; }
@@ -182,6 +248,8 @@ export function screenToSvg(term: Terminal, opts: SvgOptions = {}): string {
     endText();
   }
   out.push(...bgs);
+  if (strokes.length) out.push('<g fill="none" stroke-linecap="square">', ...strokes, '</g>');
+  out.push(...shapes);
   out.push(`<g font-family="${FONT_FAMILY}" font-size="${fontSize}" xml:space="preserve">`);
   out.push(...texts);
   out.push('</g>');
