@@ -23,8 +23,11 @@ export function Header({ width }: { width: number }) {
   const counts = new Map<Severity, number>();
   for (const a of assessments.values()) counts.set(a.severity, (counts.get(a.severity) ?? 0) + 1);
   const total = snapshot?.processes.size ?? 0;
-  const title = `minewatch · ${clip(host.hostname, 24)}${host.distro ? ` · ${clip(host.distro, 24)}` : ''}${host.kernel ? ` · ${clip(host.kernel, 24)}` : ''}`;
   const right = stats ? `up ${duration(stats.uptimeSec)} · load ${stats.load.map((l) => l.toFixed(2)).join(' ')}` : '';
+  const name = `minewatch · ${clip(host.hostname, 32)}`;
+  const kernel = host.kernel ? ` · ${clip(host.kernel, 32)}` : '';
+  const room = width - right.length - name.length - kernel.length - 5;
+  const title = `${name}${host.distro && room > 8 ? ` · ${clip(host.distro, room)}` : ''}${kernel}`;
   const half = Math.max(20, Math.floor((width - 2) / 2));
   const barW = Math.max(6, half - 28);
   const cpu = stats?.cpuPercent ?? 0;

@@ -20,23 +20,41 @@ export function helpLines(): Line[] {
   return lines;
 }
 
+/** Lay groups into columns of `perCol` lines without splitting a group (a group taller than a column is split). */
+export function columnsOf(lines: Line[], perCol: number): Line[][] {
+  const groups: Line[][] = [];
+  for (const l of lines) {
+    if (l.kind === 'group' || groups.length === 0 || (l.kind === 'note' && groups[groups.length - 1][0].kind !== 'note')) groups.push([l]);
+    else groups[groups.length - 1].push(l);
+  }
+  const cols: Line[][] = [[]];
+  for (const g of groups) {
+    const cur = cols[cols.length - 1];
+    if (cur.length > 0 && cur.length + g.length > perCol) cols.push([]);
+    for (const l of g) {
+      if (cols[cols.length - 1].length >= perCol) cols.push([]);
+      cols[cols.length - 1].push(l);
+    }
+  }
+  return cols;
+}
+
 export function HelpScreen({ width, height }: { width: number; height: number }) {
   const theme = useTheme();
   const scroll = useAppStore((s) => s.helpScroll);
-  const all = helpLines();
-  const columns = Math.max(1, Math.floor(width / 44));
   const perCol = Math.max(1, height - 1);
-  const fits = all.length <= perCol * columns;
-  const start = fits ? 0 : Math.min(scroll, Math.max(0, all.length - perCol * columns));
-  const shown = all.slice(start, start + perCol * columns);
-  const cols = Array.from({ length: columns }, (_, i) => shown.slice(i * perCol, (i + 1) * perCol)).filter((c) => c.length);
+  const columns = Math.max(1, Math.floor(width / 44));
+  const all = columnsOf(helpLines(), perCol);
+  const fits = all.length <= columns;
+  const start = fits ? 0 : Math.min(scroll, all.length - columns);
+  const shown = all.slice(start, start + columns);
   const colWidth = Math.floor(width / columns);
   return (
     <Box flexDirection="column" width={width} height={height}>
-      <Text {...accent(theme)} wrap="truncate-end">{`minewatch keys · Esc or ? closes${fits ? '' : ` · ↑↓ scroll (${start + shown.length}/${all.length})`}`}</Text>
+      <Text {...accent(theme)} wrap="truncate-end">{`minewatch keys · Esc or ? closes${fits ? '' : ` · ↓↑ more (columns ${start + 1}-${start + shown.length} of ${all.length})`}`}</Text>
       <Box width={width} height={perCol}>
-        {cols.map((c, i) => (
-          <Box key={i} flexDirection="column" width={colWidth}>
+        {shown.map((c, i) => (
+          <Box key={start + i} flexDirection="column" width={colWidth} paddingRight={2}>
             {c.map((l) => (
               <Text key={l.key} bold={l.kind === 'group'} {...(l.kind === 'note' ? dim(theme) : {})} wrap="truncate-end">{l.text}</Text>
             ))}

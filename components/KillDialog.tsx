@@ -25,7 +25,8 @@ export function KillDialog({ width, height }: { width: number; height: number })
     KILL_OPTIONS.forEach((o, i) => lines.push(
       <Text key={o.id} inverse={i === k.focus} wrap="truncate-end">{`${i === k.focus ? '›' : ' '} ${o.label}`}</Text>,
     ));
-    lines.push(<Text key="hint" {...dim(theme)} wrap="truncate-end">{`↑↓ choose · Enter or y does it · Esc or n cancels · before SIGTERM/SIGKILL the evidence is kept in ${sanitize(evidenceDir)}`}</Text>);
+    lines.push(<Text key="hint" {...dim(theme)} wrap="truncate-end">↑↓ choose · Enter or y does it · Esc or n cancels</Text>);
+    lines.push(<Text key="ev" {...dim(theme)} wrap="truncate-end">{`before SIGTERM/SIGKILL the family is frozen and the evidence kept in ${sanitize(evidenceDir)}`}</Text>);
   } else if (k.phase === 'choose') {
     lines.push(<Text key="hint" {...dim(theme)}>Esc closes</Text>);
   } else {

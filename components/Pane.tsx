@@ -19,7 +19,7 @@ export function Pane({ width, height }: { width: number; height: number }) {
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text {...accent(theme)} wrap="truncate-end">{`${sanitize(pane.title)}${pos} · Esc closes`}</Text>
-      <Text {...(pane.status ? severityStyle(theme, 'medium') : dim(theme))} wrap="truncate-end">{pane.status ? `⏳ ${sanitize(pane.status)}` : ' '}</Text>
+      <Text {...(pane.status ? severityStyle(theme, 'medium') : dim(theme))} wrap="truncate-end">{pane.status ? `» ${sanitize(pane.status)}` : ' '}</Text>
       {shown.map((l, i) => {
         const m = SEVERITY_WORDS.exec(l);
         const sev = m ? (m[2].toLowerCase() as 'critical' | 'high' | 'medium' | 'low') : null;

@@ -132,8 +132,8 @@ export function handleKey(state: AppState, input: string, key: InkKey): void {
   if (state.overlay === 'kill') { DIALOG.get(name)?.run(a, state); return; }
   if (state.overlay === 'help') {
     if (name === 'escape' || name === 'q' || name === '?' || name === 'enter') a.closeOverlay();
-    else if (name === 'down' || name === 'j' || name === 'pagedown' || name === 'space') a.scrollHelp(name === 'pagedown' || name === 'space' ? 10 : 1);
-    else if (name === 'up' || name === 'k' || name === 'pageup') a.scrollHelp(name === 'pageup' ? -10 : -1);
+    else if (name === 'down' || name === 'j' || name === 'pagedown' || name === 'space' || name === 'right') a.scrollHelp(1);
+    else if (name === 'up' || name === 'k' || name === 'pageup' || name === 'left') a.scrollHelp(-1);
     return;
   }
   if (state.message) a.say(null);

@@ -1,9 +1,11 @@
-// Host-level figures for the dashboard header. Memory comes from systeminformation's mem(), which
-// reads /proc/meminfo directly. CPU load is computed here from /proc/stat deltas, because
-// systeminformation's currentLoad() runs `cat /proc/stat | grep cpu` through a shell on every call
-// (lib/cpu.js getLoad): three processes per tick in the very table we watch.
-import { loadavg, uptime } from 'node:os';
+// Host-level figures for the dashboard header. On the live system memory comes from
+// systeminformation's mem(), which reads /proc/meminfo directly. CPU load is computed here from
+// /proc/stat deltas, because systeminformation's currentLoad() runs `cat /proc/stat | grep cpu`
+// through a shell on every call (lib/cpu.js getLoad): three processes per tick in the very table we
+// watch. Uptime and load come from the same proc tree as the processes, so a --proc fixture shows
+// its own figures, not the real host's.
 import { join } from 'node:path';
+import { readUptimeMs } from '../procfs/host';
 import { readText } from '../procfs/files';
 
 export interface HostStats {
@@ -37,10 +39,22 @@ async function siMem(): ReturnType<MemSource> {
   return si.mem();
 }
 
+/** MemTotal - MemAvailable, like systeminformation's `active`, from a meminfo text (kB). */
+export function parseMeminfo(text: string): { total: number; active: number; swaptotal: number; swapused: number } {
+  const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  const total = kb('MemTotal');
+  const avail = kb('MemAvailable') || kb('MemFree');
+  const swaptotal = kb('SwapTotal');
+  return { total, active: Math.max(0, total - avail), swaptotal, swapused: Math.max(0, swaptotal - kb('SwapFree')) };
+}
+
 export class HostSampler {
   private prev: CpuTimes | null = null;
+  private readonly mem: MemSource;
 
-  constructor(private readonly procRoot = '/proc', private readonly mem: MemSource = siMem) {}
+  constructor(private readonly procRoot = '/proc', mem?: MemSource) {
+    this.mem = mem ?? (procRoot === '/proc' ? siMem : async () => parseMeminfo(readText(join(procRoot, 'meminfo')) ?? ''));
+  }
 
   async sample(): Promise<HostStats> {
     const cur = parseCpuLine(readText(join(this.procRoot, 'stat'), 4096) ?? '');
@@ -50,15 +64,15 @@ export class HostSampler {
     }
     if (cur) this.prev = cur;
     const m = await this.mem();
-    const l = loadavg();
+    const l = (readText(join(this.procRoot, 'loadavg')) ?? '0 0 0').split(' ').map(Number);
     return {
       cpuPercent: Math.max(0, Math.min(100, cpuPercent)),
       memUsed: m.active,
       memTotal: m.total,
       swapUsed: m.swapused,
       swapTotal: m.swaptotal,
-      load: [l[0], l[1], l[2]],
-      uptimeSec: uptime(),
+      load: [l[0] || 0, l[1] || 0, l[2] || 0],
+      uptimeSec: (readUptimeMs(this.procRoot) ?? 0) / 1000,
     };
   }
 }

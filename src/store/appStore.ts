@@ -306,7 +306,7 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
         set({ intervalMs: next, message: `refresh every ${next >= 1000 ? `${next / 1000} s` : `${next} ms`}` });
       },
       showHelp() { set({ overlay: 'help', helpScroll: 0 }); },
-      scrollHelp(delta) { set({ helpScroll: Math.max(0, Math.min(200, get().helpScroll + delta)) }); },
+      scrollHelp(delta) { set({ helpScroll: Math.max(0, Math.min(20, get().helpScroll + delta)) }); }, // in columns; the view clamps
       openInspect() {
         const s = get();
         const pid = s.selectedPid;

@@ -1,20 +1,20 @@
 // Word-wrapping for terminal text (already sanitized): used by the detail panel and the panes.
 
-/** Wrap to lines of at most `width` cells; long words are split. */
+/**
+ * Wrap to lines of at most `width` cells, breaking at spaces (the spacing inside a line is kept, so
+ * aligned columns stay aligned); words longer than a line are split.
+ */
 export function wrap(text: string, width: number): string[] {
   if (width <= 0) return [];
   const lines: string[] = [];
   let cur = '';
-  for (const word of text.split(/ +/)) {
+  for (const [, gap, word] of text.matchAll(/( *)([^ ]+)/g)) {
     let w = word;
-    while (w.length > width) {
-      if (cur) { lines.push(cur); cur = ''; }
-      lines.push(w.slice(0, width));
-      w = w.slice(width);
-    }
-    if (!cur) cur = w;
-    else if (cur.length + 1 + w.length <= width) cur += ' ' + w;
-    else { lines.push(cur); cur = w; }
+    const sep = cur ? gap : '';
+    if (cur && cur.length + sep.length + w.length <= width) { cur += sep + w; continue; }
+    if (cur) { lines.push(cur); cur = ''; }
+    while (w.length > width) { lines.push(w.slice(0, width)); w = w.slice(width); }
+    cur = w;
   }
   if (cur) lines.push(cur);
   return lines;

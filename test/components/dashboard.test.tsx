@@ -161,6 +161,20 @@ describe('help, size, colour, hostile strings', () => {
     expect(app.frame()).not.toMatch(/minewatch keys/);
   });
 
+  it('at 80x24 the help scrolls by columns and never splits a group from its heading', async () => {
+    app = renderApp(incidentProcs(), { cols: 80, rows: 24 });
+    await app.press('?');
+    let f = app.frame();
+    expect(f).toMatch(/↓↑ more \(columns 1-1 of \d+\)/);
+    expect(f).toMatch(/^Move/m);
+    for (let i = 0; i < 6; i++) await app.press('j');
+    f = app.frame();
+    expect(f).toMatch(/In the signal dialog/);
+    const lines = f.split('\n');
+    const heading = lines.findIndex((l) => /^In the signal dialog/.test(l));
+    expect(lines[heading + 1]).toMatch(/previous choice/);
+  });
+
   it('works at 80x24 and shows a clear screen when too small', async () => {
     app = renderApp(incidentProcs(), { cols: 80, rows: 24 });
     await tick();
