@@ -81,7 +81,7 @@ export class Detector {
       const cacheable = p.cpuPercent < CPU_SIGNIFICANT && !special.has(p.pid);
       const parentName = snapshot.processes.get(p.ppid)?.name;
       const prev = verdicts.get(p.pid);
-      if (cacheable && prev && prev.parentName === parentName && sameInputs(prev.p, p)) {
+      if (cacheable && prev && prev.parentName === parentName && (prev.p === p || sameInputs(prev.p, p))) {
         if (prev.result) result.set(p.pid, prev.result);
         continue;
       }
