@@ -27,8 +27,9 @@ const ProcLine = memo(function ProcLine({ row, p, a, selected, width }: { row: P
   const treePart = `${row.prefix}${fold}${name}`;
   const restWidth = Math.max(0, width - head.length - treePart.length - hidden.length - 1);
   const cmd = restWidth > 3 ? ' ' + clip(cmdText, restWidth) : '';
-  const line = padEnd(head + treePart + hidden + cmd, width);
-  if (selected) return <Text inverse bold={sev !== 'none'} wrap="truncate-end">{line}</Text>;
+  // only the selected row is padded to the full width (its inverse bar); other rows stay short, which
+  // keeps Ink's per-frame tokenising cheap
+  if (selected) return <Text inverse bold={sev !== 'none'} wrap="truncate-end">{padEnd(head + treePart + hidden + cmd, width)}</Text>;
   return (
     <Text wrap="truncate-end">
       <Text {...severityStyle(theme, sev)}>{head.slice(0, 1)}</Text>

@@ -44,27 +44,27 @@ export class Poller {
     this.timer = null;
   }
 
-  /** One collection; exposed for tests. */
-  tick(): void {
+  /** One collection and one store write (one render) per tick; exposed for tests. */
+  async tick(): Promise<void> {
     const snapshot = this.reader.sample();
     const assessments = this.detector.assess(snapshot);
     if (this.opts.respawn) markRespawns(snapshot, assessments, this.opts.respawn, this.seen);
-    this.store.getState().actions.ingest(snapshot, assessments);
+    // host figures are decoration: a failed read leaves the last ones
+    const stats = await this.host.sample().catch(() => null);
+    if (this.stopped) return;
+    this.store.getState().actions.ingest(snapshot, assessments, stats ?? undefined);
     this.ticks++;
-    this.host.sample().then(
-      (stats) => { if (!this.stopped) this.store.getState().actions.setHostStats(stats); },
-      () => { /* host figures are decoration: a failed read leaves the last ones */ },
-    );
   }
 
   private schedule(delay: number): void {
-    this.timer = setTimeout(() => {
+    this.timer = setTimeout(async () => {
       if (this.stopped) return;
       try {
-        this.tick();
+        await this.tick();
       } catch (err) {
         this.opts.onError?.(err as Error);
       }
+      if (this.stopped) return;
       const interval = this.store.getState().intervalMs;
       this.schedule(this.ticks === 1 ? Math.min(interval, this.opts.warmupMs ?? 500) : interval);
     }, delay);

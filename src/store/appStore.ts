@@ -87,7 +87,8 @@ export interface AppState {
 }
 
 export interface AppActions {
-  ingest(snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): void;
+  /** One tick's data; host figures ride along so a tick costs one render. */
+  ingest(snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>, stats?: HostStats): void;
   setHostStats(stats: HostStats): void;
   setHostInfo(info: Partial<HostInfo>): void;
   setViewport(v: { rows: number; cols?: number; paneRows?: number }): void;
@@ -141,6 +142,33 @@ export type AppStore = StoreApi<AppState>;
 
 export const INTERVALS = [250, 500, 1000, 2000, 3000, 5000, 10000];
 const HISTORY = 60;
+
+function hostPatch(s: AppState, stats: HostStats): Partial<AppState> {
+  const push = (h: number[], v: number) => [...h.slice(-(HISTORY - 1)), v];
+  const mem = stats.memTotal > 0 ? (stats.memUsed / stats.memTotal) * 100 : 0;
+  return { hostStats: stats, cpuHistory: push(s.cpuHistory, stats.cpuPercent), memHistory: push(s.memHistory, mem) };
+}
+
+/**
+ * Whether new data would give exactly the same rows: same PIDs with the same parents, the same flagged
+ * set and severities, and (when rows depend on them) the same process objects for filtering or values
+ * for sorting.
+ */
+export function rowsUnchanged(s: AppState, next: Snapshot, nextAssessments: ReadonlyMap<number, Assessment>): boolean {
+  const prev = s.snapshot!;
+  if (prev.processes.size !== next.processes.size || s.assessments.size !== nextAssessments.size) return false;
+  if (s.mode === 'list' || (s.sort !== 'tree' && s.sort !== 'pid')) return false; // values order the rows
+  const byContent = s.filter !== '';
+  for (const [pid, p] of next.processes) {
+    const q = prev.processes.get(pid);
+    if (!q || q.ppid !== p.ppid || (byContent && q !== p)) return false;
+  }
+  for (const [pid, a] of nextAssessments) {
+    const b = s.assessments.get(pid);
+    if (!b || b.severity !== a.severity || b.score !== a.score) return false;
+  }
+  return true;
+}
 
 function procIndex(rows: Row[], pid: number | null): number {
   if (pid === null) return -1;
@@ -200,17 +228,20 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
     };
 
     const actions: AppActions = {
-      ingest(snapshot, assessments) {
-        set({ live: { snapshot, assessments } });
-        if (get().frozen) return;
-        recompute({ snapshot, assessments, forest: buildForest(snapshot.processes) });
-      },
-      setHostStats(stats) {
+      ingest(snapshot, assessments, stats) {
         const s = get();
-        const push = (h: number[], v: number) => [...h.slice(-(HISTORY - 1)), v];
-        const mem = stats.memTotal > 0 ? (stats.memUsed / stats.memTotal) * 100 : 0;
-        set({ hostStats: stats, cpuHistory: push(s.cpuHistory, stats.cpuPercent), memHistory: push(s.memHistory, mem) });
+        const host = stats ? hostPatch(s, stats) : {};
+        if (s.frozen) { set({ live: { snapshot, assessments }, ...host }); return; }
+        // Most ticks change no row: same processes (the reader hands back the same objects for idle
+        // ones), same parents, same findings. Then the rows, the forest and the memoised row views are
+        // kept, which is most of the dashboard's cost on a large, quiet host.
+        if (s.snapshot && rowsUnchanged(s, snapshot, assessments)) {
+          set({ live: { snapshot, assessments }, snapshot, assessments, ...host });
+          return;
+        }
+        recompute({ live: { snapshot, assessments }, snapshot, assessments, forest: buildForest(snapshot.processes), ...host });
       },
+      setHostStats(stats) { set(hostPatch(get(), stats)); },
       setHostInfo(info) { set({ host: { ...get().host, ...info } }); },
       setViewport({ rows, cols, paneRows }) {
         const s = get();

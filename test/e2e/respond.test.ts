@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli';
 import { spawnFamily, type Family } from '../helpers/masquerade';
-import { startPty, type PtySession } from '../helpers/pty';
+import { startPty, typeFilter, type PtySession } from '../helpers/pty';
 
 let fam: Family;
 let evidence: string;
@@ -40,9 +40,10 @@ afterAll(async () => {
 
 describe('respond from the dashboard', () => {
   it('cancel sends nothing; a confirmed family kill stops both, keeps the deleted exe and audits', async () => {
-    const s = startPty(process.execPath, [BIN, '--interval', '500', '--evidence-dir', evidence, '--filter', String(fam.child.pid)], { cols: 120, rows: 36 });
+    const s = startPty(process.execPath, [BIN, '--interval', '500', '--evidence-dir', evidence], { cols: 120, rows: 36 });
     session = s;
-    await s.waitForText(new RegExp(`\\s${fam.child.pid} `), 8000);
+    await s.waitForText('minewatch ·', 5000);
+    await typeFilter(s, String(fam.child.pid), new RegExp(`\\s${fam.child.pid} `));
     for (let i = 0; i < 10 && !s.screen().includes(`PID ${fam.child.pid} rcu-sched`); i++) { s.write('n'); await sleep(150); await s.flush(); }
     expect(s.screen()).toContain(`PID ${fam.child.pid} rcu-sched`);
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli';
-import { startPty, type PtySession } from '../helpers/pty';
+import { startPty, typeFilter, type PtySession } from '../helpers/pty';
 
 const isRoot = process.getuid?.() === 0;
 const user = isRoot ? 'root' : (process.env.USER ?? 'root'); // the crontab is the invoking user's
@@ -68,9 +68,10 @@ async function until(s: PtySession, key: string, cond: () => boolean, tries = 20
 
 it('from simulate to a clean host', async () => {
   const evidence = join(work, 'evidence');
-  const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', root, '--evidence-dir', evidence, '--filter', String(pids.miner)], { cols: 120, rows: 40 });
+  const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
   session = s;
-  await s.waitForText(new RegExp(`\\s${pids.miner} `), 8000);
+  await s.waitForText('minewatch ·', 5000);
+  await typeFilter(s, String(pids.miner), new RegExp(`\\s${pids.miner} `));
 
   // 1. both flagged, each with its reasons
   await s.waitForText(/└ why: CRITICAL \d+: H30/, 5000);

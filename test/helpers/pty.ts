@@ -175,3 +175,16 @@ export function startPty(cmd: string, args: string[], opts: StartOptions = {}): 
   };
   return session;
 }
+
+/**
+ * Type a filter into a running dashboard (`/`, text, Enter) and wait until `until` shows. Typed, not given
+ * as --filter: the dashboard's own command line would match a --filter argument too.
+ */
+export async function typeFilter(s: PtySession, text: string, until: string | RegExp, timeoutMs = 8000): Promise<void> {
+  s.write('/');
+  await new Promise((r) => setTimeout(r, 100));
+  s.write(text);
+  await new Promise((r) => setTimeout(r, 100));
+  s.write('\r');
+  await s.waitForText(until, timeoutMs);
+}
