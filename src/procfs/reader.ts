@@ -23,6 +23,8 @@ const REFRESH_MS = 30_000;
 const NET_REFRESH_MS = 5_000;
 /** A process that has not run since its last stat read is read again at least this often (RSS, tty). */
 const STAT_REFRESH_MS = 10_000;
+/** Idle checks in a row after which a process is only checked every other tick. */
+const IDLE_RUNS_BEFORE_RESTING = 3;
 const PROC_SUPER_MAGIC = 0x9fa0;
 const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
 
@@ -53,6 +55,10 @@ interface Tracked {
   /** The last stat read in full, and when. */
   st: StatFields | null;
   statAt: number;
+  /** When the CPU time last read was last confirmed (full read, or run time unchanged), for CPU %. */
+  confirmedAt: number;
+  /** Consecutive checks that found it idle: long-idle processes are checked every other tick. */
+  idleRuns: number;
   /** /proc/PID/stat described another PID: read in full every tick. */
   mismatch: boolean;
   startTicks: number;
@@ -66,7 +72,7 @@ interface Tracked {
 }
 
 function newTracked(): Tracked {
-  return { fd: -1, schedFd: -1, runtime: -1, st: null, statAt: 0, mismatch: false, startTicks: -1, ticks: 0, seen: 0, id: null, info: null };
+  return { fd: -1, schedFd: -1, runtime: -1, st: null, statAt: 0, confirmedAt: 0, idleRuns: 0, mismatch: false, startTicks: -1, ticks: 0, seen: 0, id: null, info: null };
 }
 
 /** The first number of a schedstat line (time spent on the CPU, ns), or -1. */
@@ -247,9 +253,14 @@ export class ProcReader {
       // processes are always read in full: schedstat counts the main thread only.
       if (t && t.schedFd >= 0 && t.st && t.st.numThreads === 1 && t.info && !t.mismatch
         && takenAt - t.statAt < STAT_REFRESH_MS + (pid % 16) * 250) {
-        const n = preadStart(t.schedFd, buf);
-        const runtime = n > 0 ? leadingNumber(buf, n) : -1;
+        // A process idle for several checks in a row is checked every other tick (half of them each
+        // tick): it is listed, so it exists; if it ran meanwhile, the next check sees it, and its CPU %
+        // is the CPU time since the last confirmation over the time since then.
+        const rested = t.idleRuns >= IDLE_RUNS_BEFORE_RESTING && ((tick + pid) & 1) === 1;
+        const n = rested ? 0 : preadStart(t.schedFd, buf);
+        const runtime = rested ? t.runtime : n > 0 ? leadingNumber(buf, n) : -1;
         if (runtime > 0 && runtime === t.runtime) {
+          if (!rested) { t.idleRuns++; t.confirmedAt = takenAt; }
           t.seen = tick;
           const info = t.info.cpuPercent === 0 ? t.info : { ...t.info, cpuPercent: 0 };
           t.info = info;
@@ -360,9 +371,12 @@ export class ProcReader {
 
     const ticks = st.utime + st.stime;
     let cpuPercent = 0;
-    if (t.startTicks === st.startTicks && acc.intervalMs > 0) {
-      cpuPercent = Math.max(0, ((ticks - t.ticks) / clockTicks) / (acc.intervalMs / 1000) * 100);
+    const since = acc.takenAt - t.confirmedAt; // = the tick interval, unless it rested a tick
+    if (t.startTicks === st.startTicks && t.confirmedAt > 0 && since > 0) {
+      cpuPercent = Math.max(0, ((ticks - t.ticks) / clockTicks) / (since / 1000) * 100);
     }
+    if (ticks !== t.ticks) t.idleRuns = 0;
+    t.confirmedAt = acc.takenAt;
     if (t.startTicks !== st.startTicks) t.runtime = -1; // another process under this PID: no run time known
     t.startTicks = st.startTicks;
     t.ticks = ticks;

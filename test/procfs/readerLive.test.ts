@@ -65,4 +65,19 @@ describe.runIf(process.platform === 'linux')('ProcReader on the live /proc', () 
     expect(r.sample().processes.get(orphan)!.ppid).toBe(actual);
     r.close();
   });
+  it('notices a long-idle process that starts burning, and never reports more than it could use', async () => {
+    // idle for ~2 s (so it is checked every other tick), then one busy loop in a single thread
+    const child = spawn('sh', ['-c', 'sleep 2; while :; do :; done'], { stdio: 'ignore' });
+    started.push(child);
+    await sleep(100);
+    const r = new ProcReader();
+    const cpu: number[] = [];
+    for (let i = 0; i < 14; i++) {
+      cpu.push(r.sample().processes.get(child.pid!)?.cpuPercent ?? -1);
+      await sleep(250);
+    }
+    expect(cpu.slice(0, 6).every((c) => c >= 0 && c < 20)).toBe(true); // idle while sleeping
+    expect(Math.max(...cpu.slice(9))).toBeGreaterThan(40); // seen busy within a tick or two
+    expect(Math.max(...cpu)).toBeLessThan(130); // one thread: never a doubled figure after a rested tick
+  }, 15_000);
 });
