@@ -3,26 +3,55 @@
 import { build } from 'esbuild';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-// Ink 6.8 builds its per-line caches (ANSI tokens, string widths) anew for every frame, so a
-// dashboard that redraws 40 mostly unchanged lines each second re-tokenises all of them. This patch
-// shares one bounded cache across frames (the cached arrays are only read, never changed, by
-// Output.get). It fails the build if Ink's code no longer matches, rather than silently dropping.
-const inkOutputCache = {
-  name: 'ink-output-cache',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]ink[\\/]build[\\/]output\.js$/ }, (args) => {
-      const src = readFileSync(args.path, 'utf8');
-      const needle = '    caches = new OutputCaches();';
-      if (!src.includes(needle)) throw new Error('ink-output-cache: Ink output.js changed; update the patch');
-      const shared = `
+// Build-time patches to Ink 6.8, each failing the build loudly if Ink's code no longer matches:
+// - output.js builds its per-line caches (ANSI tokens, string widths) anew for every frame, so a
+//   dashboard redrawing 40 mostly unchanged lines each second re-tokenises all of them: share one
+//   bounded cache across frames (Output.get only reads the cached arrays);
+// - measure-text.js and wrap-text.js cache every text ever drawn in unbounded maps: a monitor whose
+//   numbers change every second would grow without end, so bound them;
+// - render-node-to-output.js measures every text node's width on every frame: use the cached measure.
+const INK_PATCHES = [
+  {
+    file: /[\\/]ink[\\/]build[\\/]output\.js$/,
+    from: '    caches = new OutputCaches();',
+    to: '    caches = sharedOutputCaches();',
+    append: `
 let sharedCaches = null;
 function sharedOutputCaches() {
     if (!sharedCaches || sharedCaches.styledChars.size > 4000 || sharedCaches.widths.size > 20000) sharedCaches = new OutputCaches();
     return sharedCaches;
 }
-`;
-      return { contents: src.replace(needle, '    caches = sharedOutputCaches();') + shared, loader: 'js' };
-    });
+`,
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]measure-text\.js$/,
+    from: '    cache.set(text, dimensions);',
+    to: '    if (cache.size > 20000) cache.clear();\n    cache.set(text, dimensions);',
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]wrap-text\.js$/,
+    from: '    cache[cacheKey] = wrappedText;',
+    to: '    if (++cacheSize > 20000) { for (const k in cache) delete cache[k]; cacheSize = 0; }\n    cache[cacheKey] = wrappedText;',
+    append: '\nlet cacheSize = 0;\n',
+  },
+  {
+    file: /[\\/]ink[\\/]build[\\/]render-node-to-output\.js$/,
+    from: '                const currentWidth = widestLine(text);',
+    to: '                const currentWidth = measureText(text).width;',
+    prepend: "import measureText from './measure-text.js';\n",
+  },
+];
+
+const inkPatches = {
+  name: 'ink-patches',
+  setup(b) {
+    for (const p of INK_PATCHES) {
+      b.onLoad({ filter: p.file }, (args) => {
+        const src = readFileSync(args.path, 'utf8');
+        if (!src.includes(p.from)) throw new Error(`ink patch: ${args.path} changed; update scripts/build.mjs`);
+        return { contents: (p.prepend ?? '') + src.replace(p.from, p.to) + (p.append ?? ''), loader: 'js' };
+      });
+    }
   },
 };
 
@@ -40,7 +69,7 @@ const common = {
   external: ['@lydell/node-pty', '@xterm/headless', '@resvg/resvg-js', 'systeminformation'],
   banner: { js: "import { createRequire as __mwCreateRequire } from 'node:module'; const require = __mwCreateRequire(import.meta.url);" },
   logLevel: 'warning',
-  plugins: [inkOutputCache],
+  plugins: [inkPatches],
   legalComments: 'none',
 };
 
