@@ -186,5 +186,8 @@ export async function typeFilter(s: PtySession, text: string, until: string | Re
   s.write(text);
   await new Promise((r) => setTimeout(r, 100));
   s.write('\r');
+  // Enter was taken (the prompt became the "[filter ...]" note) before anything else is typed: keys
+  // written in one burst reach Ink as one chunk, which it does not split into key presses.
+  await s.waitForText(`[filter "${text}"]`, timeoutMs);
   await s.waitForText(until, timeoutMs);
 }
