@@ -1,6 +1,7 @@
 // Who a process is: stat, status, cgroup, the owner's account and groups, and its parent chain.
 
 import path from 'node:path';
+import { parseStat as parseProcStat, type StatFields as ProcStat } from '../procfs/stat';
 import type { Identity } from './types';
 import { KiB, readTextCapped, SectionError } from './util';
 import { canSudo, groupName, loadUserDb, userGroupNames, userName, type UserDb } from './users';
@@ -8,38 +9,14 @@ import { canSudo, groupName, loadUserDb, userGroupNames, userName, type UserDb }
 /** USER_HZ: 100 on every Linux architecture minewatch targets (not the kernel's CONFIG_HZ). */
 export const CLOCK_TICKS = 100;
 
-export interface StatFields {
-  pid: number;
-  name: string;
-  state: string;
-  ppid: number;
-  pgrp: number;
-  session: number;
-  ttyNr: number;
-  startTicks: number;
-}
+/** The project's stat parser (src/procfs/stat.ts); `name` is comm. */
+export type StatFields = Omit<ProcStat, 'comm'> & { name: string };
 
-/** Parse /proc/PID/stat: comm may contain spaces and ')' so split at the last ')'. */
 export function parseStat(text: string): StatFields | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  const pid = Number(text.slice(0, open).trim());
-  const name = text.slice(open + 1, close);
-  const rest = text.slice(close + 1).trim().split(/\s+/);
-  // rest[0] is field 3 (state); field N is rest[N - 3].
-  const f = (n: number) => Number(rest[n - 3]);
-  if (!Number.isInteger(pid) || rest.length < 20) return null;
-  return {
-    pid,
-    name,
-    state: rest[0] ?? '?',
-    ppid: f(4),
-    pgrp: f(5),
-    session: f(6),
-    ttyNr: f(7),
-    startTicks: f(22),
-  };
+  const st = parseProcStat(text);
+  if (!st) return null;
+  const { comm, ...rest } = st;
+  return { ...rest, name: comm };
 }
 
 export function readStat(procRoot: string, pid: number): StatFields {

@@ -3,57 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ReadFailure } from '../model';
+import { failureOf, splitNul } from '../procfs/files';
+import { PF_KTHREAD, parseStat, type StatFields } from '../procfs/stat';
+import { readAccounts, userName as accountName } from '../procfs/users';
 
-/** PF_KTHREAD in stat field 9: set only on kernel threads. */
-export const PF_KTHREAD = 0x00200000;
-
-export interface StatFields {
-  pid: number;
-  comm: string;
-  state: string;
-  ppid: number;
-  pgrp: number;
-  session: number;
-  ttyNr: number;
-  flags: number;
-  startTicks: number;
-}
-
-/**
- * Parse /proc/PID/stat. comm (field 2) is between the first '(' and the LAST ')' because a
- * process can put spaces and ')' into its own name; every field after it is found from the last ')'.
- */
-export function parseStat(text: string): StatFields | null {
-  const open = text.indexOf('(');
-  const close = text.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  const pid = Number(text.slice(0, open).trim());
-  const comm = text.slice(open + 1, close);
-  // rest[0] is field 3 (state), so field N is rest[N - 3].
-  const rest = text.slice(close + 1).trim().split(/\s+/);
-  if (rest.length < 20) return null;
-  const num = (field: number) => Number(rest[field - 3]);
-  const fields: StatFields = {
-    pid,
-    comm,
-    state: rest[0],
-    ppid: num(4),
-    pgrp: num(5),
-    session: num(6),
-    ttyNr: num(7),
-    flags: num(9),
-    startTicks: num(22),
-  };
-  if (!Number.isInteger(pid) || !Number.isFinite(fields.startTicks) || !Number.isFinite(fields.ppid)) return null;
-  return fields;
-}
-
-export function failureOf(err: unknown): ReadFailure {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'EACCES';
-  if (code === 'ENOENT' || code === 'ESRCH') return 'ENOENT';
-  return 'EOTHER';
-}
+// One stat parser, one failure mapping, one passwd parser for the whole project.
+export { PF_KTHREAD, parseStat, failureOf };
+export type { StatFields };
 
 export function pidDir(procRoot: string, pid: number): string {
   return path.join(procRoot, String(pid));
@@ -86,12 +42,7 @@ export function readUid(procRoot: string, pid: number): number | null {
 
 export function readCmdline(procRoot: string, pid: number): string[] {
   try {
-    const raw = fs.readFileSync(path.join(pidDir(procRoot, pid), 'cmdline'));
-    if (raw.length === 0) return [];
-    const text = raw.toString('utf8');
-    const parts = text.split('\0');
-    if (parts[parts.length - 1] === '') parts.pop();
-    return parts;
+    return splitNul(fs.readFileSync(path.join(pidDir(procRoot, pid), 'cmdline')));
   } catch {
     return [];
   }
@@ -127,14 +78,5 @@ export function exeIdentity(procRoot: string, pid: number): { dev: number; ino: 
 
 /** User name for a uid from <root>/etc/passwd; the number as text when unknown. */
 export function userName(uid: number, root = '/'): string {
-  try {
-    const passwd = fs.readFileSync(path.join(root, 'etc/passwd'), 'utf8');
-    for (const line of passwd.split('\n')) {
-      const f = line.split(':');
-      if (f.length >= 3 && Number(f[2]) === uid && f[2] !== '') return f[0];
-    }
-  } catch {
-    /* unknown */
-  }
-  return String(uid);
+  return accountName(readAccounts(root), uid);
 }

@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseStat } from '../procfs/stat';
 
 /** Never let a fake outlive this, whatever the caller asks for (seconds). */
 export const MAX_LIFETIME_SEC = 3600;
@@ -181,14 +182,7 @@ export interface StatInfo {
 export function readStat(pid: number): StatInfo | null {
   let raw: string;
   try { raw = readFileSync(`/proc/${pid}/stat`, 'latin1'); } catch { return null; }
-  const open = raw.indexOf('(');
-  const close = raw.lastIndexOf(')');
-  if (open < 0 || close < open) return null;
-  const f = raw.slice(close + 2).split(' ');
-  return {
-    pid, comm: raw.slice(open + 1, close), state: f[0],
-    ppid: Number(f[1]), pgrp: Number(f[2]), session: Number(f[3]), startTicks: Number(f[19]),
-  };
+  return parseStat(raw);
 }
 
 export function readUid(pid: number): number | null {
