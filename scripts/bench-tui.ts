@@ -8,12 +8,13 @@
 // programs are asked to quit with q; only if one does not, it is signalled by its own PID. Everything
 // it started is killed by PID when it is done or interrupted. btop is optional: without it the table
 // says "btop not installed".
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IPty } from '@lydell/node-pty';
+import { startIdle, type IdlePool } from './idleProcesses';
 
 const req = createRequire(import.meta.url);
 const pty = req('@lydell/node-pty') as typeof import('@lydell/node-pty');
@@ -77,32 +78,18 @@ function ioCounters(pid: number): { syscr: number; rchar: number } | null {
   }
 }
 
-function childrenOf(ppid: number): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const s = readFileSync(`/proc/${e}/stat`, 'utf8');
-      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(e));
-    } catch { /* gone */ }
-  }
-  return out;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Everything this script started, by PID, so that cleanup signals nothing else.
-let shell: ReturnType<typeof spawn> | null = null;
-let idle: number[] = [];
+let idle: IdlePool | null = null;
 let running: IPty | null = null;
 let runningExited = false;
 const tempDirs: string[] = [];
 function cleanup() {
   if (running && !runningExited) try { process.kill(running.pid, 'SIGKILL'); } catch { /* gone */ }
   running = null;
-  for (const pid of idle) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  if (shell?.pid) try { process.kill(shell.pid, 'SIGKILL'); } catch { /* gone */ }
-  idle = [];
+  idle?.stop();
   for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
@@ -213,13 +200,7 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-if (N > 0) {
-  process.stdout.write(`starting ${N} idle processes... `);
-  shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${N} ]; do sleep 3600 & i=$((i+1)); done; wait`], { stdio: 'ignore' });
-  const t0 = Date.now();
-  while ((idle = childrenOf(shell.pid!)).length < N && Date.now() - t0 < 120_000) await sleep(200);
-  console.log(`${idle.length} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
+idle = await startIdle(N, 3600);
 const tableSize = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
 const load0 = loadavg();
 

@@ -3,9 +3,10 @@
 //   node dist/bench.js [--procs N] [--ticks N] [--interval MS]
 // It spawns N idle `sleep` processes of its own (grandchildren of one shell it starts) and kills exactly
 // those PIDs, then the shell, when done or interrupted.
-import childProcess, { spawn, spawnSync } from 'node:child_process';
+import childProcess, { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
+import { startIdle, type IdlePool } from './idleProcesses';
 import { availableParallelism, loadavg } from 'node:os';
 
 // Count every child process started from here on, so the report can prove a tick spawns none.
@@ -29,17 +30,6 @@ const N = arg('procs', 2000);
 const TICKS = arg('ticks', 30);
 const INTERVAL = arg('interval', 100);
 
-function childrenOf(ppid: number): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const s = readFileSync(`/proc/${e}/stat`, 'utf8');
-      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(e));
-    } catch { /* gone */ }
-  }
-  return out;
-}
 
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,23 +37,14 @@ const stats = (xs: number[]) => {
 };
 const f = (n: number) => n.toFixed(2);
 
-let shell: ReturnType<typeof spawn> | null = null;
-let idle: number[] = [];
+let idle: IdlePool | null = null;
 function cleanup() {
-  for (const pid of idle) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  if (shell?.pid) try { process.kill(shell.pid, 'SIGKILL'); } catch { /* gone */ }
-  idle = [];
+  idle?.stop();
 }
 process.on('SIGINT', () => { cleanup(); process.exit(130); });
 process.on('exit', cleanup);
 
-if (N > 0) {
-  process.stdout.write(`starting ${N} idle processes... `);
-  shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${N} ]; do sleep 900 & i=$((i+1)); done; wait`], { stdio: 'ignore' });
-  const t0 = Date.now();
-  while ((idle = childrenOf(shell.pid!)).length < N && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 200));
-  console.log(`${idle.length} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-}
+idle = await startIdle(N, 900);
 
 const reader = new ProcReader({ watchPorts: POOL_PORTS });
 const detector = new Detector();
