@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStat, PF_KTHREAD } from '../../src/procfs/stat';
 import { parseExeLink, parseCgroup, parseStatusUid } from '../../src/procfs/reader';
-import { splitNul } from '../../src/procfs/files';
+import { failureOf, splitNul } from '../../src/procfs/files';
 import { parseMountinfo } from '../../src/procfs/host';
 import { parseProcNetTcp, isPrivateAddress } from '../../src/procfs/net';
 import { statLine } from '../helpers/procTree';
@@ -52,6 +52,14 @@ describe('small /proc parsers', () => {
   it('takes the effective uid from status', () => {
     expect(parseStatusUid('Name:\tx\nUid:\t1000\t0\t0\t0\n')).toBe(0);
     expect(parseStatusUid('Name:\tx\n')).toBeNull();
+  });
+
+  it('treats EACCES/EPERM as "needs root" and ENOENT/ESRCH as "gone", never as evidence', () => {
+    expect(failureOf(Object.assign(new Error('x'), { code: 'EACCES' }))).toBe('EACCES');
+    expect(failureOf(Object.assign(new Error('x'), { code: 'EPERM' }))).toBe('EACCES');
+    expect(failureOf(Object.assign(new Error('x'), { code: 'ENOENT' }))).toBe('ENOENT');
+    expect(failureOf(Object.assign(new Error('x'), { code: 'ESRCH' }))).toBe('ENOENT');
+    expect(failureOf(new Error('x'))).toBe('EOTHER');
   });
 
   it('splits NUL-separated argv without inventing a trailing empty argument', () => {
