@@ -191,7 +191,7 @@ export function createServices(opts: ServiceOptions): AppServices {
       // Freeze first so nothing can restart or delete itself, keep the evidence, then kill.
       for (const t of targets) sendSignal(t, 'SIGSTOP', deps);
       try {
-        const ev = await captureEvidence(targets, { procRoot, dir: opts.evidenceDir, audit: log, extra: { inspect: inspectQuick(prep.target.pid, { procRoot, root }) } });
+        const ev = await captureEvidence(targets, { procRoot, dir: opts.evidenceDir, audit: log, extra: { inspect: targets.map((t) => inspectQuick(t.pid, { procRoot, root })) } });
         lines.push(`evidence kept in ${ev.dir} (${ev.files.length} files)`);
         for (const n of ev.notes) lines.push(`  note: ${n}`);
       } catch (err) {
