@@ -26,10 +26,6 @@ export function severityStyle(theme: Theme, s: Severity): TextStyle {
   };
 }
 
-export function selectionStyle(): TextStyle {
-  return { inverse: true };
-}
-
 export function dim(theme: Theme): TextStyle {
   return theme.color ? { dimColor: true } : {};
 }

@@ -3,6 +3,8 @@
 // Every string in here is raw and hostile (it comes from the process or the host): renderers must
 // pass it through sanitize() (format.ts does).
 
+import type { Connection } from '../model';
+
 /** One part of the report: either the data, or a plain-words reason it could not be read. */
 export type Section<T> = { ok: true; data: T } | { ok: false; reason: string };
 
@@ -84,18 +86,12 @@ export interface OpenFiles {
   unreadable: number;
 }
 
-export interface InspectConnection {
-  protocol: 'tcp' | 'tcp6' | 'udp' | 'udp6';
-  localAddress: string;
-  localPort: number;
-  remoteAddress: string;
-  remotePort: number;
-  /** ESTABLISHED, LISTEN, SYN_SENT, ... (UNCONN for unconnected UDP). */
-  state: string;
-  inode: number;
+/** A socket of the process: the reader's Connection, with UDP too (state UNCONN for unconnected UDP). */
+export type InspectConnection = Omit<Connection, 'protocol'> & {
+  protocol: Connection['protocol'] | 'udp' | 'udp6';
   /** The remote port (or, for a listener, the local port) is a well-known mining pool port. */
   poolPort: boolean;
-}
+};
 
 export interface MemoryMaps {
   regions: number;

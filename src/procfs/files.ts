@@ -37,27 +37,6 @@ export function readBytes(path: string, max = 64 * 1024): Buffer | null {
   }
 }
 
-/**
- * One open/read/close for files that fit in one read (/proc/PID/stat is under 1 KiB): the kernel
- * returns the whole seq_file in the first read, so a second read only to see EOF is skipped.
- */
-export function readSmall(path: string): Buffer | null {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    return null;
-  }
-  try {
-    const n = readSync(fd, shared, 0, 4096, null);
-    return shared.subarray(0, n);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** open(2) read-only; -1 when it cannot be opened (gone, not allowed, out of descriptors). */
 export function openFd(path: string): number {
   try {

@@ -90,7 +90,6 @@ export interface AppActions {
   /** One tick's data; host figures ride along so a tick costs one render. */
   ingest(snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>, stats?: HostStats): void;
   setHostStats(stats: HostStats): void;
-  setHostInfo(info: Partial<HostInfo>): void;
   setViewport(v: { rows: number; cols?: number; paneRows?: number }): void;
   move(delta: number): void;
   moveTo(where: 'first' | 'last'): void;
@@ -242,7 +241,6 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
         recompute({ live: { snapshot, assessments }, snapshot, assessments, forest: buildForest(snapshot.processes), ...host });
       },
       setHostStats(stats) { set(hostPatch(get(), stats)); },
-      setHostInfo(info) { set({ host: { ...get().host, ...info } }); },
       setViewport({ rows, cols, paneRows }) {
         const s = get();
         if (rows === s.viewportRows && (cols ?? s.viewportCols) === s.viewportCols && (paneRows ?? s.paneRows) === s.paneRows) return;

@@ -1,31 +1,18 @@
 // Live tests on the real /proc. They only touch processes they spawned themselves and kill those by
 // PID in afterEach; temp files are removed afterwards.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useOwnChildren } from '../helpers/children';
 import { hashFile } from '../../src/inspect/executable';
 import { inspectProcess, inspectQuick } from '../../src/inspect/index';
 
 const SLEEP = fs.realpathSync('/usr/bin/sleep');
-const children: ChildProcess[] = [];
-const tempDirs: string[] = [];
-
-afterEach(() => {
-  for (const c of children.splice(0)) {
-    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  for (const d of tempDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+const { children, dirs: tempDirs } = useOwnChildren();
 
 function tempDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'minewatch-inspect-live-'));

@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useOwnChildren } from '../helpers/children';
 import { AuditLog } from '../../src/respond/audit';
 import { captureEvidence, defaultEvidenceDir, scriptArgument } from '../../src/respond/evidence';
 import { pinTarget, PinnedTarget } from '../../src/respond/target';
@@ -10,21 +11,8 @@ import { FakeProcRoot, tempDir } from './fixture';
 
 const sha = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
 
-const children: ChildProcess[] = [];
-const dirs: string[] = [];
-afterEach(() => {
-  // Signal only the children this file spawned, by the PID spawn returned.
-  for (const c of children.splice(0)) {
-    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
-  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-});
+// Signal only the children this file spawned, by the PID spawn returned.
+const { children, dirs } = useOwnChildren();
 
 function temp(prefix: string): string {
   const d = tempDir(prefix);

@@ -1,22 +1,12 @@
 // The only tests that send real signals: to children spawned here, by the PID spawn returned.
 import { ChildProcess, spawn } from 'node:child_process';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { useOwnChildren } from '../helpers/children';
 import { killFamily } from '../../src/respond/family';
 import { defaultSignalFn, sendSignal } from '../../src/respond/signal';
 import { pinTarget, PinnedTarget } from '../../src/respond/target';
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) {
-    if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-      try {
-        process.kill(c.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
-  }
-});
+const { children } = useOwnChildren();
 
 function child(): ChildProcess {
   const c = spawn('/bin/sleep', ['300'], { stdio: 'ignore' });
