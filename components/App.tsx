@@ -2,8 +2,9 @@
 // keybinding table. The frame is kept one line shorter than the terminal: at full height Ink 6.8
 // clears the whole screen on every render, which flickers.
 import React, { useEffect } from 'react';
-import { Box, useApp, useInput } from 'ink';
+import { Box, useApp, useStdin } from 'ink';
 import { handleKey } from '../src/app/keymap';
+import { splitKeys } from '../src/app/keys';
 import { DetailPanel } from './DetailPanel';
 import { Header } from './Header';
 import { HelpScreen } from './HelpScreen';
@@ -36,10 +37,25 @@ export function App({ cols, rows }: { cols: number; rows: number }) {
   const paneRows = layout.table + 1 + layout.detail - 2; // a pane covers table and detail panel, less its title and status
   useEffect(() => { api.getState().actions.setViewport({ rows: layout.table, cols, paneRows }); }, [layout.table, cols, paneRows, api]);
   useEffect(() => { if (quit) exit(); }, [quit, exit]);
-  useInput((input, key) => {
-    if (small) { if (input === 'q' || (key.ctrl && input === 'c')) api.getState().actions.requestQuit(); return; }
-    handleKey(api.getState(), input, key);
-  });
+  // Ink's useInput hands over a run of typed text as one string (`jjjjj`, `/1` + Enter): take the raw
+  // input events instead and cut each into single keys, handled in order against the current state.
+  const { setRawMode, internal_eventEmitter: input } = useStdin();
+  useEffect(() => {
+    setRawMode(true);
+    return () => { setRawMode(false); };
+  }, [setRawMode]);
+  useEffect(() => {
+    if (!input) throw new Error('Ink no longer exposes its input events (useStdin().internal_eventEmitter)');
+    const onInput = (chunk: string) => {
+      for (const press of splitKeys(chunk)) {
+        const state = api.getState();
+        if (small) { if (press.name === 'q' || press.name === 'ctrl+c' || press.name === 'f10') state.actions.requestQuit(); continue; }
+        handleKey(state, press);
+      }
+    };
+    input.on('input', onInput);
+    return () => { input.removeListener('input', onInput); };
+  }, [input, api, small]);
 
   if (small) return <TooSmall cols={cols} rows={rows} />;
   const width = cols;

@@ -20,7 +20,7 @@ export function StatusBar({ width }: { width: number }) {
     flaggedOnly ? 'flagged only' : '',
     mode === 'list' ? 'list view' : '',
   ].filter(Boolean).join(' · ');
-  const keys = 'n/N flagged · i inspect · c persistence · K signal · / filter · ! flagged only · Space fold · t tree/list · f freeze · ? help · q quit';
+  const keys = 'n/N flagged · i inspect · c persistence · K signal · / filter · ! flagged only · Space fold · t tree/list · z freeze · ? help · q quit';
   return (
     <Text wrap="truncate-end">
       {message ? <Text {...accent(theme)}>{`${sanitize(message)}  `}</Text> : null}

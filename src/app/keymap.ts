@@ -1,33 +1,7 @@
 // Every key of the dashboard, in one table: the input handler dispatches from it and the help
 // screen (and the README check) is drawn from it, so the two cannot disagree.
 import type { AppActions, AppState } from '../store/appStore';
-
-/** What Ink's useInput hands us, reduced to the fields we read. */
-export interface InkKey {
-  upArrow?: boolean; downArrow?: boolean; leftArrow?: boolean; rightArrow?: boolean;
-  pageUp?: boolean; pageDown?: boolean; home?: boolean; end?: boolean;
-  return?: boolean; escape?: boolean; tab?: boolean; backspace?: boolean; delete?: boolean;
-  ctrl?: boolean; meta?: boolean; shift?: boolean;
-}
-
-/** A key as one name: 'up', 'pagedown', 'enter', 'escape', 'space', 'ctrl+c', or the character typed. */
-export function keyName(input: string, key: InkKey): string {
-  if (key.upArrow) return 'up';
-  if (key.downArrow) return 'down';
-  if (key.leftArrow) return 'left';
-  if (key.rightArrow) return 'right';
-  if (key.pageUp) return 'pageup';
-  if (key.pageDown) return 'pagedown';
-  if (key.home) return 'home';
-  if (key.end) return 'end';
-  if (key.return || input === '\r' || input === '\n') return 'enter';
-  if (key.escape) return 'escape';
-  if (key.tab) return 'tab';
-  if (key.backspace || key.delete) return 'backspace';
-  if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
-  if (input === ' ') return 'space';
-  return input;
-}
+import { keyLabel, type KeyPress } from './keys';
 
 export type Group = 'Move' | 'Tree' | 'Find' | 'View' | 'Respond' | 'General' | 'In a pane' | 'In the signal dialog';
 
@@ -54,21 +28,21 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['right', 'l'], label: '→ l', help: 'unfold', group: 'Tree', run: (a) => a.expand() },
   { keys: ['x'], label: 'x', help: 'fold every subtree', group: 'Tree', run: (a) => a.collapseAll() },
   { keys: ['X'], label: 'X', help: 'unfold everything', group: 'Tree', run: (a) => a.expandAll() },
-  { keys: ['/'], label: '/', help: 'filter by name, command, user or PID (Enter keeps, Esc clears)', group: 'Find', run: (a) => a.startFilter() },
+  { keys: ['/', 'f', 'f3', 'f4'], label: '/ f F3 F4', help: 'filter by name, command, user or PID (Enter keeps, Esc clears)', group: 'Find', run: (a) => a.startFilter() },
   { keys: ['!', 'F'], label: '! F', help: 'show flagged processes only', group: 'Find', run: (a) => a.toggleFlaggedOnly() },
   { keys: ['escape'], label: 'Esc', help: 'clear the filter', group: 'Find', run: (a, s) => { if (s.filter) a.clearFilter(); } },
-  { keys: ['t'], label: 't', help: 'tree or flat list', group: 'View', run: (a) => a.toggleMode() },
-  { keys: ['s'], label: 's', help: 'sort by the next column (cpu, mem, score, pid, user, name)', group: 'View', run: (a) => a.cycleSort() },
+  { keys: ['t', 'e', 'f5'], label: 't e F5', help: 'tree or flat list', group: 'View', run: (a) => a.toggleMode() },
+  { keys: ['s', '>', 'f6'], label: 's > F6', help: 'sort by the next column (cpu, mem, score, pid, user, name)', group: 'View', run: (a) => a.cycleSort() },
   { keys: ['r'], label: 'r', help: 'reverse the sort order', group: 'View', run: (a) => a.reverseSort() },
-  { keys: ['f'], label: 'f', help: 'freeze the view (collection goes on)', group: 'View', run: (a) => a.toggleFreeze() },
+  { keys: ['z', 'Z'], label: 'z', help: 'freeze the view (collection goes on)', group: 'View', run: (a) => a.toggleFreeze() },
   { keys: ['+', '='], label: '+', help: 'refresh slower', group: 'View', run: (a) => a.changeInterval(1) },
   { keys: ['-'], label: '-', help: 'refresh faster', group: 'View', run: (a) => a.changeInterval(-1) },
   { keys: ['i', 'enter'], label: 'i Enter', help: 'inspect: identity, hashes, files, sockets, environment, logins', group: 'Respond', run: (a) => a.openInspect() },
   { keys: ['c'], label: 'c', help: 'persistence that starts the process (crontab, units, rc, keys)', group: 'Respond', run: (a) => a.openPersistence(false) },
   { keys: ['P'], label: 'P', help: 'persistence on the whole host', group: 'Respond', run: (a) => a.openPersistence(true) },
-  { keys: ['K'], label: 'K', help: 'signal the process (asks first; evidence kept, audited)', group: 'Respond', run: (a) => a.openKill() },
-  { keys: ['?'], label: '?', help: 'this help', group: 'General', run: (a) => a.showHelp() },
-  { keys: ['q', 'ctrl+c'], label: 'q', help: 'quit', group: 'General', run: (a) => a.requestQuit() },
+  { keys: ['K', 'f9'], label: 'K F9', help: 'signal the process (asks first; evidence kept, audited)', group: 'Respond', run: (a) => a.openKill() },
+  { keys: ['?', 'f1'], label: '? F1', help: 'this help', group: 'General', run: (a) => a.showHelp() },
+  { keys: ['q', 'ctrl+c', 'f10'], label: 'q F10', help: 'quit', group: 'General', run: (a) => a.requestQuit() },
 ];
 
 /** Keys while an inspect or persistence pane is open. */
@@ -83,7 +57,7 @@ export const PANE_BINDINGS: readonly Binding[] = [
   { keys: ['d'], label: 'd', help: 'persistence: disable the chosen entry (asks; backup kept; audited)', group: 'In a pane', run: (a) => a.paneAskDisable() },
   { keys: ['y'], label: 'y', help: 'yes, disable it', group: 'In a pane', run: (a) => a.paneAnswer(true) },
   { keys: ['n'], label: 'n', help: 'no, keep it', group: 'In a pane', run: (a) => a.paneAnswer(false) },
-  { keys: ['escape', 'q'], label: 'Esc q', help: 'close the pane (or cancel the question)', group: 'In a pane', run: (a, s) => (s.pane?.confirming ? a.paneAnswer(false) : a.closeOverlay()) },
+  { keys: ['escape', 'q', 'f10'], label: 'Esc q F10', help: 'close the pane (or cancel the question)', group: 'In a pane', run: (a, s) => (s.pane?.confirming ? a.paneAnswer(false) : a.closeOverlay()) },
 ];
 
 /** Keys in the signal dialog: nothing is sent without Enter or y on a chosen signal. */
@@ -92,7 +66,7 @@ export const DIALOG_BINDINGS: readonly Binding[] = [
   { keys: ['down', 'j', 'tab'], label: '↓ j', help: 'next choice', group: 'In the signal dialog', run: (a) => a.killMove(1) },
   { keys: ['a'], label: 'a', help: 'include the whole family (launcher, children), frozen first', group: 'In the signal dialog', run: (a) => a.killToggleFamily() },
   { keys: ['enter', 'y'], label: 'Enter y', help: 'do the chosen action', group: 'In the signal dialog', run: (a, s) => (s.kill?.phase === 'done' ? a.closeOverlay() : a.killConfirm()) },
-  { keys: ['escape', 'n', 'q'], label: 'Esc n', help: 'cancel (close)', group: 'In the signal dialog', run: (a) => a.closeOverlay() },
+  { keys: ['escape', 'n', 'q', 'f10'], label: 'Esc n F10', help: 'cancel (close)', group: 'In the signal dialog', run: (a) => a.closeOverlay() },
 ];
 
 export const GROUPS: Group[] = ['Move', 'Tree', 'Find', 'View', 'Respond', 'General', 'In a pane', 'In the signal dialog'];
@@ -114,28 +88,35 @@ export function bindingFor(name: string): Binding | undefined {
   return MAIN.get(name);
 }
 
+/** The status-line answer to a key that is bound to nothing where it was pressed. */
+export function noSuchKey(name: string): string {
+  return `${keyLabel(name)}: no such key here; ? for help`;
+}
+
 /** Route one key press: the filter prompt and the help overlay own the keyboard while open. */
-export function handleKey(state: AppState, input: string, key: InkKey): void {
+export function handleKey(state: AppState, press: KeyPress): void {
   const a = state.actions;
-  const name = keyName(input, key);
+  const { name, text } = press;
   if (state.editingFilter) {
     if (name === 'enter') a.acceptFilter();
     else if (name === 'escape') a.clearFilter();
     else if (name === 'backspace') a.backspaceFilter();
     else if (name === 'ctrl+c') a.requestQuit();
     else if (name === 'up' || name === 'down') a.move(name === 'up' ? -1 : 1);
-    else if (input && !key.ctrl && !key.meta && !/[\u0000-\u001f\u007f]/.test(input)) a.typeFilter(input);
+    else if (text) a.typeFilter(text);
     return;
   }
   if (name === 'ctrl+c') { a.requestQuit(); return; }
   if (state.overlay === 'pane') { PANE.get(name)?.run(a, state); return; }
   if (state.overlay === 'kill') { DIALOG.get(name)?.run(a, state); return; }
   if (state.overlay === 'help') {
-    if (name === 'escape' || name === 'q' || name === '?' || name === 'enter') a.closeOverlay();
+    if (name === 'escape' || name === 'q' || name === '?' || name === 'enter' || name === 'f1' || name === 'f10') a.closeOverlay();
     else if (name === 'down' || name === 'j' || name === 'pagedown' || name === 'space' || name === 'right') a.scrollHelp(1);
     else if (name === 'up' || name === 'k' || name === 'pageup' || name === 'left') a.scrollHelp(-1);
     return;
   }
   if (state.message) a.say(null);
-  bindingFor(name)?.run(a, state);
+  const binding = bindingFor(name);
+  if (binding) binding.run(a, state);
+  else a.say(noSuchKey(name));
 }

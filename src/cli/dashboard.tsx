@@ -55,6 +55,9 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
     throw new UsageError('the dashboard needs a terminal; for scripts and cron use `minewatch scan` (or scan --json)');
   }
   const intervalMs = intFlag(flags, 'interval', 1000, 100, 60_000);
+  // Raw mode at once, before anything is drawn: keys typed while minewatch starts are neither echoed
+  // over the screen nor held back until Enter; they wait in the terminal until the first frame reads them.
+  process.stdin.setRawMode(true);
   const procRoot = (flags.proc as string) ?? '/proc';
   const root = (flags.root as string) ?? '/';
   const color = !flags['no-color'] && !process.env.NO_COLOR;

@@ -69,6 +69,32 @@ describe('navigation and filtering', () => {
     expect(rowOf(app.frame(), 3001)).toBeDefined();
   });
 
+  it('a burst of keys in one chunk is every key, in order', async () => {
+    app = renderApp(incidentProcs());
+    const order = app.store.getState().rows.filter((r) => r.kind === 'proc').map((r) => r.pid);
+    await app.press('jjjjj'); // one write: the terminal hands it over as one chunk
+    expect(app.store.getState().selectedPid).toBe(order[5]);
+    await app.press('kk\u001B[B\u001B[Bj');
+    expect(app.store.getState().selectedPid).toBe(order[6]);
+    await app.press('/3002\r');
+    expect(app.store.getState().filter).toBe('3002');
+    expect(app.store.getState().editingFilter).toBe(false);
+  });
+
+  it('F1 opens help, F9 the signal dialog, F10 quits, and an unbound key says so', async () => {
+    app = renderApp(incidentProcs());
+    await app.press('\u001BOP');
+    expect(app.store.getState().overlay).toBe('help');
+    await app.press('\u001B[21~'); // F10 closes help first
+    expect(app.store.getState().overlay).toBe('none');
+    await app.press('n', '\u001B[20~'); // F9 asks for the signal dialog (this fixture has no services to send one)
+    expect(app.store.getState().message).toBe('signals are not available here');
+    await app.press('\u001B[12~');
+    expect(app.frame()).toMatch(/F2: no such key here; \? for help/);
+    await app.press('\u001B[21~');
+    expect(app.store.getState().quit).toBe(true);
+  });
+
   it('arrows, j/k, Home and End move the cursor', async () => {
     app = renderApp(incidentProcs());
     const order = app.store.getState().rows.filter((r) => r.kind === 'proc').map((r) => r.pid);
@@ -141,11 +167,11 @@ describe('selection follows the process, not the row', () => {
 
   it('freezes the view while collection goes on', async () => {
     app = renderApp(incidentProcs());
-    await app.press('f');
+    await app.press('z');
     await app.update([...incidentProcs(), proc({ pid: 5000, name: 'newcomer' })]);
     expect(app.frame()).toMatch(/FROZEN/);
     expect(app.frame()).not.toMatch(/newcomer/);
-    await app.press('f');
+    await app.press('z');
     expect(app.frame()).toMatch(/newcomer/);
   });
 });

@@ -62,10 +62,8 @@ describe('respond from the dashboard', () => {
     await s.waitForText(`Signal process ${fam.child.pid}`, 5000);
     s.write('a');
     await s.waitForText('[x] included', 3000);
-    s.write('j'); await sleep(80);
-    s.write('j'); await sleep(80); // SIGKILL
-    await s.flush();
-    expect(s.screen()).toMatch(/› SIGKILL/);
+    s.write('jj'); // two presses in one chunk: SIGKILL
+    await s.waitForText(/› SIGKILL/, 3000);
     s.write('\r');
     await s.waitForText('audit log:', 10_000);
     for (let i = 0; i < 30 && (running(fam.child.pid) || running(fam.launcher.pid)); i++) await sleep(100);

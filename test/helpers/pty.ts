@@ -181,13 +181,9 @@ export function startPty(cmd: string, args: string[], opts: StartOptions = {}): 
  * as --filter: the dashboard's own command line would match a --filter argument too.
  */
 export async function typeFilter(s: PtySession, text: string, until: string | RegExp, timeoutMs = 8000): Promise<void> {
-  s.write('/');
-  await new Promise((r) => setTimeout(r, 100));
-  s.write(text);
-  await new Promise((r) => setTimeout(r, 100));
-  s.write('\r');
-  // Enter was taken (the prompt became the "[filter ...]" note) before anything else is typed: keys
-  // written in one burst reach Ink as one chunk, which it does not split into key presses.
+  // One write: the dashboard cuts a burst into key presses itself, so `/`, the text and Enter may
+  // arrive in a single chunk, as they do when a user types fast or pastes.
+  s.write(`/${text}\r`);
   await s.waitForText(`[filter "${text}"]`, timeoutMs);
   await s.waitForText(until, timeoutMs);
 }
