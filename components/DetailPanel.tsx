@@ -34,7 +34,7 @@ export function DetailPanel({ width, height }: { width: number; height: number }
     lines.push(
       <Text key="id" wrap="truncate-end">
         <Text {...accent(theme)}>{`PID ${proc.pid} ${clip(proc.name, 20)}`}</Text>
-        {` · user ${clip(proc.user, 16)} (${proc.uid}) · parent ${proc.ppid}${state.snapshot?.processes.get(proc.ppid) ? ` ${clip(state.snapshot.processes.get(proc.ppid)!.name, 16)}` : ''} · started ${started}`}
+        {` · user ${clip(proc.user, 16)} (${proc.uid ?? "uid unknown"}) · parent ${proc.ppid}${state.snapshot?.processes.get(proc.ppid) ? ` ${clip(state.snapshot.processes.get(proc.ppid)!.name, 16)}` : ''} · started ${started}`}
         {assessment ? <Text {...severityStyle(theme, sev)}>{` · ${SEVERITY_GLYPH[sev]} ${SEVERITY_WORD[sev]} score ${assessment.score}`}</Text> : <Text {...dim(theme)}> · nothing flagged</Text>}
       </Text>,
     );

@@ -34,7 +34,9 @@ export interface ProcessInfo {
   /** stat field 9 (PF_* flags). */
   flags: number;
   kernelThread: boolean;
-  uid: number;
+  /** Effective uid (what ps shows); null when /proc/PID/status could not be read: unknown, never root. */
+  uid: number | null;
+  /** Account name of uid; "?" when the uid is unknown. */
   user: string;
   /** Clock ticks since boot (stat field 22): with pid, the identity of a process. */
   startTicks: number;

@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { openExe, readExe, statExe, type ExeLink } from '../procfs/pid';
 import type { Executable, StringsHit } from './types';
 import { KiB, MiB, procReason, SectionError } from './util';
 import type { UserDb } from './users';
@@ -85,22 +86,18 @@ export function fileTypeFromBytes(buf: Buffer): string {
 
 /** Read the exe link and stat the file it points at (without hashing). */
 export function readExecutable(procRoot: string, pid: number, db: UserDb): Executable {
-  const link = path.join(procRoot, String(pid), 'exe');
-  let target: string;
+  let link: ExeLink;
   try {
-    target = fs.readlinkSync(link);
+    link = readExe(procRoot, pid);
   } catch (err) {
     const reason = procReason(err, procRoot, pid);
     if (reason === 'no such file') throw new SectionError('no executable: kernel thread or zombie');
     throw new SectionError(reason);
   }
-  const deleted = target.endsWith(' (deleted)');
-  const p = deleted ? target.slice(0, -' (deleted)'.length) : target;
-  const memfd = p.startsWith('/memfd:');
   const exe: Executable = {
-    path: p,
-    deleted,
-    memfd,
+    path: link.path,
+    deleted: link.deleted,
+    memfd: link.memfd,
     size: null,
     mode: null,
     owner: null,
@@ -112,7 +109,7 @@ export function readExecutable(procRoot: string, pid: number, db: UserDb): Execu
   };
   try {
     // stat through the link: works for deleted and memfd files on a real /proc.
-    const st = fs.statSync(link);
+    const st = statExe(procRoot, pid);
     exe.size = st.size;
     exe.mode = st.mode & 0o7777;
     exe.owner = userName(db, st.uid);
@@ -121,7 +118,7 @@ export function readExecutable(procRoot: string, pid: number, db: UserDb): Execu
     /* keep nulls */
   }
   try {
-    const fd = fs.openSync(link, 'r');
+    const fd = openExe(procRoot, pid);
     try {
       const buf = Buffer.alloc(MAGIC_BYTES);
       const n = fs.readSync(fd, buf, 0, buf.length, 0);
@@ -285,16 +282,19 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 /**
  * sha256 + md5 of a file in one streamed pass, with the strings scan over its first `stringsLimit`
  * bytes. Yields to the event loop after every chunk so a UI keeps drawing; rejects with an
- * AbortError when `signal` fires.
+ * AbortError when `signal` fires. `file` is a path or a descriptor, which is closed when done.
  */
-export async function hashFile(file: string, opts: HashOptions = {}): Promise<HashResult> {
+export async function hashFile(file: string | number, opts: HashOptions = {}): Promise<HashResult> {
   const { onProgress, signal } = opts;
   const stringsLimit = opts.stringsLimit ?? STRINGS_LIMIT;
-  if (signal?.aborted) throw abortError();
+  if (signal?.aborted) {
+    if (typeof file === 'number') fs.closeSync(file);
+    throw abortError();
+  }
   let total = opts.total;
   if (total === undefined) {
     try {
-      total = fs.statSync(file).size;
+      total = (typeof file === 'number' ? fs.fstatSync(file) : fs.statSync(file)).size;
     } catch {
       total = 0;
     }
@@ -302,7 +302,10 @@ export async function hashFile(file: string, opts: HashOptions = {}): Promise<Ha
   const sha = crypto.createHash('sha256');
   const md5 = crypto.createHash('md5');
   const scanner = new StringsScanner();
-  const stream = fs.createReadStream(file, { highWaterMark: CHUNK });
+  // A descriptor (from openExe) is read from offset 0 and closed with the stream.
+  const stream = typeof file === 'number'
+    ? fs.createReadStream('', { fd: file, start: 0, autoClose: true, highWaterMark: CHUNK })
+    : fs.createReadStream(file, { highWaterMark: CHUNK });
   const onAbort = () => stream.destroy(abortError());
   signal?.addEventListener('abort', onAbort, { once: true });
   let bytes = 0;

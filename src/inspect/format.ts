@@ -78,7 +78,8 @@ export function formatInspect(report: InspectReport): string[] {
 
   if (heading('Working directory', report.cwd, lines)) lines.push(`Working directory  ${s(report.cwd.data)}`);
   if (heading('Command line', report.cmdline, lines)) {
-    lines.push(`Command line  ${report.cmdline.data.length ? formatCmdline(report.cmdline.data) : '(empty)'}`);
+    lines.push(`Command line  ${report.cmdline.data.length ? formatCmdline(report.cmdline.data) : '(empty)'}`
+      + (report.cmdlineTruncated ? '  … (truncated: longer than the inspector keeps)' : ''));
   }
 
   const env = report.environment;

@@ -2,8 +2,7 @@
 // inspectQuick is synchronous and cheap (no hashing); inspectProcess adds sha256/md5 and the strings
 // scan of the executable, streamed, abortable and with progress. Read-only: nothing on the host changes.
 
-import fs from 'node:fs';
-import path from 'node:path';
+import { openExe, pidExists } from '../procfs/pid';
 import { hashFile, readExecutable } from './executable';
 import { readHistory } from './history';
 import { readIdentity, readStat } from './identity';
@@ -11,7 +10,7 @@ import { readLogins } from './logins';
 import { readConnections } from './net';
 import { readCmdline, readCwd, readEnvironment, readMemoryMaps, readOpenFiles } from './procfiles';
 import type { InspectOptions, InspectProcessOptions, InspectReport, Section } from './types';
-import { errCode, procReason, reasonFor, section } from './util';
+import { procReason, reasonFor, section } from './util';
 import { loadUserDb } from './users';
 
 export type * from './types';
@@ -31,9 +30,9 @@ export function inspectQuick(pid: number, opts: InspectOptions = {}): InspectRep
   if (!Number.isInteger(pid) || pid <= 0) gone = 'not a process id';
   else {
     try {
-      fs.statSync(path.join(procRoot, String(pid)));
+      if (!pidExists(procRoot, pid)) gone = 'process has exited';
     } catch (err) {
-      gone = errCode(err) === 'ENOENT' ? 'process has exited' : reasonFor(err);
+      gone = reasonFor(err);
     }
   }
   if (gone) {
@@ -57,6 +56,7 @@ export function inspectQuick(pid: number, opts: InspectOptions = {}): InspectRep
   const db = loadUserDb(root);
   const identity = section(() => readIdentity(procRoot, root, pid, db), pr);
   const openFiles = section(() => readOpenFiles(procRoot, pid), pr);
+  const cmdline = section(() => readCmdline(procRoot, pid), pr);
   const owner = identity.ok ? null : `owner unknown (${identity.reason})`;
   return {
     pid,
@@ -64,7 +64,8 @@ export function inspectQuick(pid: number, opts: InspectOptions = {}): InspectRep
     identity,
     executable: section(() => readExecutable(procRoot, pid, db), pr),
     cwd: section(() => readCwd(procRoot, pid), pr),
-    cmdline: section(() => readCmdline(procRoot, pid), pr),
+    cmdline: cmdline.ok ? { ok: true, data: cmdline.data.argv } : cmdline,
+    ...(cmdline.ok && cmdline.data.truncated ? { cmdlineTruncated: true } : {}),
     environment: section(() => readEnvironment(procRoot, pid), pr),
     openFiles,
     connections: openFiles.ok
@@ -93,9 +94,8 @@ export async function inspectProcess(pid: number, opts: InspectProcessOptions = 
   const report = inspectQuick(pid, opts);
   if (!report.executable.ok) return report;
   const exe = report.executable.data;
-  const link = path.join(procRoot, String(pid), 'exe');
   try {
-    const r = await hashFile(link, { onProgress: opts.onProgress, signal: opts.signal, total: exe.size ?? undefined });
+    const r = await hashFile(openExe(procRoot, pid), { onProgress: opts.onProgress, signal: opts.signal, total: exe.size ?? undefined });
     let after: number | null = null;
     try {
       after = readStat(procRoot, pid).startTicks;

@@ -1,9 +1,9 @@
 // The `ss -tulnp` / `lsof -i` of one process: its socket inodes matched against
 // <procRoot>/PID/net/{tcp,tcp6,udp,udp6} (the tables of the process's own network namespace).
 
-import path from 'node:path';
 import type { InspectConnection } from './types';
-import { MiB, readTextCapped } from './util';
+import { readNetTable } from '../procfs/pid';
+import { MiB } from './util';
 
 /** Ports mining pools commonly listen on (stratum). A hint, not proof. */
 export const POOL_PORTS: ReadonlySet<number> = new Set([
@@ -120,7 +120,7 @@ export function readConnections(procRoot: string, pid: number, socketInodes: rea
   for (const protocol of ['tcp', 'tcp6', 'udp', 'udp6'] as const) {
     let text: string;
     try {
-      text = readTextCapped(path.join(procRoot, String(pid), 'net', protocol), TABLE_CAP);
+      text = readNetTable(procRoot, pid, protocol, TABLE_CAP);
       readable++;
     } catch (err) {
       firstErr ??= err;

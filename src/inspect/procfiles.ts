@@ -1,35 +1,32 @@
-// The smaller /proc/PID files of the inspector: cmdline, cwd, environ, fd/, maps.
+// The smaller /proc/PID files of the inspector: cmdline, cwd, environ, fd/, maps, read by the one per-PID
+// reader (src/procfs/pid.ts) and shaped here for a responder.
 
-import fs from 'node:fs';
-import path from 'node:path';
+import { readCmdline as readArgv, readCwd as readCwdLink, readEnviron, readFds, readMaps } from '../procfs/pid';
 import type { EnvVar, MemoryMaps, OpenFiles } from './types';
-import { MiB, pushCapped, readCapped } from './util';
+import { KiB, pushCapped } from './util';
 
-const CMDLINE_CAP = 1 * MiB;
-const ENVIRON_CAP = 1 * MiB;
-const MAPS_CAP = 16 * MiB;
-const FD_MAX = 8192;
+/**
+ * argv kept by the inspector: enough for any honest command line, bounded so that a process with a
+ * megabyte of arguments cannot make `inspect` print megabytes or grow without end.
+ */
+export const INSPECT_CMDLINE_CAP = 64 * KiB;
+/** Environment bytes read, and the longest value shown. */
+const ENVIRON_CAP = 256 * KiB;
+const ENV_VALUE_SHOWN = 2 * KiB;
+const MAPS_CAP = 16 * 1024 * KiB;
 const LIST_CAP = 500;
 
-function pidPath(procRoot: string, pid: number, ...rest: string[]): string {
-  return path.join(procRoot, String(pid), ...rest);
+export interface CmdlineRead {
+  argv: string[];
+  truncated: boolean;
 }
 
-/** argv split on NUL; a trailing NUL does not make an empty argument. */
-export function splitNul(buf: Buffer): string[] {
-  if (buf.length === 0) return [];
-  const text = buf.toString('utf8');
-  const parts = text.split('\0');
-  if (parts[parts.length - 1] === '') parts.pop();
-  return parts;
-}
-
-export function readCmdline(procRoot: string, pid: number): string[] {
-  return splitNul(readCapped(pidPath(procRoot, pid, 'cmdline'), CMDLINE_CAP));
+export function readCmdline(procRoot: string, pid: number): CmdlineRead {
+  return readArgv(procRoot, pid, INSPECT_CMDLINE_CAP);
 }
 
 export function readCwd(procRoot: string, pid: number): string {
-  return fs.readlinkSync(pidPath(procRoot, pid, 'cwd'));
+  return readCwdLink(procRoot, pid);
 }
 
 const PRELOAD_VARS = new Set(['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT']);
@@ -54,51 +51,40 @@ export function maskValue(value: string): string {
   return `<masked, ${value.length} chars>`;
 }
 
-/** Environment entries; LD_PRELOAD & co flagged, secret-looking values masked (never returned raw). */
-export function parseEnviron(buf: Buffer): EnvVar[] {
+function clip(value: string): string {
+  return value.length <= ENV_VALUE_SHOWN ? value : `${value.slice(0, ENV_VALUE_SHOWN)}… (${value.length} chars)`;
+}
+
+/**
+ * Environment entries; LD_PRELOAD & co flagged, secret-looking values masked (never returned raw), long
+ * values clipped.
+ */
+export function parseEnviron(entries: readonly string[]): EnvVar[] {
   const out: EnvVar[] = [];
-  for (const entry of splitNul(buf)) {
+  for (const entry of entries) {
     const eq = entry.indexOf('=');
-    const name = eq < 0 ? entry : entry.slice(0, eq);
+    const name = clip(eq < 0 ? entry : entry.slice(0, eq));
     const value = eq < 0 ? '' : entry.slice(eq + 1);
-    if (PRELOAD_VARS.has(name)) out.push({ name, value, flag: 'preload' });
+    if (PRELOAD_VARS.has(name)) out.push({ name, value: clip(value), flag: 'preload' });
     else if (value !== '' && (isSecretName(name) || SECRET_VALUES.test(value)))
       out.push({ name, value: maskValue(value), flag: 'secret-masked' });
-    else out.push({ name, value });
+    else out.push({ name, value: clip(value) });
   }
   return out;
 }
 
 export function readEnvironment(procRoot: string, pid: number): EnvVar[] {
-  return parseEnviron(readCapped(pidPath(procRoot, pid, 'environ'), ENVIRON_CAP));
+  return parseEnviron(readEnviron(procRoot, pid, ENVIRON_CAP));
 }
 
 /** The `ls -la /proc/PID/fd` of a responder, sorted into files, sockets, pipes and the rest. */
 export function readOpenFiles(procRoot: string, pid: number): OpenFiles {
-  const dir = pidPath(procRoot, pid, 'fd');
-  const names = fs
-    .readdirSync(dir)
-    .filter((n) => /^\d+$/.test(n))
-    .sort((a, b) => Number(a) - Number(b))
-    .slice(0, FD_MAX);
+  const listed = readFds(procRoot, pid);
   const files = new Set<string>();
   const sockets = new Set<number>();
   const other: string[] = [];
   let pipes = 0;
-  let unreadable = 0;
-  let firstErr: unknown = null;
-  for (const n of names) {
-    let target: string;
-    try {
-      target = fs.readlinkSync(path.join(dir, n));
-    } catch (err) {
-      // ENOENT: closed meanwhile; EACCES: not ours to read.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        unreadable++;
-        firstErr ??= err;
-      }
-      continue;
-    }
+  for (const { target } of listed.fds) {
     let m: RegExpExecArray | null;
     if ((m = /^socket:\[(\d+)\]$/.exec(target))) sockets.add(Number(m[1]));
     else if (/^pipe:\[\d+\]$/.test(target)) pipes++;
@@ -106,8 +92,9 @@ export function readOpenFiles(procRoot: string, pid: number): OpenFiles {
       if (files.size < LIST_CAP) files.add(target);
     } else pushCapped(other, target, LIST_CAP);
   }
-  if (names.length > 0 && unreadable === names.length) throw firstErr;
-  return { files: [...files], sockets: [...sockets], pipes, other, total: names.length, unreadable };
+  // Every link refused (EACCES: not ours): the section failed, with that reason.
+  if (listed.total > 0 && listed.unreadable === listed.total) throw listed.firstError;
+  return { files: [...files], sockets: [...sockets], pipes, other, total: listed.total, unreadable: listed.unreadable };
 }
 
 const WRITABLE_DIRS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/shm/', '/dev/mqueue/'];
@@ -138,5 +125,5 @@ export function parseMaps(text: string): MemoryMaps {
 }
 
 export function readMemoryMaps(procRoot: string, pid: number): MemoryMaps {
-  return parseMaps(readCapped(pidPath(procRoot, pid, 'maps'), MAPS_CAP).toString('utf8'));
+  return parseMaps(readMaps(procRoot, pid, MAPS_CAP));
 }

@@ -133,6 +133,8 @@ export interface InspectReport {
   executable: Section<Executable>;
   cwd: Section<string>;
   cmdline: Section<string[]>;
+  /** The command line was longer than the inspector keeps (INSPECT_CMDLINE_CAP): the rest is not shown. */
+  cmdlineTruncated?: boolean;
   environment: Section<EnvVar[]>;
   openFiles: Section<OpenFiles>;
   connections: Section<InspectConnection[]>;

@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { attempt, pidExists, ProcFormatError } from '../procfs/pid';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
@@ -90,7 +91,7 @@ export function reasonFor(err: unknown): string {
 /** Like reasonFor, but a missing /proc entry of a process whose directory is gone means it exited. */
 export function procReason(err: unknown, procRoot: string, pid: number): string {
   const code = errCode(err);
-  if ((code === 'ENOENT' || code === 'ESRCH') && !fs.existsSync(path.join(procRoot, String(pid)))) {
+  if ((code === 'ENOENT' || code === 'ESRCH') && attempt(() => pidExists(procRoot, pid)) === false) {
     return 'process has exited';
   }
   return reasonFor(err);
@@ -101,7 +102,7 @@ export function section<T>(fn: () => T, reason: (err: unknown) => string): { ok:
   try {
     return { ok: true, data: fn() };
   } catch (err) {
-    if (err instanceof SectionError) return { ok: false, reason: err.message };
+    if (err instanceof SectionError || err instanceof ProcFormatError) return { ok: false, reason: err.message };
     return { ok: false, reason: reason(err) };
   }
 }

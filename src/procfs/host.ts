@@ -1,6 +1,5 @@
 // Host-level facts read from /proc without spawning anything: boot time, clock ticks, page size,
 // the /proc mount options (hidepid) and bind mounts over /proc/PID.
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { readBytes, readText } from './files';
@@ -8,12 +7,28 @@ import { readBytes, readText } from './files';
 const AT_PAGESZ = 6;
 const AT_CLKTCK = 17;
 
-/** CLK_TCK and the page size from the kernel's auxiliary vector of this very process. */
+let auxv: { clockTicks: number; pageSize: number } | null = null;
+
+/**
+ * CLK_TCK (the unit of every time in /proc/PID/stat) and the page size, from the kernel's auxiliary
+ * vector of this very process: the real values, never an assumed 100. Read once.
+ */
 export function readAuxv(): { clockTicks: number; pageSize: number } {
+  auxv ??= readAuxvOnce();
+  return auxv;
+}
+
+/** Clock ticks per second (USER_HZ). */
+export function clockTicks(): number {
+  return readAuxv().clockTicks;
+}
+
+function readAuxvOnce(): { clockTicks: number; pageSize: number } {
   let clockTicks = 100;
   let pageSize = 4096;
   try {
-    const buf = readFileSync('/proc/self/auxv');
+    const buf = readBytes('/proc/self/auxv', 4096);
+    if (!buf) throw new Error('no auxv');
     for (let off = 0; off + 16 <= buf.length; off += 16) {
       const type = Number(buf.readBigUInt64LE(off));
       const value = Number(buf.readBigUInt64LE(off + 8));
@@ -27,11 +42,20 @@ export function readAuxv(): { clockTicks: number; pageSize: number } {
   return { clockTicks, pageSize };
 }
 
-/** Boot time in ms since the epoch, from the btime line of <proc>/stat. */
-export function readBootTime(procRoot: string): number {
+/**
+ * Boot time in ms since the epoch: the one rule for the whole project. The btime line of <proc>/stat;
+ * without one, now minus <proc>/uptime; without either, now (start times then read as "just now", never
+ * as 1970).
+ */
+export function readBootTime(procRoot: string, now: number = Date.now()): number {
   const text = readText(join(procRoot, 'stat'), 256 * 1024) ?? '';
-  const m = /^btime (\d+)$/m.exec(text);
-  return m ? Number(m[1]) * 1000 : Date.now() - (readUptimeMs(procRoot) ?? 0);
+  const m = /^btime\s+(\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) * 1000 : now - (readUptimeMs(procRoot) ?? 0);
+}
+
+/** Start time in ms since the epoch of a process that started `startTicks` clock ticks after boot. */
+export function startTimeMs(bootTime: number, startTicks: number, ticksPerSecond: number = clockTicks()): number {
+  return bootTime + (startTicks / ticksPerSecond) * 1000;
 }
 
 export function readUptimeMs(procRoot: string): number | null {

@@ -1,6 +1,5 @@
-// TCP connections from <proc>/net/tcp and tcp6 (kernel Documentation/networking/proc_net_tcp.rst),
-// and the socket-inode → PID mapping from /proc/PID/fd, done only for inodes someone asked about.
-import { readdirSync, readlinkSync } from 'node:fs';
+// TCP connections from <proc>/net/tcp and tcp6 (kernel Documentation/networking/proc_net_tcp.rst).
+// Which process holds one is sockets.ts's job.
 import { join } from 'node:path';
 import type { Connection } from '../model';
 import { readText } from './files';
@@ -70,37 +69,4 @@ export function isPrivateAddress(addr: string): boolean {
   }
   const lower = addr.toLowerCase();
   return lower === '::' || lower === '::1' || /^fe[89ab]/.test(lower) || /^f[cd]/.test(lower);
-}
-
-/**
- * Find which processes hold the given socket inodes by reading /proc/PID/fd links. Costly (one readlink
- * per open fd), so callers ask only for inodes they do not already know, which is rare.
- */
-export function findSocketOwners(procRoot: string, pids: Iterable<number>, inodes: Set<number>): Map<number, number> {
-  const owners = new Map<number, number>();
-  if (inodes.size === 0) return owners;
-  for (const pid of pids) {
-    const dir = join(procRoot, String(pid), 'fd');
-    let fds: string[];
-    try {
-      fds = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let target: string;
-      try {
-        target = readlinkSync(join(dir, fd));
-      } catch {
-        continue;
-      }
-      if (!target.startsWith('socket:[')) continue;
-      const inode = Number(target.slice(8, -1));
-      if (inodes.has(inode)) {
-        owners.set(inode, pid);
-        if (owners.size === inodes.size) return owners;
-      }
-    }
-  }
-  return owners;
 }

@@ -10,17 +10,17 @@
 // with a big established-hash, so they are re-read only when the socket counts in sockstat move, and at
 // least every NET_REFRESH_MS.
 // The reader spawns no child process and never imports React.
-import { existsSync, readdirSync, statfsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
-import { closeFd, openFd, preadStart, readBytes, readLink, readText, splitNul } from './files';
+import { closeFd, failureOf, preadStart, readText } from './files';
 import { cpuCount, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, type MountFacts } from './host';
-import { findSocketOwners, isPrivateAddress, readConnections } from './net';
+import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnviron, readExe, readStatus } from './pid';
+import { SocketAttribution } from './sockets';
 import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
 import { readAccounts, userName, type Account } from './users';
 
 const REFRESH_MS = 30_000;
-const NET_REFRESH_MS = 5_000;
 /** A process that has not run since its last stat read is read again at least this often (RSS, tty). */
 const STAT_REFRESH_MS = 10_000;
 /** Idle checks in a row after which a process is only checked every other tick. */
@@ -32,7 +32,8 @@ interface Identity {
   startTicks: number;
   comm: string;
   readAt: number;
-  uid: number;
+  /** Effective uid from status (as ps shows it); null when status could not be read. */
+  uid: number | null;
   cmdline: string[];
   exe: string | null;
   exeDeleted: boolean;
@@ -118,17 +119,6 @@ function isProcfs(path: string): boolean {
   }
 }
 
-/** "inuse/alloc" of TCP and TCP6 from <proc>/net/sockstat{,6}: moves when sockets are opened or closed. */
-function socketSignature(procRoot: string): string | null {
-  const v4 = readText(procRoot + '/net/sockstat', 4096);
-  const v6 = readText(procRoot + '/net/sockstat6', 4096);
-  if (v4 === null) return null;
-  const a = /^TCP: inuse (\d+) .*alloc (\d+)/m.exec(v4);
-  const b = v6 === null ? null : /^TCP6: inuse (\d+)/m.exec(v6);
-  if (!a) return null;
-  return `${a[1]}/${a[2]}/${b ? b[1] : '-'}`;
-}
-
 export interface ReaderOptions {
   procRoot?: string;
   root?: string;
@@ -137,35 +127,11 @@ export interface ReaderOptions {
   now?: () => number;
 }
 
-export function parseExeLink(target: string): { exe: string; deleted: boolean; memfd: boolean } {
-  const deleted = target.endsWith(' (deleted)');
-  const exe = deleted ? target.slice(0, -' (deleted)'.length) : target;
-  return { exe, deleted, memfd: exe.startsWith('/memfd:') };
-}
-
-/** The unified cgroup (v2 "0::") path, or the name=systemd hierarchy on cgroup v1 hosts. */
-export function parseCgroup(text: string): string | null {
-  let v1: string | null = null;
-  for (const line of text.split('\n')) {
-    if (line.startsWith('0::')) return line.slice(3);
-    const m = /^\d+:name=systemd:(.*)$/.exec(line);
-    if (m) v1 = m[1];
-  }
-  return v1;
-}
-
-export function parseStatusUid(text: string): number | null {
-  const m = /^Uid:\s+(\d+)\s+(\d+)/m.exec(text);
-  return m ? Number(m[2]) : null; // effective uid, as ps shows it
-}
-
 export class ProcReader {
   readonly procRoot: string;
   readonly root: string;
   private readonly now: () => number;
-  private readonly watchPorts: ReadonlySet<number>;
   private readonly tracked = new Map<number, Tracked>();
-  private readonly socketOwners = new Map<number, number>();
   private readonly statBuf = Buffer.allocUnsafe(4096);
   private lastSample = 0;
   private tick = 0;
@@ -179,18 +145,14 @@ export class ProcReader {
   private openStat = 0;
   private mountText: string | null = null;
   private mounts: MountFacts = { hidepid: false, procPidMounts: [] };
-  private netSignature: string | null = null;
-  private netReadAt = 0;
-  private netCandidates: Connection[] = [];
-  /** Inodes looked for in /proc/PID/fd without finding an owner since the tables were last read. */
-  private readonly ownerless = new Set<number>();
+  private readonly sockets: SocketAttribution;
   readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
   constructor(opts: ReaderOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
     this.root = opts.root ?? '/';
     this.now = opts.now ?? Date.now;
-    this.watchPorts = opts.watchPorts ?? new Set();
+    this.sockets = new SocketAttribution(this.procRoot, opts.watchPorts ?? new Set());
     this.bootTime = readBootTime(this.procRoot);
     this.cpus = cpuCount(this.procRoot);
     this.accounts = readAccounts(this.root);
@@ -232,20 +194,16 @@ export class ProcReader {
     }
     const mounts = this.mounts;
 
-    let entries: string[];
+    let pids: number[];
     try {
-      entries = readdirSync(this.procRoot);
+      pids = listPids(this.procRoot);
     } catch (err) {
       throw new Error(`cannot list ${this.procRoot}: ${(err as Error).message}`);
     }
     const buf = this.statBuf;
     // Processes that did not run since their last full read: stat is skipped, checked after the listing.
     const idle: number[] = [];
-    for (const entry of entries) {
-      const c = entry.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      const pid = Number(entry);
-      if (!Number.isInteger(pid)) continue;
+    for (const pid of pids) {
       let t = this.tracked.get(pid);
       // A single-threaded process whose CPU time (schedstat) has not moved has not run: nothing in its
       // stat can have changed but its RSS and, when its session's terminal hangs up, its tty (both caught
@@ -274,7 +232,7 @@ export class ProcReader {
         else t.runtime = runtime;
       } else if (t && t.schedFd < 0 && t.st?.numThreads === 1 && this.openStat < this.maxOpenStat) {
         // Second full read of a single-threaded process: start watching its run time (read before stat).
-        const fd = openFd(this.procRoot + '/' + entry + '/schedstat');
+        const fd = openPidFile(this.procRoot, pid, 'schedstat');
         if (fd >= 0) {
           const n = preadStart(fd, buf);
           if (n > 0) { t.schedFd = fd; this.openStat++; t.runtime = leadingNumber(buf, n); } else closeFd(fd);
@@ -323,7 +281,7 @@ export class ProcReader {
       intervalMs,
       bootTime: this.bootTime,
       processes,
-      connections: this.connectionsByPid(processes, takenAt),
+      connections: this.sockets.connectionsByPid(processes, takenAt),
       host,
       root: this.isRoot,
       unreadableExe,
@@ -343,7 +301,7 @@ export class ProcReader {
       if (n <= 0) { this.dropFd(t); this.dropSchedFd(t); n = -1; } // that process is gone; a new one may hold the PID
     }
     if (n < 0) {
-      const fd = openFd(this.procRoot + '/' + pid + '/stat');
+      const fd = openPidFile(this.procRoot, pid, 'stat');
       if (fd < 0) return false; // vanished between listing and reading
       n = preadStart(fd, buf);
       if (n > 0 && this.openStat < this.maxOpenStat) {
@@ -440,7 +398,7 @@ export class ProcReader {
       && now - cached.readAt < REFRESH_MS + (pid % 16) * 1000) {
       return cached;
     }
-    const fresh = this.readIdentity(this.procRoot + '/' + pid, st, kernelThread, now);
+    const fresh = this.readIdentity(pid, st, kernelThread, now);
     // A periodic re-read that found nothing new keeps the old object (and its cmdline array), so that
     // consumers can tell "unchanged" by reference.
     if (cached && cached.startTicks === fresh.startTicks && cached.comm === fresh.comm && sameIdentity(cached, fresh)) {
@@ -451,35 +409,33 @@ export class ProcReader {
     return fresh;
   }
 
-  private readIdentity(dir: string, st: StatFields, kernelThread: boolean, now: number): Identity {
-    const status = readText(dir + '/status', 8192);
-    const uid = (status ? parseStatusUid(status) : null) ?? 0; // unreadable status: the process is exiting
+  private readIdentity(pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
+    const procRoot = this.procRoot;
+    // Unreadable status (the process is exiting, or a fixture lacks it): the owner is unknown, never root.
+    const status = attempt(() => readStatus(procRoot, pid));
     const id: Identity = {
-      startTicks: st.startTicks, comm: st.comm, readAt: now, uid,
+      startTicks: st.startTicks, comm: st.comm, readAt: now,
+      uid: status?.effectiveUid ?? null,
       cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
       cwd: null, cgroup: null, preloadEnv: null,
     };
-    const cgroup = readText(dir + '/cgroup', 16 * 1024);
-    id.cgroup = cgroup === null ? null : parseCgroup(cgroup);
+    id.cgroup = attempt(() => readCgroup(procRoot, pid));
     if (kernelThread) return id;
-    const cmd = readBytes(dir + '/cmdline', 32 * 1024);
-    id.cmdline = cmd ? splitNul(cmd) : [];
-    const exe = readLink(dir + '/exe');
-    if (exe.ok) {
-      const parsed = parseExeLink(exe.target);
-      id.exe = parsed.exe;
-      id.exeDeleted = parsed.deleted;
-      id.exeMemfd = parsed.memfd;
-      if (parsed.deleted && !parsed.memfd) id.exePathExists = existsSync(join(this.root, parsed.exe));
-    } else {
-      id.exeError = exe.failure;
+    id.cmdline = attempt(() => readCmdline(procRoot, pid).argv) ?? [];
+    try {
+      const exe = readExe(procRoot, pid);
+      id.exe = exe.path;
+      id.exeDeleted = exe.deleted;
+      id.exeMemfd = exe.memfd;
+      if (exe.deleted && !exe.memfd) id.exePathExists = existsSync(join(this.root, exe.path));
+    } catch (err) {
+      id.exeError = failureOf(err);
     }
-    const cwd = readLink(dir + '/cwd');
-    id.cwd = cwd.ok ? cwd.target : null;
-    const env = readBytes(dir + '/environ', 256 * 1024);
+    id.cwd = attempt(() => readCwd(procRoot, pid));
+    const env = attempt(() => readEnviron(procRoot, pid));
     if (env) {
       const found: Record<string, string> = {};
-      for (const kv of splitNul(env)) {
+      for (const kv of env) {
         const eq = kv.indexOf('=');
         if (eq > 0 && PRELOAD_VARS.includes(kv.slice(0, eq))) found[kv.slice(0, eq)] = kv.slice(eq + 1);
       }
@@ -497,45 +453,6 @@ export class ProcReader {
     }
   }
 
-  /** Established or opening TCP connections to public addresses on watched ports, by owning PID. */
-  private connectionsByPid(processes: Map<number, ProcessInfo>, now: number): Map<number, Connection[]> {
-    const result = new Map<number, Connection[]>();
-    if (this.watchPorts.size === 0) return result;
-    const signature = socketSignature(this.procRoot);
-    if (signature === null || signature !== this.netSignature || now - this.netReadAt >= NET_REFRESH_MS
-      || now < this.netReadAt) {
-      this.netCandidates = readConnections(this.procRoot).filter((c) =>
-        (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort)
-        && !isPrivateAddress(c.remoteAddress) && c.inode > 0);
-      this.netSignature = signature;
-      this.netReadAt = now;
-      this.ownerless.clear();
-    }
-    const candidates = this.netCandidates;
-    const unknown = new Set<number>();
-    for (const c of candidates) {
-      const owner = this.socketOwners.get(c.inode);
-      if ((owner === undefined || !processes.has(owner)) && !this.ownerless.has(c.inode)) unknown.add(c.inode);
-    }
-    if (unknown.size > 0) {
-      // Costly (a readlink per open descriptor): an inode we could not place (another user's, when not
-      // root) is looked for again only after the tables are re-read.
-      const userPids = [...processes.values()].filter((p) => !p.kernelThread).map((p) => p.pid);
-      const found = findSocketOwners(this.procRoot, userPids, unknown);
-      for (const [inode, pid] of found) this.socketOwners.set(inode, pid);
-      for (const inode of unknown) if (!found.has(inode)) this.ownerless.add(inode);
-    }
-    const live = new Set(candidates.map((c) => c.inode));
-    for (const inode of this.socketOwners.keys()) if (!live.has(inode)) this.socketOwners.delete(inode);
-    for (const c of candidates) {
-      const pid = this.socketOwners.get(c.inode);
-      if (pid === undefined || !processes.has(pid)) continue;
-      const list = result.get(pid) ?? [];
-      list.push(c);
-      result.set(pid, list);
-    }
-    return result;
-  }
 }
 
 interface TickState {

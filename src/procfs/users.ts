@@ -37,6 +37,8 @@ export function readAccounts(root: string): Map<number, Account> {
   return text === null ? new Map() : parsePasswd(text);
 }
 
-export function userName(accounts: Map<number, Account>, uid: number): string {
+/** The account name of a uid, the number when it has none, "?" when the uid itself is unknown. */
+export function userName(accounts: Map<number, Account>, uid: number | null): string {
+  if (uid === null) return '?';
   return accounts.get(uid)?.name ?? String(uid);
 }

@@ -22,7 +22,8 @@ export interface ReportProcess {
   ppid: number;
   name: string;
   user: string;
-  uid: number;
+  /** null when the owner could not be read (never guessed as root). */
+  uid: number | null;
   startTime: string;
   exe: string | null;
   exeDeleted: boolean;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { classifyString, fileTypeFromBytes, poolHost, StringsScanner } from '../../src/inspect/executable';
-import { parseCgroup, parseStat } from '../../src/inspect/identity';
+import { parseCgroup } from '../../src/procfs/pid';
+import { parseStat } from '../../src/procfs/stat';
+import { splitNul } from '../../src/procfs/files';
 import { parseAuthLog, parseUtmp, syslogTime, USER_PROCESS } from '../../src/inspect/logins';
 import { decodeAddress, parseNetTable } from '../../src/inspect/net';
-import { isSecretName, parseEnviron, parseMaps, splitNul } from '../../src/inspect/procfiles';
+import { isSecretName, parseEnviron, parseMaps } from '../../src/inspect/procfiles';
 import type { StringsHit } from '../../src/inspect/types';
 import { fakeElf, utmpRecords, WALLET } from './helpers';
 
@@ -82,7 +84,7 @@ describe('strings classification', () => {
 describe('stat, cgroup, environ, maps parsing', () => {
   it('splits stat at the last parenthesis', () => {
     const st = parseStat('77 (a) b (c)) R 5 77 77 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 999 0 0');
-    expect(st).toMatchObject({ pid: 77, name: 'a) b (c)', state: 'R', ppid: 5, startTicks: 999 });
+    expect(st).toMatchObject({ pid: 77, comm: 'a) b (c)', state: 'R', ppid: 5, startTicks: 999 });
     expect(parseStat('garbage')).toBeNull();
   });
 
@@ -95,7 +97,7 @@ describe('stat, cgroup, environ, maps parsing', () => {
   it('splits NUL-separated argv/environ', () => {
     expect(splitNul(Buffer.from('a\0b c\0\0'))).toEqual(['a', 'b c', '']);
     expect(splitNul(Buffer.alloc(0))).toEqual([]);
-    expect(parseEnviron(Buffer.from('LD_AUDIT=/x.so\0NOEQUALS\0GITHUB_TOKEN=ghp_x\0'))).toEqual([
+    expect(parseEnviron(splitNul(Buffer.from('LD_AUDIT=/x.so\0NOEQUALS\0GITHUB_TOKEN=ghp_x\0')))).toEqual([
       { name: 'LD_AUDIT', value: '/x.so', flag: 'preload' },
       { name: 'NOEQUALS', value: '' },
       { name: 'GITHUB_TOKEN', value: '<masked, 5 chars>', flag: 'secret-masked' },

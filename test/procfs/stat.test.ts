@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStat, PF_KTHREAD } from '../../src/procfs/stat';
-import { parseExeLink, parseCgroup, parseStatusUid } from '../../src/procfs/reader';
+import { parseExeLink, parseCgroup, parseStatus } from '../../src/procfs/pid';
 import { failureOf, splitNul } from '../../src/procfs/files';
 import { parseMountinfo } from '../../src/procfs/host';
 import { parseProcNetTcp, isPrivateAddress } from '../../src/procfs/net';
@@ -38,9 +38,9 @@ describe('parseStat', () => {
 
 describe('small /proc parsers', () => {
   it('recognises deleted and memfd executables', () => {
-    expect(parseExeLink('/tmp/x (deleted)')).toEqual({ exe: '/tmp/x', deleted: true, memfd: false });
-    expect(parseExeLink('/memfd:payload (deleted)')).toEqual({ exe: '/memfd:payload', deleted: true, memfd: true });
-    expect(parseExeLink('/usr/bin/sleep')).toEqual({ exe: '/usr/bin/sleep', deleted: false, memfd: false });
+    expect(parseExeLink('/tmp/x (deleted)')).toEqual({ path: '/tmp/x', deleted: true, memfd: false });
+    expect(parseExeLink('/memfd:payload (deleted)')).toEqual({ path: '/memfd:payload', deleted: true, memfd: true });
+    expect(parseExeLink('/usr/bin/sleep')).toEqual({ path: '/usr/bin/sleep', deleted: false, memfd: false });
   });
 
   it('picks the unified cgroup, or name=systemd on v1', () => {
@@ -49,9 +49,10 @@ describe('small /proc parsers', () => {
     expect(parseCgroup('garbage')).toBeNull();
   });
 
-  it('takes the effective uid from status', () => {
-    expect(parseStatusUid('Name:\tx\nUid:\t1000\t0\t0\t0\n')).toBe(0);
-    expect(parseStatusUid('Name:\tx\n')).toBeNull();
+  it('names the real and the effective uid from status', () => {
+    expect(parseStatus('Name:\tx\nUid:\t1000\t0\t0\t0\n')).toMatchObject({ realUid: 1000, effectiveUid: 0, savedUid: 0, fsUid: 0 });
+    expect(parseStatus('Name:\tx\n')).toBeNull();
+    expect(parseStatus('Uid:\t1000\n')).toBeNull();
   });
 
   it('treats EACCES/EPERM as "needs root" and ENOENT/ESRCH as "gone", never as evidence', () => {

@@ -21,7 +21,7 @@ function corroboration(p: ProcessInfo): string | null {
   if (lp && hiddenComponents(lp.path).length > 0) return `it runs from a hidden directory (${lp.path})`;
   const rel = relativeLaunch(p);
   if (rel) return `it was started as ${rel}`;
-  if (p.ppid === 1 && p.ttyNr === 0 && p.uid !== 0) return 'it was detached to PID 1 by an ordinary user';
+  if (p.ppid === 1 && p.ttyNr === 0 && p.uid !== null && p.uid !== 0) return 'it was detached to PID 1 by an ordinary user';
   if (p.cpuPercent >= 50) return `it uses ${Math.round(p.cpuPercent)}% CPU`;
   if ((p.cmdline[0] ?? '').startsWith('[')) return `its command line imitates a kernel thread (${p.cmdline[0]})`;
   return null;
@@ -55,7 +55,7 @@ export const H01: Rule = {
       `it has an executable file (${describeExe(p)})`,
       `its parent is PID ${p.ppid}${parent ? ` (${parent.name})` : ''}, not kthreadd`,
     ];
-    if (p.uid !== 0) facts.push(`it runs as user ${p.user}`);
+    if (p.uid !== null && p.uid !== 0) facts.push(`it runs as user ${p.user}`);
     const evidence = { name: p.name, argv0: p.cmdline[0] ?? null, exe: p.exe, ppid: p.ppid, flags: `0x${p.flags.toString(16)}`, kernelThreadFlag: false };
     if (exact && !honest) {
       return { weight: 9, explanation: `named like kernel thread ${exact}, but ${facts.join(', ')}`, evidence };
@@ -118,7 +118,7 @@ export const H02: Rule = {
       return {
         weight: 8,
         explanation: `named like the system daemon ${name}, but the kernel says it runs ${describeExe(p)}`
-          + `${p.uid !== 0 ? ` as user ${p.user}` : ''}`,
+          + `${p.uid !== null && p.uid !== 0 ? ` as user ${p.user}` : ''}`,
         evidence: { name, exe: p.exe, script: lp?.viaInterpreter ? lp.path : null, uid: p.uid, cmdline: p.cmdline },
       };
     }

@@ -77,7 +77,7 @@ export const H13: Rule = {
   attack: ['T1036.009'],
   describes: 'A process of an ordinary (uid >= 1000) user whose parent is PID 1 and which has no terminal: it was double-forked or setsid\'d away from the shell that started it. Common for tmux or nohup jobs too, so it only adds to other signs.',
   check(p: ProcessInfo, ctx: RuleContext): Hit | null {
-    if (p.kernelThread || p.ppid !== 1 || p.ttyNr !== 0 || !isOrdinaryUser(p.uid)) return null;
+    if (p.kernelThread || p.ppid !== 1 || p.ttyNr !== 0 || p.uid === null || !isOrdinaryUser(p.uid)) return null;
     if (p.cgroup && /\/user@\d+\.service\//.test(p.cgroup)) return null; // started by the user's own systemd
     const init = ctx.processes.get(1);
     return {
