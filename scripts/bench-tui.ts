@@ -9,12 +9,14 @@
 // it started is killed by PID when it is done or interrupted. btop is optional: without it the table
 // says "btop not installed".
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IPty } from '@lydell/node-pty';
 import { startIdle, type IdlePool } from './idleProcesses';
+import { clockTicks } from '../src/procfs/host';
+import { attempt, listPids, PROC_ROOT, readIo, readStat, readStatus } from '../src/procfs/pid';
 
 const req = createRequire(import.meta.url);
 const pty = req('@lydell/node-pty') as typeof import('@lydell/node-pty');
@@ -35,47 +37,21 @@ const BSU = '\x1b[?2026h';
 
 const CLK_TCK = clockTicks();
 
-function clockTicks(): number {
-  try {
-    const buf = readFileSync('/proc/self/auxv');
-    for (let off = 0; off + 16 <= buf.length; off += 16) {
-      const type = Number(buf.readBigUInt64LE(off));
-      if (type === 17) return Number(buf.readBigUInt64LE(off + 8)) || 100; // AT_CLKTCK
-      if (type === 0) break;
-    }
-  } catch { /* keep the usual value */ }
-  return 100;
-}
-
 /** utime and stime of a process (all its threads), in clock ticks. */
 function cpuTicks(pid: number): { user: number; system: number } | null {
-  try {
-    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-    return { user: Number(f[11]), system: Number(f[12]) };
-  } catch {
-    return null;
-  }
+  const st = attempt(() => readStat(PROC_ROOT, pid));
+  return st ? { user: st.utime, system: st.stime } : null;
 }
 
 function statusKb(pid: number, key: string): number | null {
-  try {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
+  const m = /^(\d+) kB$/.exec(attempt(() => readStatus(PROC_ROOT, pid))?.fields.get(key) ?? '');
+  return m ? Number(m[1]) : null;
 }
 
 /** read(2)-family syscalls and bytes read so far (/proc/PID/io), or null when not allowed. */
 function ioCounters(pid: number): { syscr: number; rchar: number } | null {
-  try {
-    const t = readFileSync(`/proc/${pid}/io`, 'utf8');
-    const get = (k: string) => Number(new RegExp(`^${k}: (\\d+)`, 'm').exec(t)?.[1] ?? NaN);
-    return { syscr: get('syscr'), rchar: get('rchar') };
-  } catch {
-    return null;
-  }
+  const io = attempt(() => readIo(PROC_ROOT, pid));
+  return io ? { syscr: io.get('syscr') ?? NaN, rchar: io.get('rchar') ?? NaN } : null;
 }
 
 
@@ -201,7 +177,7 @@ function baseEnv(): Record<string, string> {
 }
 
 idle = await startIdle(N, 3600);
-const tableSize = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+const tableSize = listPids(PROC_ROOT).length;
 const load0 = loadavg();
 
 const results: Result[] = [];

@@ -1,18 +1,10 @@
 // The benchmarks' large, quiet process table: N `sleep`s of our own, started by one shell, stopped by
 // PID (each sleep, then the shell) and nothing else.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { attempt, listPids, PROC_ROOT, readStat } from '../src/procfs/pid';
 
 function childrenOf(ppid: number): number[] {
-  const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const s = readFileSync(`/proc/${e}/stat`, 'utf8');
-      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === ppid) out.push(Number(e));
-    } catch { /* gone */ }
-  }
-  return out;
+  return listPids(PROC_ROOT).filter((pid) => attempt(() => readStat(PROC_ROOT, pid))?.ppid === ppid);
 }
 
 export interface IdlePool { pids: number[]; stop(): void }

@@ -4,9 +4,8 @@
 // through a shell on every call (lib/cpu.js getLoad): three processes per tick in the very table we
 // watch. Uptime and load come from the same proc tree as the processes, so a --proc fixture shows
 // its own figures, not the real host's.
-import { join } from 'node:path';
-import { readUptimeMs } from '../procfs/host';
-import { readText } from '../procfs/files';
+import { readHostFile, readUptimeMs } from '../procfs/host';
+import { PROC_ROOT } from '../procfs/pid';
 
 export interface HostStats {
   cpuPercent: number;
@@ -52,19 +51,19 @@ export class HostSampler {
   private prev: CpuTimes | null = null;
   private readonly mem: MemSource;
 
-  constructor(private readonly procRoot = '/proc', mem?: MemSource) {
-    this.mem = mem ?? (procRoot === '/proc' ? siMem : async () => parseMeminfo(readText(join(procRoot, 'meminfo')) ?? ''));
+  constructor(private readonly procRoot = PROC_ROOT, mem?: MemSource) {
+    this.mem = mem ?? (procRoot === PROC_ROOT ? siMem : async () => parseMeminfo(readHostFile(procRoot, 'meminfo') ?? ''));
   }
 
   async sample(): Promise<HostStats> {
-    const cur = parseCpuLine(readText(join(this.procRoot, 'stat'), 4096) ?? '');
+    const cur = parseCpuLine(readHostFile(this.procRoot, 'stat', 4096) ?? '');
     let cpuPercent = 0;
     if (cur && this.prev && cur.total > this.prev.total) {
       cpuPercent = ((cur.busy - this.prev.busy) / (cur.total - this.prev.total)) * 100;
     }
     if (cur) this.prev = cur;
     const m = await this.mem();
-    const l = (readText(join(this.procRoot, 'loadavg')) ?? '0 0 0').split(' ').map(Number);
+    const l = (readHostFile(this.procRoot, 'loadavg') ?? '0 0 0').split(' ').map(Number);
     return {
       cpuPercent: Math.max(0, Math.min(100, cpuPercent)),
       memUsed: m.active,

@@ -58,6 +58,14 @@ export function startTimeMs(bootTime: number, startTicks: number, ticksPerSecond
   return bootTime + (startTicks / ticksPerSecond) * 1000;
 }
 
+/** Host-wide files at the top of the proc root (not per process: those are pid.ts's). */
+export type HostFile = 'stat' | 'loadavg' | 'meminfo' | 'uptime' | 'sys/kernel/hostname' | 'sys/kernel/osrelease';
+
+/** One of the host-wide files as text, at most `cap` bytes; null when it cannot be read. */
+export function readHostFile(procRoot: string, name: HostFile, cap = 64 * 1024): string | null {
+  return readText(join(procRoot, name), cap);
+}
+
 export function readUptimeMs(procRoot: string): number | null {
   const text = readText(join(procRoot, 'uptime'));
   if (!text) return null;

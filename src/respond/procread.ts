@@ -1,51 +1,27 @@
-// Small, self-contained /proc readers used by the response engine. Kept separate from the
-// monitoring readers on purpose: every action re-reads the kernel's view right before it acts.
-import fs from 'node:fs';
-import path from 'node:path';
+// What the response engine reads of a process, right before it acts: the one per-PID reader
+// (src/procfs/pid.ts) with "gone or unreadable" as null, the shape every check here wants.
 import type { ReadFailure } from '../model';
-import { failureOf, splitNul } from '../procfs/files';
+import { readLink as readLinkAt } from '../procfs/files';
+import { attempt, failureOf, parseExeLink, pidDir, readCmdline as readArgv, readExe, readStat as readProcStat, readStatus, statExe } from '../procfs/pid';
 import { PF_KTHREAD, parseStat, type StatFields } from '../procfs/stat';
 import { readAccounts, userName as accountName } from '../procfs/users';
 
 // One stat parser, one failure mapping, one passwd parser for the whole project.
-export { PF_KTHREAD, parseStat, failureOf };
+export { PF_KTHREAD, parseStat, failureOf, pidDir };
 export type { StatFields };
-
-export function pidDir(procRoot: string, pid: number): string {
-  return path.join(procRoot, String(pid));
-}
 
 /** stat of PID, or null when the process is gone or unreadable. */
 export function readStat(procRoot: string, pid: number): StatFields | null {
-  try {
-    return parseStat(fs.readFileSync(path.join(pidDir(procRoot, pid), 'stat'), 'utf8'));
-  } catch {
-    return null;
-  }
+  return attempt(() => readProcStat(procRoot, pid));
 }
 
-/** Real uid from the Uid: line of /proc/PID/status; falls back to the owner of /proc/PID. */
+/** Real uid from the Uid: line of /proc/PID/status; null when it cannot be read (never guessed). */
 export function readUid(procRoot: string, pid: number): number | null {
-  try {
-    const status = fs.readFileSync(path.join(pidDir(procRoot, pid), 'status'), 'utf8');
-    const m = /^Uid:\s+(\d+)/m.exec(status);
-    if (m) return Number(m[1]);
-  } catch {
-    /* fall through */
-  }
-  try {
-    return fs.statSync(pidDir(procRoot, pid)).uid;
-  } catch {
-    return null;
-  }
+  return attempt(() => readStatus(procRoot, pid).realUid);
 }
 
 export function readCmdline(procRoot: string, pid: number): string[] {
-  try {
-    return splitNul(fs.readFileSync(path.join(pidDir(procRoot, pid), 'cmdline')));
-  } catch {
-    return [];
-  }
+  return attempt(() => readArgv(procRoot, pid).argv) ?? [];
 }
 
 export interface LinkRead {
@@ -54,26 +30,28 @@ export interface LinkRead {
   error: ReadFailure | null;
 }
 
-const DELETED = ' (deleted)';
-
-export function readLink(p: string): LinkRead {
+/** /proc/PID/exe with " (deleted)" split off; the failure kind when it cannot be read. */
+export function readExeLink(procRoot: string, pid: number): LinkRead {
   try {
-    const raw = fs.readlinkSync(p);
-    if (raw.endsWith(DELETED)) return { target: raw.slice(0, -DELETED.length), deleted: true, error: null };
-    return { target: raw, deleted: false, error: null };
+    const exe = readExe(procRoot, pid);
+    return { target: exe.path, deleted: exe.deleted, error: null };
   } catch (err) {
     return { target: null, deleted: false, error: failureOf(err) };
   }
 }
 
+/** Any link under /proc/PID (evidence capture), in the same shape. */
+export function readLink(p: string): LinkRead {
+  const r = readLinkAt(p);
+  if (!r.ok) return { target: null, deleted: false, error: r.failure };
+  const exe = parseExeLink(r.target);
+  return { target: exe.path, deleted: exe.deleted, error: null };
+}
+
 /** dev:ino of the file the exe link opens (works for deleted files), or null. */
 export function exeIdentity(procRoot: string, pid: number): { dev: number; ino: number } | null {
-  try {
-    const st = fs.statSync(path.join(pidDir(procRoot, pid), 'exe'));
-    return { dev: st.dev, ino: st.ino };
-  } catch {
-    return null;
-  }
+  const st = attempt(() => statExe(procRoot, pid));
+  return st ? { dev: st.dev, ino: st.ino } : null;
 }
 
 /** User name for a uid from <root>/etc/passwd; the number as text when unknown. */

@@ -1,8 +1,7 @@
 // Pin a process identity when the admin selects it, and re-check that identity immediately before
 // every signal: a PID alone is not an identity (PIDs are recycled), pid + start time + executable is.
 import { sanitize } from '../text/sanitize';
-import { PF_KTHREAD, exeIdentity, pidDir, readCmdline, readLink, readStat, readUid, userName } from './procread';
-import path from 'node:path';
+import { PF_KTHREAD, exeIdentity, readCmdline, readExeLink, readStat, readUid, userName } from './procread';
 
 export interface PinnedTarget {
   pid: number;
@@ -44,7 +43,7 @@ export function pinTarget(pid: number, opts: TargetOptions = {}): PinnedTarget |
   if (!stat) return { error: `process ${pid} does not exist (it may have exited)` };
   const uid = readUid(procRoot, pid);
   if (uid === null) return { error: `process ${pid} has exited` };
-  const exe = readLink(path.join(pidDir(procRoot, pid), 'exe'));
+  const exe = readExeLink(procRoot, pid);
   const id = exe.target !== null ? exeIdentity(procRoot, pid) : null;
   const pinned: PinnedTarget = {
     pid,
@@ -98,7 +97,7 @@ export function verifyTarget(pinned: PinnedTarget, opts: TargetOptions = {}): Ve
     return { ok: false, reason: `PID ${pid} changed owner (uid ${pinned.uid} -> ${uid}) since it was selected: ${nothing}` };
   }
   if (pinned.exe !== null) {
-    const exe = readLink(path.join(pidDir(procRoot, pid), 'exe'));
+    const exe = readExeLink(procRoot, pid);
     if (exe.target === null) {
       return {
         ok: false,

@@ -20,11 +20,11 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync,
+  chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseStat } from '../procfs/stat';
+import { attempt, listPids, PROC_ROOT, readCmdline as readArgv, readCwd, readExe, readStat as readProcStat, readStatus } from '../procfs/pid';
 
 /** Never let a fake outlive this, whatever the caller asks for (seconds). */
 export const MAX_LIFETIME_SEC = 3600;
@@ -179,26 +179,24 @@ export interface StatInfo {
   startTicks: number;
 }
 
+// The live /proc through the one per-PID reader; the simulation only ever looks at its own processes.
+
 export function readStat(pid: number): StatInfo | null {
-  let raw: string;
-  try { raw = readFileSync(`/proc/${pid}/stat`, 'latin1'); } catch { return null; }
-  return parseStat(raw);
+  return attempt(() => readProcStat(PROC_ROOT, pid));
 }
 
+/** Real uid, or null when the process is gone. */
 export function readUid(pid: number): number | null {
-  try {
-    const m = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : null;
-  } catch { return null; }
+  return attempt(() => readStatus(PROC_ROOT, pid).realUid);
 }
 
 export function readCmdline(pid: number): string[] {
-  try {
-    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const parts = raw.split('\0');
-    if (parts.length && parts[parts.length - 1] === '') parts.pop();
-    return parts;
-  } catch { return []; }
+  return attempt(() => readArgv(PROC_ROOT, pid).argv) ?? [];
+}
+
+/** /proc/PID/exe or cwd with " (deleted)" removed, or null. */
+export function readPidLink(pid: number, what: 'exe' | 'cwd'): string | null {
+  return attempt(() => (what === 'exe' ? readExe(PROC_ROOT, pid).path : readCwd(PROC_ROOT, pid)));
 }
 
 /** Alive and not a zombie. */
@@ -211,9 +209,8 @@ export function isLive(pid: number, startTicks?: number): boolean {
 /** PIDs whose process group is pgrp (zombies excluded). */
 export function groupMembers(pgrp: number): number[] {
   const out: number[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const s = readStat(Number(e));
+  for (const pid of listPids(PROC_ROOT)) {
+    const s = readStat(pid);
     if (s && s.pgrp === pgrp && s.state !== 'Z' && s.state !== 'X') out.push(s.pid);
   }
   return out;
@@ -221,9 +218,8 @@ export function groupMembers(pgrp: number): number[] {
 
 export function childrenOf(ppid: number): StatInfo[] {
   const out: StatInfo[] = [];
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    const s = readStat(Number(e));
+  for (const pid of listPids(PROC_ROOT)) {
+    const s = readStat(pid);
     if (s && s.ppid === ppid) out.push(s);
   }
   return out;

@@ -7,11 +7,11 @@
 // and only while their exe/cwd is still inside the simulation dir), removes the cron line and the dir.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import {
-  DEFAULT_MINER_ARGS, MAX_LIFETIME_SEC, childrenOf, installPayload, isLive, readCmdline, readStat, readUid, shq,
+  DEFAULT_MINER_ARGS, MAX_LIFETIME_SEC, childrenOf, installPayload, isLive, readCmdline, readPidLink, readStat, readUid, shq,
   spawnDetached, waitFor, type PayloadImpl,
 } from './payload';
 
@@ -215,9 +215,8 @@ function stillOurs(p: SimProcess, s: SimState): boolean {
   if (!st || st.startTicks !== p.startTicks || st.comm !== p.name || st.state === 'Z') return false;
   if (s.uid >= 0 && readUid(p.pid) !== s.uid) return false;
   const inside = (path: string | null) => path !== null && (path === s.dir || path.startsWith(s.dir + sep));
-  const link = (what: string) => { try { return readlinkSync(`/proc/${p.pid}/${what}`).replace(/ \(deleted\)$/, ''); } catch { return null; } };
-  if (p.name === MINER_NAME) return inside(link('exe'));
-  return inside(link('cwd')) && readCmdline(p.pid).slice(-1)[0] === './' + LAUNCHER_NAME;
+  if (p.name === MINER_NAME) return inside(readPidLink(p.pid, 'exe'));
+  return inside(readPidLink(p.pid, 'cwd')) && readCmdline(p.pid).slice(-1)[0] === './' + LAUNCHER_NAME;
 }
 
 function recordedByLauncher(s: SimState): SimProcess[] {
