@@ -4,8 +4,8 @@
 // session, cron, a node service). `minewatch --proc <fixture>/proc --root <fixture>/root` reads it like
 // the real thing; nothing here runs, so nothing can be signalled.
 //
-// The files follow test/helpers/procTree.ts (the same stat/status/cmdline/cgroup/environ/exe/cwd that
-// the reader needs), plus fd/ and net/tcp for the miner so the inspector shows its pool connection.
+// The files are written by the one fake-/proc builder (src/procfs/fake.ts: the same stat/status/cmdline/
+// cgroup/environ/exe/cwd that the reader needs), plus fd/ and net/tcp for the miner so the inspector shows its pool connection.
 // The miner's CPU time advances while the fixture is "running" (see FixtureHost.startCpu), so the
 // dashboard shows it busy: CPU % needs utime deltas between two ticks.
 //
@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PF_KTHREAD, statLine, type FakeProc } from '../test/helpers/procTree';
+import { PF_KTHREAD, statLine, writeProc as writeProcFiles, type FakeProc } from '../src/procfs/fake';
 
 const MARKER = '.minewatch-screenshot-fixture';
 /** Boot time of the fake host (2025-03-05 08:00:00 UTC) and its clock ticks per second. */
@@ -149,19 +149,14 @@ export interface FixtureHost {
   cleanup(): void;
 }
 
+/** The shared builder with this host's defaults: every process has a cgroup, user processes a PATH and LANG. */
 function writeProc(proc: string, p: FakeProc): void {
-  const dir = join(proc, String(p.pid));
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'stat'), statLine(p));
-  const uid = p.uid ?? 0;
-  writeFileSync(join(dir, 'status'), `Name:\t${p.comm}\nUmask:\t0022\nState:\tS (sleeping)\nPid:\t${p.pid}\nPPid:\t${p.ppid ?? 1}\n`
-    + `Uid:\t${uid}\t${uid}\t${uid}\t${uid}\nGid:\t${uid}\t${uid}\t${uid}\t${uid}\nGroups:\t${uid}\nThreads:\t${p.threads ?? 1}\n`);
-  const argv = p.cmdline ?? [p.comm];
-  writeFileSync(join(dir, 'cmdline'), argv.length ? Buffer.from(argv.join('\0') + '\0') : Buffer.alloc(0));
-  writeFileSync(join(dir, 'cgroup'), `${p.cgroup ?? '0::/'}\n`);
-  writeFileSync(join(dir, 'environ'), p.flags === PF_KTHREAD ? '' : (p.environ ?? ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8']).join('\0') + '\0');
-  if (p.exe !== null) symlinkSync(p.exe ?? `/usr/bin/${p.comm}`, join(dir, 'exe'));
-  if (p.cwd !== null) symlinkSync(p.cwd ?? '/', join(dir, 'cwd'));
+  writeProcFiles(proc, {
+    ...p,
+    groups: p.groups ?? [p.uid ?? 0],
+    cgroup: p.cgroup ?? '0::/',
+    environ: p.flags === PF_KTHREAD ? [] : (p.environ ?? ['PATH=/usr/bin:/bin', 'LANG=C.UTF-8']),
+  });
 }
 
 function put(root: string, rel: string, content: string | Buffer, mode = 0o644): string {

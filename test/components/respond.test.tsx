@@ -14,7 +14,7 @@ import { createServices } from '../../src/app/services';
 import { Detector } from '../../src/detect/index';
 import { ProcReader } from '../../src/procfs/reader';
 import { createAppStore } from '../../src/store/appStore';
-import { PF_KTHREAD, ProcTree, type FakeProc } from '../helpers/procTree';
+import { PF_KTHREAD, ProcTree, type FakeProc } from '../../src/procfs/fake';
 import { KEY, strip, tick } from './render';
 
 let tree: ProcTree;

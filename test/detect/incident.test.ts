@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { severityRank } from '../../src/model';
 import { assessTree } from '../helpers/assess';
-import { PF_KTHREAD, ProcTree, type FakeProc } from '../helpers/procTree';
+import { PF_KTHREAD, ProcTree, type FakeProc } from '../../src/procfs/fake';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());

@@ -5,7 +5,7 @@ import { severityRank, type Severity } from '../../src/model';
 import type { ScanReport } from '../../src/scan/report';
 import { runCli } from '../helpers/cli';
 import { spawnEscapeNamed, spawnFakeMiner, spawnFakeSshd, waitFor, type Spawned } from '../helpers/masquerade';
-import { ProcTree } from '../helpers/procTree';
+import { ProcTree } from '../../src/procfs/fake';
 
 const isRoot = process.getuid?.() === 0;
 let miner: Spawned;

@@ -3,7 +3,7 @@ import { Detector } from '../../src/detect/index';
 import { POOL_PORTS } from '../../src/detect/poolPorts';
 import type { Assessment, Snapshot } from '../../src/model';
 import { ProcReader } from '../../src/procfs/reader';
-import type { FakeProc, ProcTree } from './procTree';
+import type { FakeProc, ProcTree } from '../../src/procfs/fake';
 
 export interface Assessed {
   snapshot: Snapshot;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostSampler, parseCpuLine, parseMeminfo } from '../../src/host/hostStats';
-import { ProcTree } from '../helpers/procTree';
+import { ProcTree } from '../../src/procfs/fake';
 
 let tree: ProcTree | null = null;
 afterEach(() => { tree?.cleanup(); tree = null; });

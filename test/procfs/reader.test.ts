@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcReader } from '../../src/procfs/reader';
-import { PF_KTHREAD, ProcTree } from '../helpers/procTree';
+import { PF_KTHREAD, ProcTree } from '../../src/procfs/fake';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());

@@ -4,7 +4,7 @@ import { parseExeLink, parseCgroup, parseStatus } from '../../src/procfs/pid';
 import { failureOf, splitNul } from '../../src/procfs/files';
 import { parseMountinfo } from '../../src/procfs/host';
 import { parseProcNetTcp, isPrivateAddress } from '../../src/procfs/net';
-import { statLine } from '../helpers/procTree';
+import { statLine } from '../../src/procfs/fake';
 
 describe('parseStat', () => {
   it('reads the fields after the last parenthesis', () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ProcessInfo } from '../../src/model';
+import { ProcTree, writeProc, type FakeProc as FakeProcFiles } from '../../src/procfs/fake';
 
 export interface FakeProc {
   pid: number;
@@ -20,42 +21,33 @@ export interface FakeProc {
   cwd?: string;
 }
 
-export function statLine(p: FakeProc): string {
-  const f: (string | number)[] = [
-    p.state ?? 'S', p.ppid ?? 1, p.pid, p.session ?? p.pid, p.ttyNr ?? 0, -1, p.flags ?? 0x400000,
-    0, 0, 0, 0, 10, 5, 0, 0, 20, 0, 1, 0, p.startTicks ?? 1000, 1234567, 100,
-  ];
-  return `${p.pid} (${p.comm ?? 'proc'}) ${f.join(' ')} 0 0 0 0\n`;
+/** The response engine's fixture processes: an ordinary user's (uid 1000), no cgroup or environment. */
+function full(p: FakeProc): FakeProcFiles {
+  return {
+    pid: p.pid, comm: p.comm ?? 'proc', state: p.state, ppid: p.ppid, session: p.session, ttyNr: p.ttyNr,
+    flags: p.flags ?? 0x400000, utime: 10, stime: 5, startTicks: p.startTicks, uid: p.uid ?? 1000,
+    cmdline: p.cmdline ?? [], exe: p.exe ?? null, cwd: p.cwd ?? null, cgroup: null, environ: null,
+  };
 }
 
+/** A fake /proc in a temp dir (`root` is the /proc): the shared builder with the defaults above. */
 export class FakeProcRoot {
-  readonly root: string;
-  constructor() {
-    this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-proc-'));
-  }
+  private readonly tree = new ProcTree({ prefix: 'mw-proc-' });
+  readonly root = this.tree.proc;
   add(p: FakeProc): string {
-    const dir = path.join(this.root, String(p.pid));
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'stat'), statLine(p));
-    fs.writeFileSync(path.join(dir, 'status'), `Name:\t${p.comm ?? 'proc'}\nUid:\t${p.uid ?? 1000}\t${p.uid ?? 1000}\t${p.uid ?? 1000}\t${p.uid ?? 1000}\n`);
-    fs.writeFileSync(path.join(dir, 'cmdline'), (p.cmdline ?? []).map((a) => a + '\0').join(''));
-    this.setExe(p.pid, p.exe === undefined ? null : p.exe);
-    if (p.cwd) fs.symlinkSync(p.cwd, path.join(dir, 'cwd'));
-    return dir;
+    return writeProc(this.root, full(p));
   }
   setExe(pid: number, target: string | null): void {
-    const link = path.join(this.root, String(pid), 'exe');
-    fs.rmSync(link, { force: true });
-    if (target !== null) fs.symlinkSync(target, link);
+    this.tree.setExe(pid, target);
   }
   rewriteStat(p: FakeProc): void {
-    fs.writeFileSync(path.join(this.root, String(p.pid), 'stat'), statLine(p));
+    this.tree.rewriteStat(full(p));
   }
   remove(pid: number): void {
-    fs.rmSync(path.join(this.root, String(pid)), { recursive: true, force: true });
+    this.tree.remove(pid);
   }
   cleanup(): void {
-    fs.rmSync(this.root, { recursive: true, force: true });
+    this.tree.cleanup();
   }
 }
 
