@@ -23,6 +23,12 @@ interface Exception {
 
 export const EXCEPTIONS: readonly Exception[] = [
   {
+    file: 'src/fsafe/pinned.ts',
+    line: "PROC_SELF_FD = '/proc/self/fd'",
+    why: 'the safe opener walks user paths by descriptor: /proc/self/fd/N is how Node opens relative to a '
+      + 'directory descriptor (no openat); minewatch\'s own descriptors, not a process\'s /proc facts',
+  },
+  {
     file: 'src/simulate/simulate.ts',
     line: '"/proc/$p/stat"',
     why: 'shell text of the simulation watchdog: run by /bin/sh on the host, never read by minewatch',
