@@ -2,6 +2,7 @@
 // finding (from the rule tables). `npm run docs` writes them; a test fails when the README is stale.
 import { ALL_BINDINGS, GROUPS } from '../app/keymap';
 import { RESPAWN_WEIGHT } from '../app/respawnFinding';
+import { DEEP_RULES } from '../deep/index';
 import { RULES } from '../detect/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
 
@@ -23,6 +24,9 @@ export function findingsSection(): string {
     out.push(`| ${r.id} | ${cell(r.title)}${r.amplifier ? ' *(amplifier)*' : ''} | ${cell(r.describes)} | ${r.attack.join(', ')} |`);
   }
   out.push(`| R1 | Respawned after a kill | A new process with the executable, command line or hash of one killed from the dashboard a moment ago: cron, a unit or a launcher is still restarting it (weight ${RESPAWN_WEIGHT}). | T1053.003, T1543 |`);
+  for (const r of Object.values(DEEP_RULES)) {
+    out.push(`| ${r.id} | ${cell(r.title)} | ${cell(r.describes)} | ${r.attack.join(', ')} |`);
+  }
   out.push('', 'Persistence entries (crontabs, systemd units, rc scripts, shell start-up files, SSH keys, ld.so.preload):', '');
   out.push('| id | finding | weight | ATT&CK |', '| --- | --- | --- | --- |');
   for (const r of Object.values(PERSISTENCE_RULES)) out.push(`| ${r.id} | ${cell(r.title)} | ${r.weight} | ${r.attack.join(', ')} |`);
