@@ -8,7 +8,7 @@ import { findHiddenProcesses } from '../../src/deep/hidden';
 import { deepFindings, formatDeep, runDeepScan } from '../../src/deep/index';
 import { checkKernel, decodeTaint } from '../../src/deep/kernel';
 import { listPids, parseModules, parseProcTimes } from '../../src/procfs/kernel';
-import { ProcTree } from '../helpers/procTree';
+import { ProcTree } from '../../src/procfs/fake';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());
