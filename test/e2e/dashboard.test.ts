@@ -36,11 +36,8 @@ async function pressUntil(s: PtySession, key: string, cond: () => boolean, tries
 
 describe('the dashboard in a real terminal', () => {
   it('highlights our fake miner with its reasons, reaches it with n, and quits with q leaving the terminal restored', async () => {
-    const t0 = Date.now();
     const s = start();
-    await s.waitForText('minewatch ·', 5000);
-    const firstFrameMs = Date.now() - t0;
-    expect(firstFrameMs).toBeLessThan(3000); // the 400 ms budget is measured by npm run bench, not on a loaded CI
+    await s.waitForText('minewatch ·', 15_000); // how fast is measured by npm run bench:tui, not here
     expect(s.altScreenActive()).toBe(true);
     await typeFilter(s, String(miner.pid), new RegExp(`\\s${miner.pid} .*rcu-sched`));
     await pressUntil(s, 'n', () => s.screen().includes(`PID ${miner.pid} rcu-sched`));
@@ -68,7 +65,7 @@ describe('the dashboard in a real terminal', () => {
 
   it('shows a process named with escape sequences as visible text and keeps the screen intact', async () => {
     const s = start();
-    await s.waitForText('minewatch ·', 5000);
+    await s.waitForText('minewatch ·', 15_000);
     await typeFilter(s, String(evil.pid), new RegExp(`\\s${evil.pid} `));
     const screen = s.screen();
     const row = rowOf(screen, evil.pid)!;
@@ -87,7 +84,7 @@ describe('the dashboard in a real terminal', () => {
 
   it('restores the terminal when killed with SIGTERM', async () => {
     const s = start();
-    await s.waitForText('minewatch ·', 5000);
+    await s.waitForText('minewatch ·', 15_000);
     s.kill('SIGTERM');
     await s.waitForExit(5000);
     await s.flush();
@@ -96,11 +93,11 @@ describe('the dashboard in a real terminal', () => {
 
   it('re-lays out on resize and says when the terminal is too small', async () => {
     const s = start([], 100, 30);
-    await s.waitForText('minewatch ·', 5000);
+    await s.waitForText('minewatch ·', 15_000);
     s.resize(40, 10);
     await s.waitForText('terminal too small: need 60x16', 5000);
     s.resize(90, 26);
-    await s.waitForText('minewatch ·', 5000);
+    await s.waitForText('minewatch ·', 15_000);
     s.write('q');
     expect(await s.waitForExit(5000)).toBe(0);
   }, 20_000);

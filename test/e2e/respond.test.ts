@@ -42,7 +42,7 @@ describe('respond from the dashboard', () => {
   it('cancel sends nothing; a confirmed family kill stops both, keeps the deleted exe and audits', async () => {
     const s = startPty(process.execPath, [BIN, '--interval', '500', '--evidence-dir', evidence], { cols: 120, rows: 36 });
     session = s;
-    await s.waitForText('minewatch ·', 5000);
+    await s.waitForText('minewatch ·', 15_000);
     await typeFilter(s, String(fam.child.pid), new RegExp(`\\s${fam.child.pid} `));
     for (let i = 0; i < 10 && !s.screen().includes(`PID ${fam.child.pid} rcu-sched`); i++) { s.write('n'); await sleep(150); await s.flush(); }
     expect(s.screen()).toContain(`PID ${fam.child.pid} rcu-sched`);

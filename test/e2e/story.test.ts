@@ -70,7 +70,7 @@ it('from simulate to a clean host', async () => {
   const evidence = join(work, 'evidence');
   const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
   session = s;
-  await s.waitForText('minewatch ·', 5000);
+  await s.waitForText('minewatch ·', 15_000);
   await typeFilter(s, String(pids.miner), new RegExp(`\\s${pids.miner} `));
 
   // 1. both flagged, each with its reasons

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { compiledFake, groupMembers, isLive, readCmdline, readStat, readUid } from '../../src/simulate/payload';
 import { spawnEscapeNamed, spawnFakeMiner, spawnFakeSshd, spawnFamily, waitFor, type Spawned } from '../helpers/masquerade';
+import { demandNs } from '../helpers/cpu';
 
 const root = process.getuid?.() === 0;
 const cleanup: Array<{ kill(): Promise<void> }> = [];
@@ -9,12 +10,6 @@ afterEach(async () => {
   await Promise.all(cleanup.splice(0).map((s) => s.kill()));
 });
 function track<T extends { kill(): Promise<void> }>(s: T): T { cleanup.push(s); return s; }
-
-function cpuTicks(pid: number): number {
-  const raw = readFileSync(`/proc/${pid}/stat`, 'latin1');
-  const f = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
 
 async function expectGone(s: Spawned): Promise<void> {
   await s.kill();
@@ -58,14 +53,15 @@ describe.each(impls)('spawnFakeMiner (payload %s)', (impl) => {
   it('burnCpu spins; the default idles', async () => {
     const busy = track(await spawnFakeMiner({ impl, burnCpu: true, lifetimeSec: 20 }));
     const idle = track(await spawnFakeMiner({ impl, lifetimeSec: 20 }));
-    const b0 = cpuTicks(busy.pid);
-    const i0 = cpuTicks(idle.pid);
-    const w0 = Date.now();
+    // Demand (time on a CPU plus time waiting for one, from schedstat), not share: a loaded machine
+    // gives the burner less CPU but it still asks for a whole core, and the idle one for nothing.
+    const b0 = demandNs(busy.pid);
+    const i0 = demandNs(idle.pid);
+    const w0 = process.hrtime.bigint();
     await new Promise((r) => setTimeout(r, 1000));
-    const secs = (Date.now() - w0) / 1000;
-    const pct = (t0: number, pid: number) => ((cpuTicks(pid) - t0) / 100) / secs * 100;
-    // A full core when the machine is quiet; the bound leaves room for parallel test files on 2 cores.
-    expect(pct(b0, busy.pid)).toBeGreaterThan(25);
+    const wall = Number(process.hrtime.bigint() - w0);
+    const pct = (d0: bigint, pid: number) => Number(demandNs(pid) - d0) / wall * 100;
+    expect(pct(b0, busy.pid)).toBeGreaterThan(60);
     expect(pct(i0, idle.pid)).toBeLessThan(5);
     await expectGone(busy);
     await expectGone(idle);

@@ -347,7 +347,7 @@ describe('history', () => {
     expect(spawnSync('mkfifo', [fifo, wtmp]).status).toBe(0);
     const t0 = performance.now();
     const r = quick(4301);
-    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(performance.now() - t0).toBeLessThan(10_000); // returned at all: a FIFO opened blocking never would
     expect(r.history).toEqual({ ok: false, reason: 'no shell history in /home/carol' });
     expect(r.logins.ok && r.logins.data.source).toBe('/var/log/auth.log');
   });
@@ -384,8 +384,9 @@ describe('missing processes and files', () => {
   });
 
   it('inspectQuick on the fixture is fast', () => {
-    const t0 = performance.now();
+    const t0 = process.cpuUsage(); // CPU time: a loaded machine must not fail the test
     quick();
-    expect(performance.now() - t0).toBeLessThan(200);
+    const used = process.cpuUsage(t0);
+    expect((used.user + used.system) / 1000).toBeLessThan(200);
   });
 });

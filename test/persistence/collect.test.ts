@@ -277,7 +277,7 @@ describe('other layouts and hostile input', () => {
     try { execFileSync('mkfifo', [fifo]); } catch { haveFifo = false; }
     const started = Date.now();
     const r = collectPersistence({ root, now: NOW });
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(10_000); // returned at all: a FIFO opened blocking never would
     expect(r.warnings.some((w) => w.includes('only the first 1048576'))).toBe(true);
     expect(entry(r, '/var/spool/cron/crontabs/bob:1').command).toBe('/home/bob/ok.sh');
     expect(ids(entry(r, '/var/spool/cron/crontabs/bob:2'))).toContain('C11');   // the 3 MiB line (truncated) is junk
