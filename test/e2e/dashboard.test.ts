@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli';
 import { spawnEscapeNamed, spawnFakeMiner, type Spawned } from '../helpers/masquerade';
-import { startPty, typeFilter, type PtySession } from '../helpers/pty';
+import { startPty, stepUntil, typeFilter, type PtySession } from '../helpers/pty';
 
 let miner: Spawned;
 let evil: Spawned;
@@ -26,21 +26,13 @@ function start(args: string[] = [], cols = 110, rows = 32): PtySession {
 
 const rowOf = (screen: string, pid: number) => screen.split('\n').find((l) => new RegExp(`^.\\s+${pid} `).test(l));
 
-async function pressUntil(s: PtySession, key: string, cond: () => boolean, tries = 15) {
-  for (let i = 0; i < tries && !cond(); i++) {
-    s.write(key);
-    await new Promise((r) => setTimeout(r, 150));
-    await s.flush();
-  }
-}
-
 describe('the dashboard in a real terminal', () => {
   it('highlights our fake miner with its reasons, reaches it with n, and quits with q leaving the terminal restored', async () => {
     const s = start();
     await s.waitForText('minewatch ·', 15_000); // how fast is measured by npm run bench:tui, not here
     expect(s.altScreenActive()).toBe(true);
     await typeFilter(s, String(miner.pid), new RegExp(`\\s${miner.pid} .*rcu-sched`));
-    await pressUntil(s, 'n', () => s.screen().includes(`PID ${miner.pid} rcu-sched`));
+    await stepUntil(s, 'n', (sc) => sc.includes(`PID ${miner.pid} rcu-sched`));
     const screen = s.screen();
     expect(screen).toContain(`PID ${miner.pid} rcu-sched`);
     // the frame sits where it should: nothing stale left from an earlier frame

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli';
-import { startPty, type PtySession } from '../helpers/pty';
+import { selectedPid, startPty, type PtySession } from '../helpers/pty';
 
 const TAG = `${4_000_000 + (process.pid % 100_000)}`; // a sleep length no one else uses: `sleep 4012345.N`
 const kids: ChildProcess[] = [];
@@ -34,8 +34,7 @@ function tableRows(screen: string): number[] {
   return out;
 }
 
-/** The PID the detail panel shows: the selected process. */
-const selected = (screen: string) => Number(/(?:^|\s)PID (\d+) /m.exec(screen)?.[1] ?? NaN);
+const selected = selectedPid;
 
 async function until(s: PtySession, cond: (screen: string) => boolean, what: string, ms = 8000): Promise<string> {
   const end = Date.now() + ms;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli';
 import { spawnFamily, type Family } from '../helpers/masquerade';
-import { startPty, typeFilter, type PtySession } from '../helpers/pty';
+import { startPty, stepUntil, typeFilter, type PtySession } from '../helpers/pty';
 
 let fam: Family;
 let evidence: string;
@@ -44,7 +44,7 @@ describe('respond from the dashboard', () => {
     session = s;
     await s.waitForText('minewatch ·', 15_000);
     await typeFilter(s, String(fam.child.pid), new RegExp(`\\s${fam.child.pid} `));
-    for (let i = 0; i < 10 && !s.screen().includes(`PID ${fam.child.pid} rcu-sched`); i++) { s.write('n'); await sleep(150); await s.flush(); }
+    await stepUntil(s, 'n', (sc) => sc.includes(`PID ${fam.child.pid} rcu-sched`));
     expect(s.screen()).toContain(`PID ${fam.child.pid} rcu-sched`);
 
     s.write('K');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BIN, runCli } from '../helpers/cli';
-import { startPty, typeFilter, type PtySession } from '../helpers/pty';
+import { startPty, stepUntil, typeFilter, type PtySession } from '../helpers/pty';
 
 const isRoot = process.getuid?.() === 0;
 const user = isRoot ? 'root' : (process.env.USER ?? 'root'); // the crontab is the invoking user's
@@ -61,11 +61,6 @@ afterAll(async () => {
   }
 });
 
-async function until(s: PtySession, key: string, cond: () => boolean, tries = 20) {
-  for (let i = 0; i < tries && !cond(); i++) { s.write(key); await sleep(150); await s.flush(); }
-  expect(cond()).toBe(true);
-}
-
 it('from simulate to a clean host', async () => {
   const evidence = join(work, 'evidence');
   const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
@@ -81,7 +76,7 @@ it('from simulate to a clean host', async () => {
   expect(screen).toMatch(/why: CRITICAL \d+: H02 daemon-name impostor/);
 
   // 2. inspect the miner: hash and cwd
-  await until(s, 'n', () => s.screen().includes(`PID ${pids.miner} rcu-sched ·`));
+  await stepUntil(s, 'n', (sc) => sc.includes(`PID ${pids.miner} rcu-sched ·`));
   s.write('i');
   await s.waitForText(/sha256\s+[0-9a-f]{64}/, 10_000);
   const sha = createHash('sha256').update(readFileSync(join(simDir, 'rcu-sched'))).digest('hex');
@@ -91,7 +86,7 @@ it('from simulate to a clean host', async () => {
   await sleep(300);
 
   // 3. persistence of the launcher: the cron line, linked to the running process
-  await until(s, 'N', () => s.screen().includes(`PID ${pids.launcher} sshd ·`));
+  await stepUntil(s, 'N', (sc) => sc.includes(`PID ${pids.launcher} sshd ·`));
   s.write('c');
   await s.waitForText('Started by:', 5000);
   expect(s.screen()).toMatch(new RegExp(`crontab of ${user}, line \\d+ \\(matched by (script|cwd|exe)\\)`));
@@ -100,7 +95,7 @@ it('from simulate to a clean host', async () => {
   await sleep(300);
 
   // 4. family kill from the miner, after confirmation
-  await until(s, 'n', () => s.screen().includes(`PID ${pids.miner} rcu-sched ·`));
+  await stepUntil(s, 'n', (sc) => sc.includes(`PID ${pids.miner} rcu-sched ·`));
   s.write('K');
   await s.waitForText(`Signal process ${pids.miner}`, 5000);
   expect(s.screen()).toContain(`launcher PID ${pids.launcher} sshd`);

@@ -187,3 +187,30 @@ export async function typeFilter(s: PtySession, text: string, until: string | Re
   await s.waitForText(`[filter "${text}"]`, timeoutMs);
   await s.waitForText(until, timeoutMs);
 }
+
+/** The PID the dashboard's detail panel shows: the selected process (NaN when none is shown). */
+export function selectedPid(screen: string): number {
+  return Number(/(?:^|\s)PID (\d+) /m.exec(screen)?.[1] ?? NaN);
+}
+
+/**
+ * Press `key` until the screen satisfies `cond`, one press at a time: after each press, wait until the
+ * selection has moved (the key was taken and drawn) before judging, so a slow frame never makes the
+ * test press again and overshoot.
+ */
+export async function stepUntil(s: PtySession, key: string, cond: (screen: string) => boolean, tries = 20): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    await s.flush();
+    if (cond(s.screen())) return;
+    const before = selectedPid(s.screen());
+    s.write(key);
+    const end = Date.now() + 5000;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 30));
+      await s.flush();
+      if (selectedPid(s.screen()) !== before) break;
+    }
+  }
+  await s.flush();
+  if (!cond(s.screen())) throw new Error(`pressed ${JSON.stringify(key)} ${tries} times; the screen never matched:\n${s.screen()}`);
+}
