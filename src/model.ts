@@ -106,6 +106,51 @@ export interface Snapshot {
   /** How many processes' executables could not be read (EACCES) on this snapshot. */
   unreadableExe: number;
   warnings: string[];
+  /** Who holds a GPU, and how much of it they use (absent when GPU reading is off). */
+  gpu?: GpuState;
+  /** Container of each process that is in one (absent when not read; processes on the host are left out). */
+  containers?: Map<number, ContainerInfo>;
+}
+
+/** A process's hold on a GPU. */
+export interface ProcGpu {
+  /** Device files it holds: nvidia0, renderD128, or the control files (nvidiactl, nvidia-uvm). */
+  devices: string[];
+  vendor: 'nvidia' | 'drm';
+  /** Holds only driver control files (the CUDA runtime is loaded, no GPU is in use). */
+  controlOnly: boolean;
+  /** GPU memory it uses, in bytes; null when unknown. */
+  memBytes: number | null;
+  /** Busiest engine (DRM) or SM share (NVIDIA), % of the device; null when unknown. */
+  utilPct: number | null;
+  source: 'nvidia-smi' | 'drm-fdinfo' | 'fd';
+}
+
+export interface GpuState {
+  /** The host has a GPU (driver or device nodes), or a process holds one. */
+  present: boolean;
+  /** Model names (from the NVIDIA driver's /proc files, or systeminformation once at start). */
+  devices: string[];
+  /** The per-process NVIDIA source, said plainly ("nvidia-smi not found: ..."); null without an NVIDIA driver. */
+  nvidia: { state: string; message: string } | null;
+  processes: Map<number, ProcGpu>;
+  /** PIDs nvidia-smi reports on a GPU that answer at /proc/N yet are missing from the listing. */
+  unlisted: { pid: number; command: string; fbMiB: number | null }[];
+}
+
+export type ContainerRuntime = 'docker' | 'containerd' | 'podman' | 'cri-o' | 'kubernetes' | 'nspawn' | 'lxc' | 'namespace';
+
+/** Which container a process runs in, from its cgroup path and namespace inodes. */
+export interface ContainerInfo {
+  runtime: ContainerRuntime;
+  /** Container id (64 hex) or name, as the cgroup path gives it. */
+  id: string;
+  /** Short label for a column: "docker:3f2a9c1b7e0d", "lxc:web", "k8s:pod 1a2b3c4d". */
+  label: string;
+  /** Kubernetes pod uid, when the path names one. */
+  pod: string | null;
+  /** In a PID namespace other than the host's (PID 1 inside is not the host's init). */
+  ownPidNamespace: boolean;
 }
 
 export interface Finding {

@@ -4,6 +4,7 @@
 import { Detector } from '../detect/index';
 import { POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
+import { Enricher } from '../deep/enrich';
 import { ProcReader } from '../procfs/reader';
 import type { AppStore } from '../store/appStore';
 import type { RespawnWatch } from '../respond/index';
@@ -17,6 +18,8 @@ export interface PollerOptions {
   /** First CPU figures need two samples: the second comes this soon after the first. */
   warmupMs?: number;
   onError?: (err: Error) => void;
+  /** GPU reading (default on). */
+  gpu?: boolean;
 }
 
 export class Poller {
@@ -26,27 +29,31 @@ export class Poller {
   private readonly detector = new Detector();
   private readonly host: HostSampler;
   private readonly seen = new Set<string>();
+  readonly enricher: Enricher;
   ticks = 0;
 
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
     this.host = new HostSampler(opts.procRoot);
+    this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu });
   }
 
   start(): void {
     this.stopped = false;
+    this.enricher.start();
     this.schedule(0);
   }
 
   stop(): void {
     this.stopped = true;
+    this.enricher.stop();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
 
   /** One collection and one store write (one render) per tick; exposed for tests. */
   async tick(): Promise<void> {
-    const snapshot = this.reader.sample();
+    const snapshot = this.enricher.enrich(this.reader.sample());
     const assessments = this.detector.assess(snapshot);
     if (this.opts.respawn) markRespawns(snapshot, assessments, this.opts.respawn, this.seen);
     // host figures are decoration: a failed read leaves the last ones

@@ -25,6 +25,9 @@ Options:
                      (probes every PID up to pid_max), CPU time no visible process
                      accounts for, kernel taint and modules no package ships
   --deep-budget S    stop probing PIDs after S seconds (default 120; the report says how far it got)
+  --container NAME   only processes in that container: a runtime (docker, podman, k8s,
+                     lxc, nspawn...), any part of its id or name, or "host" for none
+  --no-gpu           do not look for GPU use (no fd scan, no nvidia-smi)
   --proc DIR         proc file system to read (default /proc)
   --root DIR         file system root for /etc/passwd, crontabs... (default /)
   -h, --help         this help
@@ -34,7 +37,7 @@ Exit status: 0 nothing at or above --fail-on, 1 something found, 2 usage or runt
 
 export async function runScanCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
-    json: 'boolean', all: 'boolean', deep: 'boolean', 'deep-budget': 'string', 'fail-on': 'string', sample: 'string', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
+    json: 'boolean', all: 'boolean', deep: 'boolean', 'deep-budget': 'string', container: 'string', 'no-gpu': 'boolean', 'fail-on': 'string', sample: 'string', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
   });
   if (flags.help || flags.h) { out.write(SCAN_HELP); return 0; }
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
@@ -46,9 +49,9 @@ export async function runScanCommand(argv: string[], out: NodeJS.WritableStream 
   const procRoot = (flags.proc as string) ?? '/proc';
   const root = (flags.root as string) ?? '/';
   const deepBudgetS = intFlag(flags, 'deep-budget', 120, 1, 3600);
-  const look = await lookAtHost({ procRoot, root, sampleMs });
+  const look = await lookAtHost({ procRoot, root, sampleMs, gpu: !flags['no-gpu'] });
   const deep = flags.deep ? await runDeepScan({ procRoot, root, budgetMs: deepBudgetS * 1000 }) : null;
-  const report = buildReport(look, { procRoot, all: Boolean(flags.all), correlation: look.correlation, extraWarnings: look.persistence.warnings });
+  const report = buildReport(look, { procRoot, all: Boolean(flags.all), correlation: look.correlation, extraWarnings: look.persistence.warnings, container: flags.container as string | undefined });
   const full = deep ? { ...report, deep: deepReportJson(deep) } : report;
   if (flags.json) out.write(toSafeJson(full) + '\n');
   else {

@@ -10,9 +10,13 @@ import { H42, H43, H44 } from './rules/hiding';
 import { H01, H02, H03 } from './rules/identity';
 import { H10, H11, H12, H13, H14, H15 } from './rules/location';
 import { H30, H31, H32, H33, H34 } from './rules/miner';
+import { H50 } from './rules/gpuImpostor';
+import { H51 } from './rules/gpuLocation';
+import { H52 } from './rules/gpuMiner';
+import { H53 } from './rules/slurmOutsideJob';
 
 /** In evaluation order: H14 reads the findings of H01/H02 before it. */
-export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44];
+export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44, H50, H51, H52, H53];
 
 const AMPLIFIERS = new Set(RULES.filter((r) => r.amplifier).map((r) => r.id));
 const MEDIUM = severityRank('medium');
@@ -68,11 +72,15 @@ export class Detector {
     const special = new Set<number>();
     for (const m of snapshot.host.procMismatches) special.add(m.pid);
     for (const pid of snapshot.connections.keys()) special.add(pid);
+    // GPU figures move every tick: a process holding a GPU is judged afresh
+    if (snapshot.gpu) for (const pid of snapshot.gpu.processes.keys()) special.add(pid);
     const ctx: RuleContext = {
       processes: snapshot.processes,
       connections: snapshot.connections,
       host: snapshot.host,
       kthreads: this.index!,
+      gpu: snapshot.gpu,
+      containers: snapshot.containers,
       now: snapshot.takenAt,
     };
     const result = new Map<number, Assessment>();

@@ -1,5 +1,5 @@
 // The shape of a detection rule: a small pure function over one process and the snapshot around it.
-import type { Connection, Finding, HostContext, ProcessInfo } from '../model';
+import type { Connection, ContainerInfo, Finding, GpuState, HostContext, ProcessInfo } from '../model';
 import { severityForScore } from '../model';
 import type { KthreadNameIndex } from './kthreadNames';
 
@@ -9,6 +9,10 @@ export interface RuleContext {
   host: HostContext;
   kthreads: KthreadNameIndex;
   now: number;
+  /** Who holds a GPU (absent when GPU reading is off). */
+  gpu?: GpuState;
+  /** Container of each process in one. */
+  containers?: ReadonlyMap<number, ContainerInfo>;
 }
 
 export interface Hit {

@@ -12,7 +12,7 @@ export interface HostLook {
   correlation: Correlation;
 }
 
-export async function lookAtHost(opts: { procRoot: string; root: string; sampleMs: number }): Promise<HostLook> {
+export async function lookAtHost(opts: { procRoot: string; root: string; sampleMs: number; gpu?: boolean }): Promise<HostLook> {
   const { snapshot, assessments } = await runScan(opts);
   const persistence = collectPersistence({ root: opts.root });
   const correlation = correlate(persistence.entries, snapshot.processes.values(), assessments);

@@ -38,6 +38,8 @@ export function formatScanText(report: ScanReport, opts: { width?: number; total
       lines.push(`    ${f.id} ${sanitize(f.title)}: ${sanitize(f.explanation)} [${f.attack.join(', ')}]`);
     }
     for (const s of p.startedBy) lines.push(`    started by: ${sanitize(s.label)} (matched by ${s.via})`);
+    if (p.gpu) lines.push(`    gpu: ${sanitize(p.gpu.devices.join(', '))}${p.gpu.memBytes !== null ? `, ${Math.round(p.gpu.memBytes / 2 ** 20)} MiB` : ''}${p.gpu.utilPct !== null ? `, ${Math.round(p.gpu.utilPct)}% busy` : ''} (${p.gpu.source})`);
+    if (p.container) lines.push(`    container: ${sanitize(p.container.label)} (${p.container.runtime}${p.container.ownPidNamespace ? ', own PID namespace' : ''})`);
   }
   if (report.persistence.length > 0) {
     lines.push('', 'PERSISTENCE (what would start something again)');

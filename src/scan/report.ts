@@ -1,5 +1,5 @@
 // The JSON report of `minewatch scan --json` (version 1) and the scan itself: two samples, one assessment.
-import type { Assessment, Finding, ProcessInfo, Severity, Snapshot } from '../model';
+import type { Assessment, ContainerInfo, Finding, ProcessInfo, ProcGpu, Severity, Snapshot } from '../model';
 import type { PersistenceEntry } from '../persistence/index';
 import type { Correlation, StartedBy } from './correlate';
 import { severityRank } from '../model';
@@ -7,6 +7,8 @@ import { Detector, hostWarnings } from '../detect/index';
 import { POOL_PORTS } from '../detect/poolPorts';
 import { readHostIdentity } from '../procfs/host';
 import { ProcReader } from '../procfs/reader';
+import { Enricher } from '../deep/enrich';
+import { matchesContainer } from '../procfs/container';
 
 export interface ReportFinding {
   id: string;
@@ -37,6 +39,10 @@ export interface ReportProcess {
   findings: ReportFinding[];
   /** Persistence entries that start this process ("started by: crontab of abc, line 3"). */
   startedBy: StartedBy[];
+  /** The GPU it holds and uses, or null. */
+  gpu: ProcGpu | null;
+  /** The container it runs in, or null on the host. */
+  container: ContainerInfo | null;
 }
 
 /** A persistence entry as reported: the entry, its findings in report form, and the PIDs it starts. */
@@ -53,6 +59,8 @@ export interface ScanReport {
   processes: ReportProcess[];
   persistence: ReportPersistence[];
   warnings: string[];
+  /** The host's GPUs and the per-process NVIDIA source; null when GPU reading was off. */
+  gpu?: { present: boolean; devices: string[]; nvidia: { state: string; message: string } | null; holders: number } | null;
 }
 
 export interface ScanResult {
@@ -64,14 +72,23 @@ export interface ScanOptions {
   procRoot: string;
   root: string;
   sampleMs: number;
+  /** GPU reading (default on). */
+  gpu?: boolean;
 }
 
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
-  let snapshot = reader.sample();
-  if (opts.sampleMs > 0) {
-    await new Promise((r) => setTimeout(r, opts.sampleMs));
-    snapshot = reader.sample();
+  const enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu });
+  enricher.start();
+  let snapshot: Snapshot;
+  try {
+    snapshot = enricher.enrich(reader.sample());
+    if (opts.sampleMs > 0) {
+      await new Promise((r) => setTimeout(r, opts.sampleMs));
+      snapshot = enricher.enrich(reader.sample());
+    }
+  } finally {
+    enricher.stop();
   }
   return { snapshot, assessments: new Detector().assess(snapshot) };
 }
@@ -85,7 +102,7 @@ export function reportPersistence(e: PersistenceEntry, runningPids: number[]): R
   return { ...rest, findings: findings.map(reportFinding), runningPids };
 }
 
-export function reportProcess(p: ProcessInfo, a: Assessment | undefined, startedBy: StartedBy[] = []): ReportProcess {
+export function reportProcess(p: ProcessInfo, a: Assessment | undefined, startedBy: StartedBy[] = [], extras: { gpu?: ProcGpu; container?: ContainerInfo } = {}): ReportProcess {
   return {
     pid: p.pid,
     ppid: p.ppid,
@@ -104,6 +121,8 @@ export function reportProcess(p: ProcessInfo, a: Assessment | undefined, started
     severity: a?.severity ?? 'none',
     findings: (a?.findings ?? []).map(reportFinding),
     startedBy,
+    gpu: extras.gpu ?? null,
+    container: extras.container ?? null,
   };
 }
 
@@ -112,7 +131,7 @@ export function byConcern(a: ReportProcess, b: ReportProcess): number {
   return severityRank(b.severity) - severityRank(a.severity) || b.score - a.score || a.pid - b.pid;
 }
 
-export function buildReport(result: ScanResult, opts: { procRoot: string; all: boolean; correlation?: Correlation; extraWarnings?: string[] }): ScanReport {
+export function buildReport(result: ScanResult, opts: { procRoot: string; all: boolean; correlation?: Correlation; extraWarnings?: string[]; container?: string }): ScanReport {
   const { snapshot, assessments } = result;
   const c = opts.correlation;
   const processes: ReportProcess[] = [];
@@ -120,7 +139,8 @@ export function buildReport(result: ScanResult, opts: { procRoot: string; all: b
     const a = assessments.get(p.pid);
     const startedBy = c?.startedBy.get(p.pid) ?? [];
     if (!opts.all && !a && startedBy.length === 0) continue;
-    processes.push(reportProcess(p, a, startedBy));
+    if (opts.container !== undefined && !matchesContainer(snapshot.containers?.get(p.pid) ?? null, opts.container)) continue;
+    processes.push(reportProcess(p, a, startedBy, { gpu: snapshot.gpu?.processes.get(p.pid), container: snapshot.containers?.get(p.pid) }));
   }
   // Without --all: entries with a finding above info, or that start a running process.
   const persistence = (c?.entries ?? [])
@@ -135,6 +155,7 @@ export function buildReport(result: ScanResult, opts: { procRoot: string; all: b
     processes,
     persistence,
     warnings: [...snapshot.warnings, ...hostWarnings(snapshot), ...(opts.extraWarnings ?? [])],
+    gpu: snapshot.gpu ? { present: snapshot.gpu.present, devices: snapshot.gpu.devices, nvidia: snapshot.gpu.nvidia, holders: snapshot.gpu.processes.size } : null,
   };
 }
 
