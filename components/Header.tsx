@@ -3,6 +3,8 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import type { Severity } from '../src/model';
 import { clip } from '../src/text/sanitize';
+import { gpuSummary } from '../src/gpu/index';
+import { gapBanner } from '../src/deep/gapWatch';
 import { useAppStore } from './StoreContext';
 import { accent, dim, severityStyle, SEVERITY_GLYPH, useTheme } from './theme';
 import { bar, bytes, duration, padEnd, sparkline } from './format';
@@ -19,6 +21,7 @@ export function Header({ width }: { width: number }) {
   const assessments = useAppStore((s) => s.assessments);
   const frozen = useAppStore((s) => s.frozen);
   const intervalMs = useAppStore((s) => s.intervalMs);
+  const deep = useAppStore((s) => s.deep);
 
   const counts = new Map<Severity, number>();
   for (const a of assessments.values()) counts.set(a.severity, (counts.get(a.severity) ?? 0) + 1);
@@ -33,6 +36,8 @@ export function Header({ width }: { width: number }) {
   const cpu = stats?.cpuPercent ?? 0;
   const memPct = stats && stats.memTotal ? (stats.memUsed / stats.memTotal) * 100 : 0;
   const warnings = snapshot?.warnings ?? [];
+  const gpu = gpuSummary(snapshot?.gpu);
+  const gap = gapBanner(snapshot?.cpuGap);
   const notRoot = snapshot && !snapshot.root;
 
   return (
@@ -58,10 +63,13 @@ export function Header({ width }: { width: number }) {
               {`${i ? ' ' : ''}${SEVERITY_GLYPH[s]}${counts.get(s) ?? 0} ${s}`}
             </Text>
           ))}
+          {gap ? <Text {...severityStyle(theme, 'high')}>{` · ${gap}`}</Text> : null}
           <Text {...dim(theme)}>{` · every ${intervalMs >= 1000 ? `${intervalMs / 1000}s` : `${intervalMs}ms`}`}</Text>
           {frozen ? <Text inverse bold>{' FROZEN (f) '}</Text> : null}
           {notRoot ? <Text {...severityStyle(theme, 'medium')}>{' · not root: limited view'}</Text> : null}
-          {warnings.length && !notRoot ? <Text {...severityStyle(theme, 'medium')}>{` · ${clip(warnings[0], 60)}`}</Text> : null}
+          {gpu ? <Text>{` · ${clip(gpu, 48)}`}</Text> : null}
+          {deep?.phase === 'running' ? <Text {...accent(theme)}>{` · deep scan ${Math.round(deep.fraction * 100)}%`}</Text> : null}
+          {warnings.length && !notRoot && !gap ? <Text {...severityStyle(theme, 'medium')}>{` · ${clip(warnings[0], 60)}`}</Text> : null}
         </Text>
       </Box>
     </Box>

@@ -4,26 +4,34 @@ import React, { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { Assessment, ProcessInfo } from '../src/model';
 import { clip, formatCmdline } from '../src/text/sanitize';
+import { gpuCell } from '../src/gpu/index';
 import type { ProcRow, Row } from '../src/view/tree';
 import { useAppStore } from './StoreContext';
 import { dim, severityStyle, SEVERITY_GLYPH, useTheme } from './theme';
 import { bytes, padEnd, padStart } from './format';
 
 const FIXED = 2 + 8 + 10 + 7 + 7; // glyph, PID, USER, CPU%, MEM
+/** Optional columns: GPU (memory and utilisation) when there is a GPU or a process holds one; CONTAINER when a process runs in one. */
+export interface Extra { gpu: boolean; container: boolean }
+const GPU_W = 10;
+const CTR_W = 20;
+const extraWidth = (x: Extra) => (x.gpu ? GPU_W : 0) + (x.container ? CTR_W : 0);
 
-export function columnsHeader(sortKey: string, descending: boolean): string {
+export function columnsHeader(sortKey: string, descending: boolean, extra: Extra = { gpu: false, container: false }): string {
   const mark = (k: string) => (sortKey === k ? (descending ? '▼' : '▲') : ' ');
-  return `  ${padStart('PID' + mark('pid'), 7)} ${padEnd('USER' + mark('user'), 9)} ${padStart('CPU%' + mark('cpu'), 6)} ${padStart('MEM' + mark('mem'), 6)} ${'COMMAND' + mark('name')}${sortKey === 'score' ? `  (by concern ${descending ? '▼' : '▲'})` : ''}`;
+  const more = `${extra.gpu ? padStart('GPU', GPU_W - 1) + ' ' : ''}${extra.container ? padEnd('CONTAINER', CTR_W - 1) + ' ' : ''}`;
+  return `  ${padStart('PID' + mark('pid'), 7)} ${padEnd('USER' + mark('user'), 9)} ${padStart('CPU%' + mark('cpu'), 6)} ${padStart('MEM' + mark('mem'), 6)} ${more}${'COMMAND' + mark('name')}${sortKey === 'score' ? `  (by concern ${descending ? '▼' : '▲'})` : ''}`;
 }
 
-const ProcLine = memo(function ProcLine({ row, p, a, selected, width }: { row: ProcRow; p: ProcessInfo; a: Assessment | undefined; selected: boolean; width: number }) {
+const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, container }: { row: ProcRow; p: ProcessInfo; a: Assessment | undefined; selected: boolean; width: number; gpu?: string; container?: string }) {
   const theme = useTheme();
   const sev = a?.severity ?? 'none';
   const fold = row.collapsed ? '+' : '';
   const name = clip(p.name, 20);
   const cmdText = p.kernelThread ? '' : formatCmdline(p.cmdline);
   const hidden = row.collapsed ? ` [+${row.hidden} hidden${row.hiddenFlagged ? `, ${row.hiddenFlagged} flagged ${SEVERITY_GLYPH.high}` : ''}]` : '';
-  const head = `${SEVERITY_GLYPH[sev]} ${padStart(String(p.pid), 7)} ${padEnd(clip(p.user, 9), 9)} ${padStart(p.cpuPercent.toFixed(1), 6)} ${padStart(bytes(p.rssBytes), 6)} `;
+  const more = `${gpu !== undefined ? padStart(clip(gpu, GPU_W - 1), GPU_W - 1) + ' ' : ''}${container !== undefined ? padEnd(clip(container, CTR_W - 1), CTR_W - 1) + ' ' : ''}`;
+  const head = `${SEVERITY_GLYPH[sev]} ${padStart(String(p.pid), 7)} ${padEnd(clip(p.user, 9), 9)} ${padStart(p.cpuPercent.toFixed(1), 6)} ${padStart(bytes(p.rssBytes), 6)} ${more}`;
   const treePart = `${row.prefix}${fold}${name}`;
   const restWidth = Math.max(0, width - head.length - treePart.length - hidden.length - 1);
   const cmd = restWidth > 3 ? ' ' + clip(cmdText, restWidth) : '';
@@ -41,9 +49,9 @@ const ProcLine = memo(function ProcLine({ row, p, a, selected, width }: { row: P
   );
 });
 
-const WhyLine = memo(function WhyLine({ prefix, a, width }: { prefix: string; a: Assessment; width: number }) {
+const WhyLine = memo(function WhyLine({ prefix, a, width, indent }: { prefix: string; a: Assessment; width: number; indent: number }) {
   const theme = useTheme();
-  const lead = ' '.repeat(FIXED) + prefix + '└ why: ';
+  const lead = ' '.repeat(FIXED + indent) + prefix + '└ why: ';
   const reasons = a.findings.map((f) => `${f.id} ${f.title.toLowerCase()}`).join(' · ');
   return (
     <Text wrap="truncate-end">
@@ -63,9 +71,12 @@ export function ProcessTable({ width, height }: { width: number; height: number 
   const sort = useAppStore((s) => s.sort);
   const descending = useAppStore((s) => s.descending);
   const visible: Row[] = rows.slice(top, top + height);
+  const gpuState = snapshot?.gpu;
+  const containers = snapshot?.containers;
+  const extra: Extra = { gpu: Boolean(gpuState?.present), container: (containers?.size ?? 0) > 0 };
   return (
     <Box flexDirection="column" width={width} height={height + 1}>
-      <Text {...dim(theme)} bold wrap="truncate-end">{padEnd(columnsHeader(sort, descending), width)}</Text>
+      <Text {...dim(theme)} bold wrap="truncate-end">{padEnd(columnsHeader(sort, descending, extra), width)}</Text>
       {!snapshot ? <Text>reading /proc…</Text> : null}
       {snapshot && rows.length === 0 ? <Text {...dim(theme)}>no process matches</Text> : null}
       {visible.map((r) => {
@@ -73,9 +84,13 @@ export function ProcessTable({ width, height }: { width: number; height: number 
         if (!p) return null;
         if (r.kind === 'why') {
           const a = assessments.get(r.pid);
-          return a ? <WhyLine key={`w${r.pid}`} prefix={r.prefix} a={a} width={width} /> : null;
+          return a ? <WhyLine key={`w${r.pid}`} prefix={r.prefix} a={a} width={width} indent={extraWidth(extra)} /> : null;
         }
-        return <ProcLine key={r.pid} row={r} p={p} a={assessments.get(r.pid)} selected={r.pid === selectedPid} width={width} />;
+        return (
+          <ProcLine key={r.pid} row={r} p={p} a={assessments.get(r.pid)} selected={r.pid === selectedPid} width={width}
+            gpu={extra.gpu ? gpuCell(gpuState?.processes.get(r.pid)) : undefined}
+            container={extra.container ? containers?.get(r.pid)?.label ?? '' : undefined} />
+        );
       })}
     </Box>
   );

@@ -110,6 +110,8 @@ export interface Snapshot {
   gpu?: GpuState;
   /** Container of each process that is in one (absent when not read; processes on the host are left out). */
   containers?: Map<number, ContainerInfo>;
+  /** The CPU accounting gap as the dashboard watches it (absent outside the dashboard). */
+  cpuGap?: import('./deep/gapWatch').GapStatus;
 }
 
 /** A process's hold on a GPU. */

@@ -41,6 +41,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['c'], label: 'c', help: 'persistence that starts the process (crontab, units, rc, keys)', group: 'Respond', run: (a) => a.openPersistence(false) },
   { keys: ['P'], label: 'P', help: 'persistence on the whole host', group: 'Respond', run: (a) => a.openPersistence(true) },
   { keys: ['K', 'f9'], label: 'K F9', help: 'signal the process (asks first; evidence kept, audited)', group: 'Respond', run: (a) => a.openKill() },
+  { keys: ['D'], label: 'D', help: 'deep scan: hidden processes, CPU no process accounts for, kernel taint and modules (in the background)', group: 'Respond', run: (a) => a.runDeepScan() },
   { keys: ['?', 'f1'], label: '? F1', help: 'this help', group: 'General', run: (a) => a.showHelp() },
   { keys: ['q', 'ctrl+c', 'f10'], label: 'q F10', help: 'quit', group: 'General', run: (a) => a.requestQuit() },
 ];

@@ -35,7 +35,7 @@ export class Poller {
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
     this.host = new HostSampler(opts.procRoot);
-    this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu });
+    this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu, watchGap: true });
   }
 
   start(): void {

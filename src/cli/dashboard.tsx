@@ -6,6 +6,7 @@ import { App } from '../../components/App';
 import { StoreProvider } from '../../components/StoreContext';
 import { ThemeProvider } from '../../components/theme';
 import { Poller } from '../app/poller';
+import { formatDeep, runDeepScan } from '../deep/index';
 import { createServices } from '../app/services';
 import { defaultEvidenceDir } from '../respond/index';
 import { readOsRelease } from '../host/osRelease';
@@ -25,6 +26,7 @@ Options:
   --readonly       no action key does anything (signals are disabled)
   --evidence-dir DIR  where evidence and the audit log go before any kill
                    (default /var/lib/minewatch/evidence as root, else ~/.local/state/minewatch/evidence)
+  --no-gpu         do not look for GPU use (no fd scan, no nvidia-smi)
   --proc DIR       proc file system to read (default /proc)
   --root DIR       file system root for /etc/passwd... (default /)
   -h, --help       this help
@@ -47,7 +49,7 @@ function Sized({ children }: { children: (cols: number, rows: number) => React.R
 export async function runDashboardCommand(argv: string[]): Promise<number> {
   const { flags, positional } = parseArgs(argv, {
     interval: 'string', filter: 'string', flagged: 'boolean', 'no-color': 'boolean', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
-    readonly: 'boolean', 'evidence-dir': 'string',
+    readonly: 'boolean', 'evidence-dir': 'string', 'no-gpu': 'boolean',
   });
   if (flags.help || flags.h) { process.stdout.write(DASHBOARD_HELP); return 0; }
   if (positional.length) throw new UsageError(`unknown command ${positional[0]} (try minewatch --help)`);
@@ -70,8 +72,12 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
     services,
     intervalMs, filter: (flags.filter as string) ?? '', flaggedOnly: Boolean(flags.flagged),
     host: { hostname: id.hostname, kernel: id.kernel, distro: readOsRelease(root) },
+    deepScan: async (onProgress) => {
+      const r = await runDeepScan({ procRoot, root, onProgress: (p) => onProgress(p.fraction, p.text) });
+      return { lines: formatDeep(r), findings: r.findings.length };
+    },
   });
-  const poller = new Poller(store, { procRoot, root, respawn: services.respawn, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
+  const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
 
   let restored = false;
   const restore = () => {

@@ -4,22 +4,27 @@
 import type { Snapshot } from '../model';
 import { GpuSampler, gpuWarnings, type GpuSamplerOptions } from '../gpu/index';
 import { ContainerIndex } from '../procfs/container';
+import { GapWatch } from './gapWatch';
 
 export interface EnrichOptions {
   procRoot?: string;
   root?: string;
   /** GPU reading (default on); false turns it off, an object tunes it (tests, benchmark). */
   gpu?: boolean | Omit<GpuSamplerOptions, 'procRoot' | 'root'>;
+  /** Watch the CPU accounting gap tick by tick (the dashboard). */
+  watchGap?: boolean;
 }
 
 export class Enricher {
   readonly gpu: GpuSampler | null;
   private readonly containers: ContainerIndex;
+  private readonly gap: GapWatch | null;
 
   constructor(opts: EnrichOptions = {}) {
     const procRoot = opts.procRoot ?? '/proc';
     this.gpu = opts.gpu === false ? null : new GpuSampler({ procRoot, root: opts.root, ...(typeof opts.gpu === 'object' ? opts.gpu : {}) });
     this.containers = new ContainerIndex(procRoot);
+    this.gap = opts.watchGap ? new GapWatch(procRoot) : null;
   }
 
   start(): void {
@@ -37,6 +42,7 @@ export class Enricher {
       snapshot.gpu = this.gpu.sample(snapshot);
       snapshot.warnings.push(...gpuWarnings(snapshot.gpu));
     }
+    if (this.gap) snapshot.cpuGap = this.gap.update(snapshot);
     return snapshot;
   }
 }

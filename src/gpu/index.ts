@@ -205,3 +205,15 @@ export function gpuWarnings(g: GpuState | undefined): string[] {
   }
   return out;
 }
+
+/** The header's GPU words: "GPU NVIDIA H100 80GB HBM3: 2 processes, 1.4G" (and nvidia-smi's trouble). */
+export function gpuSummary(g: GpuState | undefined): string | null {
+  if (!g?.present) return null;
+  const users = [...g.processes.values()].filter((p) => !p.controlOnly);
+  const mem = users.reduce((s, p) => s + (p.memBytes ?? 0), 0);
+  const util = users.reduce((m, p) => Math.max(m, p.utilPct ?? 0), 0);
+  const names = g.devices.length ? `${g.devices[0].replace(/^NVIDIA /, '')}${g.devices.length > 1 ? ` x${g.devices.length}` : ''}` : '';
+  const figures = [`${users.length} process${users.length === 1 ? '' : 'es'}`, mem ? `${mem >= 1024 ** 3 ? `${(mem / 1024 ** 3).toFixed(1)}G` : `${Math.round(mem / 1024 ** 2)}M`}` : null, util ? `top ${Math.round(util)}%` : null].filter(Boolean).join(', ');
+  const trouble = g.nvidia?.state === 'failed' ? ' (no per-process NVIDIA figures)' : '';
+  return `GPU${names ? ` ${names}` : ''}: ${figures}${trouble}`;
+}

@@ -12,7 +12,7 @@ import { buildForest, SORT_KEYS, visibleRows, type Forest, type Row, type SortKe
 export type Overlay = 'none' | 'help' | 'pane' | 'kill';
 
 export interface Pane {
-  kind: 'inspect' | 'persistence';
+  kind: 'inspect' | 'persistence' | 'deep';
   pid: number | null;
   title: string;
   lines: string[];
@@ -42,6 +42,16 @@ export interface KillDialog {
   focus: number;
   phase: 'choose' | 'working' | 'done';
   result: string[];
+}
+
+/** The deep scan started from the dashboard (D): it runs in the background, off the render path. */
+export interface DeepRun {
+  phase: 'running' | 'done' | 'failed';
+  /** 0..1 */
+  fraction: number;
+  text: string;
+  lines: string[];
+  findings: number;
 }
 
 export interface HostInfo { hostname: string; kernel: string; distro: string | null }
@@ -83,6 +93,7 @@ export interface AppState {
   evidenceDir: string;
   message: string | null;
   quit: boolean;
+  deep: DeepRun | null;
   actions: AppActions;
 }
 
@@ -127,6 +138,8 @@ export interface AppActions {
   closeOverlay(): void;
   requestQuit(): void;
   say(message: string | null): void;
+  /** D: start the deep scan, or show it (progress while it runs, the report once done). */
+  runDeepScan(): void;
 }
 
 export interface StoreOptions {
@@ -135,6 +148,8 @@ export interface StoreOptions {
   filter?: string;
   flaggedOnly?: boolean;
   host?: Partial<HostInfo>;
+  /** Runs the deep scan (src/deep) and reports progress; absent where it is not available. */
+  deepScan?: (onProgress: (fraction: number, text: string) => void) => Promise<{ lines: string[]; findings: number }>;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -181,7 +196,7 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
       const s = { ...get(), ...patch };
       if (!s.snapshot) { set(patch); return; }
       const rows = visibleRows({
-        processes: s.snapshot.processes, assessments: s.assessments, forest: s.forest,
+        processes: s.snapshot.processes, assessments: s.assessments, forest: s.forest, containers: s.snapshot.containers,
         settings: { mode: s.mode, sort: s.sort, descending: s.descending, filter: s.filter, flaggedOnly: s.flaggedOnly, collapsed: s.collapsed },
       });
       let selectedPid = s.selectedPid;
@@ -435,6 +450,39 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
         set({ overlay: 'none', pane: null, kill: null });
       },
       requestQuit() { set({ quit: true }); },
+      runDeepScan() {
+        const cur = get().deep;
+        const showPane = (d: DeepRun) => {
+          const title = d.phase === 'running' ? `Deep scan ${Math.round(d.fraction * 100)}%: ${d.text}` : d.phase === 'done' ? `Deep scan: ${d.findings} finding${d.findings === 1 ? '' : 's'}` : 'Deep scan failed';
+          const pane = get().pane;
+          const scroll = pane?.kind === 'deep' ? pane.scroll : 0;
+          const lines = d.lines.length ? wrapLines(d.lines, get().viewportCols - 1) : [d.text];
+          set({ overlay: 'pane', pane: { kind: 'deep', pid: null, title, lines, status: d.phase === 'running' ? 'running in the background: Esc closes this pane, D shows it again' : null, scroll, actions: [], focus: 0, confirming: false } });
+        };
+        if (cur && cur.phase === 'running') { showPane(cur); return; }
+        if (!opts.deepScan) { set({ message: 'the deep scan is not available here' }); return; }
+        const start: DeepRun = { phase: 'running', fraction: 0, text: 'starting', lines: [], findings: 0 };
+        set({ deep: start });
+        showPane(start);
+        let last = 0;
+        const update = (d: DeepRun) => {
+          set({ deep: d });
+          const pane = get().pane;
+          if (get().overlay === 'pane' && pane?.kind === 'deep') showPane(d);
+        };
+        opts.deepScan((fraction, text) => {
+          const t = Date.now();
+          if (t - last < 200) return; // progress redraws at most five times a second
+          last = t;
+          update({ ...start, fraction, text: `${text}` });
+        }).then(
+          (r) => {
+            update({ phase: 'done', fraction: 1, text: 'done', lines: r.lines, findings: r.findings });
+            if (get().pane?.kind !== 'deep') set({ message: `deep scan done: ${r.findings} finding${r.findings === 1 ? '' : 's'} (D shows them)` });
+          },
+          (err: Error) => update({ phase: 'failed', fraction: 1, text: `deep scan failed: ${err.message}`, lines: [], findings: 0 }),
+        );
+      },
       say(message) { set({ message }); },
     };
 
@@ -471,6 +519,7 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
       evidenceDir: opts.services?.evidenceDir ?? '',
       message: null,
       quit: false,
+      deep: null,
       actions,
     };
   });

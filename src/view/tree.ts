@@ -1,6 +1,6 @@
 // The process forest and its flattening into visible rows: tree or flat list, collapse, filter,
 // "flagged only", sort. Pure functions of the snapshot and the view settings, used by the store.
-import type { Assessment, ProcessInfo } from '../model';
+import type { Assessment, ContainerInfo, ProcessInfo } from '../model';
 import { severityRank } from '../model';
 import { formatCmdline } from '../text/sanitize';
 
@@ -60,9 +60,9 @@ export function buildForest(processes: ReadonlyMap<number, ProcessInfo>): Forest
   return { roots, children };
 }
 
-/** Lower-cased text a filter matches against: name, command, user and PID. */
-export function searchText(p: ProcessInfo): string {
-  return `${p.pid} ${p.name} ${p.user} ${p.exe ?? ''} ${formatCmdline(p.cmdline)}`.toLowerCase();
+/** Lower-cased text a filter matches against: name, command, user, PID, and the container (label, runtime, id). */
+export function searchText(p: ProcessInfo, c?: ContainerInfo): string {
+  return `${p.pid} ${p.name} ${p.user} ${p.exe ?? ''} ${formatCmdline(p.cmdline)}${c ? ` ${c.label} ${c.runtime} ${c.id}` : ''}`.toLowerCase();
 }
 
 function comparator(settings: ViewSettings, processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>) {
@@ -89,6 +89,8 @@ export interface RowsInput {
   settings: ViewSettings;
   /** Cached lower-case search text per pid (filled lazily). */
   searchCache?: Map<number, string>;
+  /** Container of each process in one: the filter matches its label too. */
+  containers?: ReadonlyMap<number, ContainerInfo>;
 }
 
 export function visibleRows(input: RowsInput): Row[] {
@@ -99,7 +101,7 @@ export function visibleRows(input: RowsInput): Row[] {
     if (settings.flaggedOnly && !assessments.has(pid)) return false;
     if (!filter) return true;
     let t = cache.get(pid);
-    if (t === undefined) { t = searchText(processes.get(pid)!); cache.set(pid, t); }
+    if (t === undefined) { t = searchText(processes.get(pid)!, input.containers?.get(pid)); cache.set(pid, t); }
     return t.includes(filter);
   };
   const filtering = settings.flaggedOnly || filter.length > 0;

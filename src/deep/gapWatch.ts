@@ -1,0 +1,70 @@
+// The CPU accounting gap, watched from the dashboard's own ticks: the machine's task time from
+// /proc/stat against the CPU time of the processes in two consecutive snapshots. That estimate is
+// cheap (one small read per tick) but blind to children that lived and died between two ticks, so it
+// only raises a suspicion: when its median over the last ticks is above the threshold, the precise
+// measurement (measureCpuGap: reaped children included, three windows) runs in the background, and
+// only a gap it confirms is shown, with its figures. Re-confirmed at most once a minute.
+import type { Snapshot } from '../model';
+import { readCpuTimes } from '../procfs/kernel';
+import { GAP_THRESHOLD_PCT, measureCpuGap, type CpuGap } from './cpugap';
+
+const TICKS = 5;
+const RECONFIRM_MS = 60_000;
+
+export interface GapStatus {
+  /** The cheap per-tick estimate (median of the last ticks), % of one core. */
+  estimatePct: number;
+  /** The last precise measurement, when one ran. */
+  confirmed: CpuGap | null;
+  confirmedAt: number | null;
+  checking: boolean;
+}
+
+export class GapWatch {
+  private prev: { snapshot: Snapshot; taskTicks: number } | null = null;
+  private readonly recent: number[] = [];
+  private status: GapStatus = { estimatePct: 0, confirmed: null, confirmedAt: null, checking: false };
+
+  constructor(private readonly procRoot = '/proc', private readonly measure: typeof measureCpuGap = measureCpuGap, private readonly now: () => number = Date.now) {}
+
+  update(snapshot: Snapshot): GapStatus {
+    const cpu = readCpuTimes(this.procRoot);
+    if (!cpu) return this.status;
+    const prev = this.prev;
+    this.prev = { snapshot, taskTicks: cpu.taskTicks };
+    if (!prev || snapshot.takenAt <= prev.snapshot.takenAt) return this.status;
+    let charged = 0;
+    for (const p of snapshot.processes.values()) {
+      const q = prev.snapshot.processes.get(p.pid);
+      if (q && q.startTicks === p.startTicks) charged += Math.max(0, p.cpuTicks - q.cpuTicks);
+      else if (p.startTime >= prev.snapshot.takenAt - 1000) charged += p.cpuTicks; // born during the interval
+    }
+    const seconds = (snapshot.takenAt - prev.snapshot.takenAt) / 1000;
+    const clk = snapshot.host.clockTicks;
+    const gapPct = ((cpu.taskTicks - prev.taskTicks - charged) / clk) / seconds * 100;
+    this.recent.push(gapPct);
+    if (this.recent.length > TICKS) this.recent.shift();
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    const estimatePct = sorted[Math.floor(sorted.length / 2)];
+    this.status = { ...this.status, estimatePct };
+    const now = this.now();
+    const due = this.status.confirmedAt === null || now - this.status.confirmedAt >= RECONFIRM_MS;
+    if (this.recent.length >= TICKS && estimatePct > GAP_THRESHOLD_PCT && due && !this.status.checking) {
+      this.status = { ...this.status, checking: true };
+      this.measure({ procRoot: this.procRoot, windows: 3, windowMs: 1000 })
+        .then((g) => { this.status = { ...this.status, confirmed: g, confirmedAt: this.now(), checking: false }; })
+        .catch(() => { this.status = { ...this.status, checking: false, confirmedAt: this.now() }; });
+    } else if (estimatePct <= GAP_THRESHOLD_PCT / 2 && this.status.confirmed?.sustained && this.recent.length >= TICKS) {
+      this.status = { ...this.status, confirmed: null }; // the gap went away
+    }
+    return this.status;
+  }
+}
+
+/** The header's words for a confirmed gap, or null. */
+export function gapBanner(s: GapStatus | undefined): string | null {
+  const g = s?.confirmed;
+  if (!g?.sustained) return null;
+  const w = [...g.windows].sort((a, b) => a.gapPct - b.gapPct)[Math.floor(g.windows.length / 2)];
+  return `CPU gap ${Math.round(g.sustainedGapPct)}% (kernel ${Math.round(w.kernelPct)}%, processes ${Math.round(w.accountedPct)}%): hidden process? D`;
+}
