@@ -1,53 +1,39 @@
 // What the dashboard asks of the host, behind one interface: inspect a process, read persistence,
-// prepare and carry out a response. The store calls these; views never do. Tests inject fakes.
+// prepare and carry out a response. A thin adapter: the response routine is src/respond/plan.ts, the
+// edits src/respond/persistenceEdit.ts. The store calls these; views never do. Tests inject fakes.
 import { formatInspect, inspectProcess, inspectQuick } from '../inspect/index';
 import type { Assessment, Snapshot } from '../model';
 import { collectPersistence, formatPersistence, describeEntry } from '../persistence/index';
 import {
-  AuditLog, auditTarget, captureEvidence, commentOutLine, disableUnitLink, type EditResult, verifyTarget, defaultAuditPath, defaultSignalFn, familyOf, killFamily, pinTarget, RespawnWatch, sendSignal,
-  type PinnedTarget, type ResponseSignal, type SignalFn,
+  AuditError, AuditLog, defaultAuditPath, defaultSignalFn, disableEntry, isLiveProc, prepareResponse, RespawnWatch, runPlan, standardPlan,
+  type PersistenceAction, type PlanResult, type PlanStep, type ResponsePrep, type ResponseSignal, type SignalFn, type StepOutcome,
 } from '../respond/index';
-import { refusal, ancestorsOf } from '../respond/guard';
 import { correlate, entryLabel } from '../scan/correlate';
 import { wantsLinks } from '../persistence/wants';
+import { SafeTree } from '../fsafe/index';
 import { join } from 'node:path';
-import { clip, formatCmdline, sanitize } from '../text/sanitize';
+import { clip, sanitize } from '../text/sanitize';
 
-export interface KillPrep {
-  target: PinnedTarget;
-  /** Other members of its family (launcher first), pinned too. */
-  members: PinnedTarget[];
-  /** What the dialog shows about the target: PID, user, exe, start time, reasons. */
-  summary: string[];
-  memberLines: string[];
-  /** Why minewatch will not signal it (PID 1, kernel thread, itself...), or null. */
-  refusal: string | null;
-}
-
-/** A persistence entry the user may disable from the persistence pane. */
-export interface PersistenceAction {
-  entryId: string;
-  /** "crontab of abc, line 3" */
-  label: string;
-  kind: string;
-  /** Host path (without the --root prefix). */
-  path: string;
-  line: number | null;
-  raw: string;
-  /** What disabling does, in words. */
-  verb: string;
-}
+/** What the signal dialog shows and acts on: the target and its family, pinned as the user saw them. */
+export type KillPrep = ResponsePrep;
+export type { PersistenceAction, PlanStep, StepOutcome, PlanResult };
 
 export interface AppServices {
+  /** Nothing can be changed: --readonly, or a --proc that is not this system's live /proc. */
   readonly: boolean;
+  /** Why, in words ("read-only mode (--readonly)", "… is not the live /proc …"), or null. */
+  readonlyReason: string | null;
   evidenceDir: string;
   /** Quick content at once, then the full report (hashes) when ready; returns a cancel function. */
   inspect(pid: number, update: (title: string, lines: string[], status: string | null) => void): () => void;
   persistence(pid: number | null, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): { title: string; lines: string[]; actions: PersistenceAction[] };
-  /** Comment out a cron line, or remove a unit's *.wants/ link; backup first, audited. */
+  /** Comment out a cron line, or remove a unit's *.wants/ links; backup first, audited. */
   disablePersistence(action: PersistenceAction): string[];
   prepareKill(pid: number, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): KillPrep | { error: string };
+  /** The dialog's action: the standard plan for `signal`, as lines of text. */
   act(prep: KillPrep, signal: ResponseSignal, family: boolean): Promise<string[]>;
+  /** Any plan of steps (freeze, evidence, disable, signal, watch), each outcome reported as it ends. */
+  runPlan(prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void): Promise<PlanResult>;
   respawn: RespawnWatch;
 }
 
@@ -56,21 +42,61 @@ export interface ServiceOptions {
   root: string;
   evidenceDir: string;
   readonly: boolean;
+  /** Injected signal function (tests): never signals a real process. */
   kill?: SignalFn;
   selfPid?: number;
+  /**
+   * Tests only, and only together with an injected `kill`: treat a fixture --proc as live so the
+   * response routine can be exercised. Without an injected kill it is ignored: a fixture stays read-only.
+   */
+  assumeLiveProc?: boolean;
 }
-
-const HEAVY = new Set(['SIGTERM', 'SIGKILL']);
 
 export function createServices(opts: ServiceOptions): AppServices {
   const { procRoot, root } = opts;
   const selfPid = opts.selfPid ?? process.pid;
   const kill = opts.kill ?? defaultSignalFn;
+  const live = (opts.kill !== undefined && opts.assumeLiveProc === true) || isLiveProc(procRoot);
+  const readonlyReason = opts.readonly
+    ? 'read-only mode (--readonly)'
+    : live
+      ? null
+      : `read-only: ${sanitize(procRoot)} is not the live /proc of this system, so its PIDs are not processes here`;
   const respawn = new RespawnWatch();
   const audit = () => new AuditLog(defaultAuditPath(opts.evidenceDir));
+  const backupDir = join(opts.evidenceDir, 'persistence-backups');
+  /** Processes started by the same persistence entry, from the last persistence read (pane or plan). */
+  let lastStartedBy: Map<number, { entryId: string }[]> | null = null;
+
+  const disable = (action: PersistenceAction, log: AuditLog) => {
+    const tree = new SafeTree(root);
+    try {
+      return disableEntry(action, { tree, backupDir, audit: log, wants: (t, p) => wantsLinks(t, p) });
+    } finally {
+      tree.close();
+    }
+  };
+  const linkedPids = (pid: number): number[] => {
+    if (!lastStartedBy) return [];
+    const mine = new Set((lastStartedBy.get(pid) ?? []).map((s) => s.entryId));
+    if (mine.size === 0) return [];
+    const out: number[] = [];
+    for (const [other, list] of lastStartedBy) if (other !== pid && list.some((s) => mine.has(s.entryId))) out.push(other);
+    return out;
+  };
+  const plan = (prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void) => {
+    const log = audit();
+    return runPlan(prep, steps, {
+      procRoot, root, live, selfPid, evidenceDir: opts.evidenceDir, scope, kill, audit: log, respawn,
+      readonly: opts.readonly,
+      evidenceExtra: (targets) => ({ inspect: targets.map((t) => inspectQuick(t.pid, { procRoot, root })) }),
+      disable: (action) => disable(action, log),
+    }, onStep);
+  };
 
   return {
-    readonly: opts.readonly,
+    readonly: readonlyReason !== null,
+    readonlyReason,
     evidenceDir: opts.evidenceDir,
     respawn,
 
@@ -98,6 +124,7 @@ export function createServices(opts: ServiceOptions): AppServices {
     persistence(pid, snapshot, assessments) {
       const report = collectPersistence({ root });
       const c = correlate(report.entries, snapshot.processes.values(), assessments);
+      lastStartedBy = c.startedBy;
       const full = { ...report, entries: c.entries };
       const actionable = (ids: Set<string> | null) => c.entries
         .filter((e) => (ids ? ids.has(e.id) : e.severity !== 'none'))
@@ -127,84 +154,32 @@ export function createServices(opts: ServiceOptions): AppServices {
     },
 
     disablePersistence(action) {
-      if (opts.readonly) return ['read-only mode (--readonly): nothing was changed'];
+      if (readonlyReason) return [`${readonlyReason}: nothing was changed`];
       const log = audit();
-      const backupDir = join(opts.evidenceDir, 'persistence-backups');
-      const results: EditResult[] = [];
-      if (action.kind.startsWith('systemd')) {
-        const links = wantsLinks(root, action.path);
-        if (links.length === 0) return [`no *.wants/ link enables ${sanitize(action.path)}: nothing to disable`];
-        for (const l of links) results.push(disableUnitLink(l, { backupDir }));
-      } else if (action.line !== null) {
-        results.push(commentOutLine(join(root, action.path), action.line, { backupDir, expectedText: action.raw, marker: 'minewatch' }));
+      try {
+        const results = disable(action, log);
+        return [...results.map((r) => r.message), `audit log: ${log.path}`];
+      } catch (err) {
+        if (err instanceof AuditError) return [`${sanitize(err.message)}: nothing was changed`];
+        return [`disabling failed: ${sanitize((err as Error).message)}`];
       }
-      for (const r of results) {
-        log.append({ action: 'persistence-change', result: r.ok ? 'ok' : 'refused', message: r.message, details: { entry: action.entryId, path: r.path, backup: r.backupPath ?? null } });
-      }
-      return [...results.map((r) => r.message), `audit log: ${log.path}`];
     },
 
     prepareKill(pid, snapshot, assessments) {
-      const pinned = pinTarget(pid, { procRoot, root });
-      if ('error' in pinned) return { error: pinned.error };
-      const ancestors = ancestorsOf(selfPid, procRoot);
-      const refused = refusal(pinned, { selfPid, ancestorPids: ancestors, kernelThread: pinned.kernelThread });
-      const fam = familyOf(pid, snapshot.processes, { selfPid, ancestorPids: ancestors });
-      const others = [...(fam.launcher ? [fam.launcher] : []), ...fam.members.filter((m) => m.pid !== pid)];
-      const members: PinnedTarget[] = [];
-      const memberLines: string[] = [];
-      for (const m of others) {
-        const t = pinTarget(m.pid, { procRoot, root });
-        if ('error' in t) continue;
-        members.push(t);
-        const role = m.pid === fam.launcher?.pid ? 'launcher' : 'member';
-        memberLines.push(`${role} PID ${m.pid} ${clip(m.name, 20)} (${clip(m.user, 12)}) ${clip(formatCmdline(m.cmdline), 60)}`);
-      }
-      const a = assessments.get(pid);
-      const summary = [
-        `PID ${pinned.pid} ${clip(pinned.name, 24)} · user ${clip(pinned.user, 16)} (${pinned.uid})`,
-        `exe ${clip(pinned.exe ?? '(unreadable)', 80)}${pinned.exeDeleted ? ' (deleted)' : ''}`,
-        `started ${new Date(snapshot.bootTime + (pinned.startTicks / snapshot.host.clockTicks) * 1000).toISOString().replace('T', ' ').slice(0, 19)}`,
-        a ? `flagged ${a.severity} (${a.score}): ${a.findings.map((f) => f.id).join(' ')}` : 'not flagged',
-      ];
-      return { target: pinned, members, summary, memberLines, refusal: refused };
+      return prepareResponse(pid, snapshot, assessments, { procRoot, root, live, selfPid, linkedPids: linkedPids(pid) });
     },
 
     async act(prep, signal, family) {
-      if (opts.readonly) return ['read-only mode (--readonly): nothing was sent'];
-      if (prep.refusal) return [`refused: ${prep.refusal}`];
-      const log = audit();
-      const deps = { kill, procRoot, selfPid, audit: log };
-      // Re-check the pinned identity before anything else: a PID now owned by another process gets
-      // nothing, not even an evidence capture in its name.
-      const now = verifyTarget(prep.target, { procRoot });
-      if (!now.ok) {
-        log.append({ action: 'refused', target: auditTarget(prep.target), result: 'refused', message: now.reason });
-        return [now.reason, 'nothing was sent'];
-      }
-      const targets = family ? [prep.target, ...prep.members] : [prep.target];
-      const lines: string[] = [];
-      if (!HEAVY.has(signal)) {
-        for (const t of targets) lines.push(sendSignal(t, signal, deps).message);
-        return lines;
-      }
-      // Freeze first so nothing can restart or delete itself, keep the evidence, then kill.
-      for (const t of targets) sendSignal(t, 'SIGSTOP', deps);
       try {
-        const ev = await captureEvidence(targets, { procRoot, dir: opts.evidenceDir, audit: log, extra: { inspect: targets.map((t) => inspectQuick(t.pid, { procRoot, root })) } });
-        lines.push(`evidence kept in ${ev.dir} (${ev.files.length} files)`);
-        for (const n of ev.notes) lines.push(`  note: ${n}`);
+        const r = await plan(prep, standardPlan(signal), family ? 'family' : 'target');
+        return r.lines;
       } catch (err) {
-        lines.push(`evidence could not be captured: ${sanitize((err as Error).message)}`);
+        return [`the action failed: ${sanitize((err as Error).message)}`];
       }
-      const results = killFamily(targets, deps, { signal: signal as 'SIGTERM' | 'SIGKILL' });
-      for (const r of results) {
-        lines.push(r.message);
-        const t = targets.find((x) => x.pid === r.pid);
-        if (r.ok && t) respawn.remember({ pid: t.pid, exe: t.exe, cmdline: t.cmdline, startTicks: t.startTicks });
-      }
-      lines.push(`audit log: ${log.path}`);
-      return lines;
+    },
+
+    runPlan(prep, steps, scope, onStep) {
+      return plan(prep, steps, scope, onStep);
     },
   };
 }

@@ -1,9 +1,9 @@
 // Append-only audit trail: one JSON object per line for every response action, successful or not.
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { appendRecord, describeRefusal, privateDir } from '../fsafe/index';
 
-export type AuditAction = 'signal' | 'refused' | 'evidence' | 'persistence-change' | 'note';
+export type AuditAction = 'plan' | 'signal' | 'refused' | 'evidence' | 'persistence-change' | 'note';
 
 export interface AuditTarget {
   pid: number;
@@ -56,6 +56,9 @@ export function safeJson(value: unknown, space?: number): string {
   );
 }
 
+/** The audit record could not be written; the action it was for must not happen. */
+export class AuditError extends Error {}
+
 export class AuditLog {
   readonly path: string;
   private readonly actor: AuditActor;
@@ -78,15 +81,16 @@ export class AuditLog {
       message: input.message,
       ...(input.details ? { details: input.details } : {}),
     };
-    const dir = path.dirname(this.path);
-    if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | (fs.constants.O_NOFOLLOW ?? 0), 0o600);
+    // The log lives in a private directory checked by descriptor; the file must be a regular file
+    // of ours with one name (never a symlink planted in its place). Any doubt throws: the caller
+    // then does not act (no audit record, no action).
+    const dir = privateDir(path.dirname(this.path), { create: true });
+    if ('ok' in dir) throw new AuditError(`the audit log cannot be written: ${describeRefusal(dir)}`);
     try {
-      const st = fs.fstatSync(fd);
-      if ((st.mode & 0o077) !== 0 && st.uid === (process.geteuid?.() ?? st.uid)) fs.fchmodSync(fd, 0o600);
-      fs.writeSync(fd, safeJson(record) + '\n');
+      const r = appendRecord(dir, path.basename(this.path), safeJson(record));
+      if (!r.ok) throw new AuditError(`the audit log cannot be written: ${describeRefusal(r)}`);
     } finally {
-      fs.closeSync(fd);
+      dir.close();
     }
     return record;
   }

@@ -9,6 +9,10 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { AuditLog, auditTarget, safeJson } from './audit';
+import {
+  SafeTree, at, closeQuietly, createNew, describeRefusal, mkdirUnique, openFileAt, privateDir, writeNew as createFileWith,
+  type PinnedDir, type Refusal,
+} from '../fsafe/index';
 import { failureOf, pidDir, readLink } from './procread';
 import type { PinnedTarget } from './target';
 
@@ -59,26 +63,6 @@ class Budget {
   }
 }
 
-/** Create `dir` and any missing parents with mode 0700 (explicitly, whatever the umask). */
-async function mkdirPrivate(dir: string): Promise<void> {
-  const missing: string[] = [];
-  let cur = path.resolve(dir);
-  while (!fs.existsSync(cur)) {
-    missing.unshift(cur);
-    const up = path.dirname(cur);
-    if (up === cur) break;
-    cur = up;
-  }
-  for (const d of missing) {
-    try {
-      await fsp.mkdir(d, { mode: 0o700 });
-      await fsp.chmod(d, 0o700);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-  }
-}
-
 function stamp(ms: number): string {
   // ISO 8601 with ':' replaced so the name is safe in every tool and file system.
   return new Date(ms).toISOString().replace(/:/g, '-');
@@ -91,7 +75,8 @@ function safeName(s: string): string {
 async function readCapped(file: string, cap: number): Promise<{ buf: Buffer; truncated: boolean } | { error: string }> {
   let fh: fsp.FileHandle | undefined;
   try {
-    fh = await fsp.open(file, 'r');
+    // O_NONBLOCK: a FIFO in a --proc tree must not hang the capture.
+    fh = await fsp.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const chunks: Buffer[] = [];
     let total = 0;
     // /proc files report size 0: read until EOF or the cap.
@@ -126,16 +111,53 @@ function hashBytes(buf: Buffer | string): string {
   return crypto.createHash('sha256').update(buf).digest('hex');
 }
 
-async function writeNew(dir: string, name: string, data: Buffer | string, budget: Budget, files: EvidenceFile[], notes: string[]): Promise<boolean> {
+function writeNew(dir: PinnedDir, name: string, data: Buffer | string, budget: Budget, files: EvidenceFile[], notes: string[]): boolean {
   const bytes = Buffer.byteLength(data);
   if (bytes > budget.left) {
     notes.push(`${name} not written: ${bytes} bytes exceed the remaining evidence budget (${budget.left} bytes)`);
     return false;
   }
-  await fsp.writeFile(path.join(dir, name), data, { flag: 'wx', mode: 0o600 });
+  const r = createFileWith(dir, name, data);
+  if (!r.ok) {
+    notes.push(`${name} not written: ${describeRefusal(r)}`);
+    return false;
+  }
   budget.used += bytes;
   files.push({ name, bytes, sha256: hashBytes(data) });
   return true;
+}
+
+/** A source opened for copying: its descriptor and fstat. */
+interface Source {
+  fd: number;
+  stat: fs.Stats;
+}
+
+/** Open a link the kernel keeps to an open file (/proc/PID/exe, /proc/PID/fd/N): regular files only. */
+function openKernelLink(p: string): Source | string {
+  let fd: number;
+  try {
+    fd = fs.openSync(p, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (err) {
+    return `could not open ${p} (${(err as NodeJS.ErrnoException).code ?? err})`;
+  }
+  const stat = fs.fstatSync(fd);
+  if (!stat.isFile()) {
+    closeQuietly(fd);
+    return `${p} is not a regular file`;
+  }
+  return { fd, stat };
+}
+
+/** Open a file a user controls, through the safe opener (never a symlink, never a FIFO). */
+function openUserFile(tree: SafeTree, hostPath: string, owners: number[]): Source | Refusal {
+  const parent = tree.parentOf(hostPath, { owners });
+  if ('ok' in parent) return parent;
+  try {
+    return openFileAt(parent.walked.dir, parent.name, hostPath, parent.walked.policy);
+  } finally {
+    parent.walked.dir.close();
+  }
 }
 
 /**
@@ -143,19 +165,18 @@ async function writeNew(dir: string, name: string, data: Buffer | string, budget
  * budget it is only hashed (not copied) and a note says so. Returns the hash and size of the source.
  */
 async function copyStreaming(
-  source: string,
-  dir: string,
+  source: Source,
+  dir: PinnedDir,
   name: string,
   budget: Budget,
   files: EvidenceFile[],
   notes: string[],
   expect?: { dev: number | null; ino: number | null; what: string },
 ): Promise<{ sha256: string; bytes: number; copied: boolean } | null> {
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(source, 'r');
-  } catch (err) {
-    notes.push(`${name} not copied: could not open ${source} (${(err as NodeJS.ErrnoException).code ?? err})`);
+  const fh = await fsp.open(`/proc/self/fd/${source.fd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK).catch(() => null);
+  closeQuietly(source.fd);
+  if (!fh) {
+    notes.push(`${name} not copied: the opened file could not be read again`);
     return null;
   }
   try {
@@ -181,17 +202,29 @@ async function copyStreaming(
       },
     });
     const input = fh.createReadStream({ autoClose: false, start: 0 });
-    const target = path.join(dir, name);
+    let created = false;
     try {
       if (copy) {
-        await pipeline(input, counter, fs.createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+        const out = createNew(dir, name);
+        if ('ok' in out) {
+          notes.push(`${name} not copied: ${describeRefusal(out)}`);
+          return null;
+        }
+        created = true;
+        await pipeline(input, counter, fs.createWriteStream('', { fd: out.fd, autoClose: true }));
       } else {
         await pipeline(input, counter, async function* (src) {
           for await (const _ of src) void _;
         });
       }
     } catch (err) {
-      if (copy) await fsp.rm(target, { force: true });
+      if (created) {
+        try {
+          fs.unlinkSync(at(dir.fd, name));
+        } catch {
+          /* already gone */
+        }
+      }
       if (overflow) {
         notes.push(`${name} not copied: it grew beyond the remaining evidence budget (${limit} bytes) while being copied`);
         return null;
@@ -282,20 +315,36 @@ export async function captureEvidence(targets: PinnedTarget[], opts: EvidenceOpt
   const notes: string[] = [];
   if (targets.length === 0) throw new Error('captureEvidence: no target');
 
-  await mkdirPrivate(opts.dir);
-  const baseName = `${stamp(now())}-pid${targets[0].pid}`;
-  let dir = path.join(opts.dir, baseName);
-  for (let n = 1; ; n++) {
-    try {
-      await fsp.mkdir(dir, { mode: 0o700 });
-      await fsp.chmod(dir, 0o700);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw err;
-      dir = path.join(opts.dir, `${baseName}-${n}`);
-    }
+  // The evidence directory: created by minewatch, ours, 0700, parents writable by nobody else; each
+  // capture in a fresh subdirectory pinned by descriptor, so no rename or symlink swap can redirect a file.
+  const top = privateDir(opts.dir, { create: true });
+  if ('ok' in top) throw new Error(`evidence directory refused: ${describeRefusal(top)}`);
+  const made = mkdirUnique(top, `${stamp(now())}-pid${targets[0].pid}`);
+  top.close();
+  if ('ok' in made) throw new Error(`evidence directory refused: ${describeRefusal(made)}`);
+  const pinnedDir = made;
+  const dir = path.join(path.resolve(opts.dir), path.basename(made.hostPath));
+  try {
+    return await captureInto(targets, pinnedDir, dir, { procRoot, now, budget, cap, files, notes, extra: opts.extra, audit: opts.audit });
+  } finally {
+    pinnedDir.close();
   }
+}
 
+interface CaptureState {
+  procRoot: string;
+  now: () => number;
+  budget: Budget;
+  cap: number;
+  files: EvidenceFile[];
+  notes: string[];
+  extra: unknown;
+  audit?: AuditLog;
+}
+
+async function captureInto(targets: PinnedTarget[], pd: PinnedDir, dir: string, c: CaptureState): Promise<EvidenceResult> {
+  const { procRoot, now, budget, cap, files, notes } = c;
+  const opts = { extra: c.extra, audit: c.audit };
   const context = {
     capturedAt: new Date(now()).toISOString(),
     hostname: os.hostname(),
@@ -305,74 +354,86 @@ export async function captureEvidence(targets: PinnedTarget[], opts: EvidenceOpt
     targets: targets.map((t) => ({ pid: t.pid, startTicks: t.startTicks, exe: t.exe, uid: t.uid, name: t.name })),
     extra: opts.extra ?? null,
   };
-  await writeNew(dir, 'context.json', safeJson(context, 2) + '\n', budget, files, notes);
+  writeNew(pd, 'context.json', safeJson(context, 2) + '\n', budget, files, notes);
 
   for (const t of targets) {
     const pid = t.pid;
     const cap_ = await captureProc(t, procRoot, cap, now());
     const procJson = safeJson(cap_.json, 2) + '\n';
-    await writeNew(dir, `process-${pid}.json`, procJson, budget, files, notes);
+    writeNew(pd, `process-${pid}.json`, procJson, budget, files, notes);
 
     if (t.exe !== null) {
-      const r = await copyStreaming(path.join(pidDir(procRoot, pid), 'exe'), dir, `exe-${pid}.bin`, budget, files, notes, {
-        dev: t.exeDev,
-        ino: t.exeIno,
-        what: `/proc/${pid}/exe`,
-      });
-      if (r && t.exeDeleted) notes.push(`exe-${pid}.bin was recovered through /proc/${pid}/exe: the file had been deleted from disk`);
+      const src = openKernelLink(path.join(pidDir(procRoot, pid), 'exe'));
+      if (typeof src === 'string') notes.push(`exe-${pid}.bin not copied: ${src}`);
+      else {
+        const r = await copyStreaming(src, pd, `exe-${pid}.bin`, budget, files, notes, { dev: t.exeDev, ino: t.exeIno, what: `/proc/${pid}/exe` });
+        if (r && t.exeDeleted) notes.push(`exe-${pid}.bin was recovered through /proc/${pid}/exe: the file had been deleted from disk`);
+      }
     } else {
       notes.push(`exe-${pid}.bin not copied: the executable of PID ${pid} is unreadable (kernel thread, or needs root)`);
     }
 
-    const script = scriptArgument(t.exe, t.cmdline);
-    if (script) {
-      const name = `script-${pid}-${safeName(path.basename(script))}`;
-      // Relative paths resolve against the process's cwd, absolute ones against its root.
-      const viaProc = path.isAbsolute(script)
-        ? path.join(pidDir(procRoot, pid), 'root', script)
-        : path.join(pidDir(procRoot, pid), 'cwd', script);
-      const absolute = path.isAbsolute(script) ? script : cap_.cwd ? path.join(cap_.cwd, script) : null;
-      let source = viaProc;
-      if (!fs.existsSync(viaProc)) {
-        // Deleted script: shells often keep it open (dash reads it from fd 10).
-        const fd = Object.entries(cap_.fds).find(
-          ([, target]) => target !== null && absolute !== null && (target === absolute || target === absolute + ' (deleted)'),
-        );
-        if (fd) {
-          source = path.join(pidDir(procRoot, pid), 'fd', fd[0]);
-          notes.push(`${name}: the script is no longer at ${absolute}; recovered through open file descriptor ${fd[0]}`);
-        } else if (absolute !== null && fs.existsSync(absolute)) {
-          source = absolute;
-          notes.push(`${name}: read from ${absolute} on this host because ${viaProc} was not accessible (it may differ if the process runs in a container)`);
+    // Files the process's user controls are opened through the safe opener, in the process's own view
+    // of the file system: /proc/PID/cwd for a relative script, /proc/PID/root for an absolute one.
+    const cwdTree = new SafeTree(path.join(pidDir(procRoot, pid), 'cwd'));
+    const rootTree = new SafeTree(path.join(pidDir(procRoot, pid), 'root'));
+    const owners = [t.uid];
+    try {
+      const script = scriptArgument(t.exe, t.cmdline);
+      if (script) {
+        const name = `script-${pid}-${safeName(path.basename(script))}`;
+        const absolute = path.isAbsolute(script) ? path.posix.normalize(script) : cap_.cwd ? path.posix.join(cap_.cwd, script) : null;
+        let src: Source | Refusal | string = path.isAbsolute(script)
+          ? openUserFile(rootTree, absolute!, owners)
+          : openUserFile(cwdTree, path.posix.join('/', script), owners);
+        if ('reason' in src && (src.reason === 'missing' || src.reason === 'no-proc')) {
+          // Deleted script: shells often keep it open (dash reads it from fd 10).
+          const fd = Object.entries(cap_.fds).find(
+            ([, target]) => target !== null && absolute !== null && (target === absolute || target === absolute + ' (deleted)'),
+          );
+          if (fd) {
+            src = openKernelLink(path.join(pidDir(procRoot, pid), 'fd', fd[0]));
+            if (typeof src !== 'string') notes.push(`${name}: the script is no longer at ${absolute}; recovered through open file descriptor ${fd[0]}`);
+          }
         }
+        if (typeof src === 'string') notes.push(`${name} not copied: ${src}`);
+        else if ('reason' in src) notes.push(`${name} not copied: ${describeRefusal(src)}`);
+        else await copyStreaming(src, pd, name, budget, files, notes);
       }
-      await copyStreaming(source, dir, name, budget, files, notes);
-    }
 
-    // A miner's config.json (wallet, pool) next to the binary or in its working directory.
-    const configs = [path.join(pidDir(procRoot, pid), 'cwd', 'config.json')];
-    if (t.exe !== null && path.isAbsolute(t.exe)) configs.push(path.join(pidDir(procRoot, pid), 'root', path.dirname(t.exe), 'config.json'));
-    const seen = new Set<string>();
-    for (const c of configs) {
-      try {
-        const st = fs.statSync(c);
-        const key = `${st.dev}:${st.ino}`;
-        if (!st.isFile() || seen.has(key)) continue;
-        seen.add(key);
-        if (st.size > MiB) {
-          notes.push(`config.json of PID ${pid} not copied: ${st.size} bytes is more than a config file should be`);
+      // A miner's config.json (wallet, pool) next to the binary or in its working directory.
+      const configs: [SafeTree, string][] = [[cwdTree, '/config.json']];
+      if (t.exe !== null && path.isAbsolute(t.exe)) configs.push([rootTree, path.posix.join(path.posix.dirname(t.exe), 'config.json')]);
+      const seen = new Set<string>();
+      for (const [tree, p] of configs) {
+        const src = openUserFile(tree, p, owners);
+        if ('reason' in src) {
+          if (src.reason !== 'missing' && src.reason !== 'no-proc') notes.push(`config.json of PID ${pid} not copied: ${describeRefusal(src)}`);
           continue;
         }
-        await copyStreaming(c, dir, `config-${pid}-${seen.size}.json`, budget, files, notes);
-      } catch {
-        /* none there */
+        const key = `${src.stat.dev}:${src.stat.ino}`;
+        if (seen.has(key)) {
+          closeQuietly(src.fd);
+          continue;
+        }
+        seen.add(key);
+        if (src.stat.size > MiB) {
+          closeQuietly(src.fd);
+          notes.push(`config.json of PID ${pid} not copied: ${src.stat.size} bytes is more than a config file should be`);
+          continue;
+        }
+        await copyStreaming(src, pd, `config-${pid}-${seen.size}.json`, budget, files, notes);
       }
+    } finally {
+      cwdTree.close();
+      rootTree.close();
     }
   }
 
   const sums = files.map((f) => `${f.sha256}  ${f.name}\n`).join('');
-  await fsp.writeFile(path.join(dir, 'SHA256SUMS'), sums, { flag: 'wx', mode: 0o600 });
-  files.push({ name: 'SHA256SUMS', bytes: Buffer.byteLength(sums), sha256: hashBytes(sums) });
+  const written = createFileWith(pd, 'SHA256SUMS', sums);
+  if (written.ok) files.push({ name: 'SHA256SUMS', bytes: Buffer.byteLength(sums), sha256: hashBytes(sums) });
+  else notes.push(`SHA256SUMS not written: ${describeRefusal(written)}`);
 
   if (opts.audit) {
     try {

@@ -2,21 +2,28 @@
 // the launcher that would restart it, minus anything whose loss would hurt the host or this session.
 import type { ProcessInfo } from '../model';
 import { sanitize } from '../text/sanitize';
-import { ResponseSignal, SignalDeps, SignalResult, sendSignal } from './signal';
-import type { PinnedTarget } from './target';
 
 export interface Family {
+  /** The nearest launcher (the parent that would restart it), or null. */
   launcher: ProcessInfo | null;
-  /** The target first, then its descendants, then same-session siblings (and their descendants). */
+  /** The whole launcher chain, nearest first, up to (not including) a stop: see familyOf. */
+  launchers: ProcessInfo[];
+  /** The target first, then its descendants, then the launchers' other descendants, then linked processes. */
   members: ProcessInfo[];
+  /** Why each member other than the target belongs, by PID. */
+  roles: Map<number, FamilyRole>;
   /** Related processes deliberately left out, with the reason. */
   excluded: { pid: number; why: string }[];
 }
+
+export type FamilyRole = 'target' | 'launcher' | 'descendant' | 'linked';
 
 export interface FamilyOptions {
   selfPid?: number;
   /** minewatch's ancestors; derived from the process table when omitted. */
   ancestorPids?: number[];
+  /** Running processes started by the same persistence entry as the target (cron line, unit...). */
+  linkedPids?: number[];
 }
 
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'tcsh', 'csh', 'ash', 'busybox']);
@@ -48,8 +55,15 @@ function initLike(p: ProcessInfo): boolean {
   return p.exe ? INIT_LIKE.has(programOf(p)) : INIT_LIKE.has(p.name);
 }
 
-function ttyShell(p: ProcessInfo): boolean {
-  return p.ttyNr !== 0 && (SHELLS.has(programOf(p)) || SHELLS.has(p.name.replace(/^-/, '')));
+function isShell(p: ProcessInfo): boolean {
+  return SHELLS.has(programOf(p)) || SHELLS.has(p.name.replace(/^-/, ''));
+}
+
+/** A login shell (argv[0] or comm starting with '-') or a shell on a terminal: the user's own session. */
+function loginOrTtyShell(p: ProcessInfo): boolean {
+  const argv0 = p.cmdline[0] ?? '';
+  if (argv0.startsWith('-') || p.name.startsWith('-')) return true;
+  return p.ttyNr !== 0 && isShell(p);
 }
 
 function ancestorsInTable(pid: number, processes: Map<number, ProcessInfo>): number[] {
@@ -64,14 +78,28 @@ function ancestorsInTable(pid: number, processes: Map<number, ProcessInfo>): num
   return out;
 }
 
+/**
+ * What would restart or serve the process (issue 11, item 4), never the whole session:
+ * - its launcher chain: the parent, its parent... while each is an ordinary process of the same user,
+ *   stopping before (never including) PID 1/kthreadd, a kernel thread, a service manager or session
+ *   program (by executable), a login shell or a shell on a terminal, the leader of a terminal session,
+ *   a process of another user, and minewatch or its ancestors;
+ * - the descendants of the target and of every launcher (a watchdog started by the same dropper);
+ * - processes started by the same persistence entry (`linkedPids`) and their descendants.
+ * One pass builds the children index: O(processes), so 2,000 siblings cost a few milliseconds.
+ */
 export function familyOf(pid: number, processes: Map<number, ProcessInfo>, opts: FamilyOptions = {}): Family {
   const target = processes.get(pid);
   const excluded: { pid: number; why: string }[] = [];
-  if (!target) return { launcher: null, members: [], excluded };
+  const roles = new Map<number, FamilyRole>();
+  if (!target) return { launcher: null, launchers: [], members: [], roles, excluded };
   const selfPid = opts.selfPid ?? process.pid;
   const protectedPids = new Set<number>([selfPid, ...(opts.ancestorPids ?? ancestorsInTable(selfPid, processes))]);
+  const exclude = (p: number, why: string) => {
+    if (!excluded.some((e) => e.pid === p)) excluded.push({ pid: p, why });
+  };
 
-  /** Why a process may not join the family, or null. */
+  /** Why a process may never join the family, or null. */
   const unsafe = (p: ProcessInfo): string | null => {
     if (p.pid <= 2) return p.pid === 1 ? 'PID 1 (init)' : 'kthreadd';
     if (p.kernelThread) return 'kernel thread';
@@ -88,110 +116,56 @@ export function familyOf(pid: number, processes: Map<number, ProcessInfo>, opts:
   }
 
   const members: ProcessInfo[] = [];
-  const inFamily = new Set<number>();
-  const add = (p: ProcessInfo) => {
-    if (inFamily.has(p.pid)) return;
+  const add = (p: ProcessInfo, role: FamilyRole) => {
+    if (roles.has(p.pid)) return false;
     const why = unsafe(p);
     if (why && p.pid !== target.pid) {
-      if (!excluded.some((e) => e.pid === p.pid)) excluded.push({ pid: p.pid, why });
-      return;
+      exclude(p.pid, why);
+      return false;
     }
-    inFamily.add(p.pid);
-    members.push(p);
+    roles.set(p.pid, role);
+    if (role !== 'launcher') members.push(p);
+    return true;
   };
-  const addTree = (root: ProcessInfo) => {
+  const addTree = (root: ProcessInfo, role: FamilyRole) => {
+    if (roles.has(root.pid)) return;
     const queue = [root];
-    while (queue.length) {
-      const p = queue.shift()!;
-      const before = inFamily.has(p.pid);
-      add(p);
-      if (!inFamily.has(p.pid) || before) continue;
-      for (const c of children.get(p.pid) ?? []) queue.push(c);
+    for (let i = 0; i < queue.length; i++) {
+      const p = queue[i];
+      if (!add(p, i === 0 ? role : 'descendant')) continue;
+      for (const c of children.get(p.pid) ?? []) if (!roles.has(c.pid)) queue.push(c);
     }
   };
 
-  addTree(target);
+  addTree(target, 'target');
 
-  // Launcher: the parent, when it is an ordinary process of the same user.
-  let launcher: ProcessInfo | null = null;
-  const parent = processes.get(target.ppid);
-  if (parent) {
+  // The launcher chain, nearest first.
+  const launchers: ProcessInfo[] = [];
+  const seen = new Set<number>([target.pid]);
+  let cur = target;
+  for (let depth = 0; depth < 64; depth++) {
+    const parent = processes.get(cur.ppid);
+    if (!parent || seen.has(parent.pid) || roles.has(parent.pid)) break;
+    seen.add(parent.pid);
     const why =
       unsafe(parent) ??
-      (ttyShell(parent) ? 'an interactive shell on a terminal' : null) ??
+      (loginOrTtyShell(parent) ? 'a login shell or a shell on a terminal' : null) ??
+      (parent.pid === parent.session && parent.ttyNr !== 0 ? 'the leader of a terminal session' : null) ??
+      (parent.uid === null || target.uid === null ? 'its owner could not be read' : null) ??
       (parent.uid !== target.uid ? `owned by another user (${sanitize(parent.user)})` : null);
-    if (why) excluded.push({ pid: parent.pid, why: `parent: ${why}` });
-    else launcher = parent;
-  }
-
-  // Watchdog siblings: same session, same owner, no terminal.
-  if (target.session > 1) {
-    for (const p of processes.values()) {
-      if (inFamily.has(p.pid) || p.pid === launcher?.pid) continue;
-      if (p.session !== target.session || p.uid !== target.uid || p.ttyNr !== 0) continue;
-      // The launcher's own ancestors are the launcher's business, not the target's family.
-      if (p.pid === target.ppid) continue;
-      addTree(p);
+    if (why) {
+      exclude(parent.pid, `${depth === 0 ? 'parent' : 'launcher chain'}: ${why}`);
+      break;
     }
+    roles.set(parent.pid, 'launcher');
+    launchers.push(parent);
+    cur = parent;
   }
-  return { launcher, members, excluded };
-}
+  for (const l of launchers) for (const c of children.get(l.pid) ?? []) addTree(c, 'descendant');
 
-export interface MemberResult {
-  pid: number;
-  /** Every signal attempted for this member, in order. */
-  results: SignalResult[];
-  /** True when the kill signal was delivered. */
-  ok: boolean;
-  message: string;
-}
-
-/**
- * Freeze every member first (SIGSTOP, each verified), so watchdogs cannot restart each other, then send
- * the kill signal to every member that was frozen, then SIGCONT after SIGTERM (a stopped process does
- * not act on SIGTERM until it is continued). Members whose SIGSTOP was refused or failed are left alone.
- */
-export function killFamily(
-  pinned: PinnedTarget[],
-  deps: SignalDeps,
-  opts: { signal: 'SIGKILL' | 'SIGTERM' },
-): MemberResult[] {
-  const out = new Map<number, MemberResult>();
-  const stopped: PinnedTarget[] = [];
-  const push = (t: PinnedTarget, r: SignalResult) => {
-    const m = out.get(t.pid) ?? { pid: t.pid, results: [], ok: false, message: '' };
-    m.results.push(r);
-    m.message = r.message;
-    out.set(t.pid, m);
-  };
-  const unique = pinned.filter((t, i) => pinned.findIndex((u) => u.pid === t.pid) === i);
-
-  for (const t of unique) {
-    const r = sendSignal(t, 'SIGSTOP', deps);
-    push(t, r);
-    if (r.ok) stopped.push(t);
+  for (const lp of opts.linkedPids ?? []) {
+    const p = processes.get(lp);
+    if (p && !roles.has(p.pid)) addTree(p, 'linked');
   }
-  const killed: PinnedTarget[] = [];
-  for (const t of stopped) {
-    const r = sendSignal(t, opts.signal as ResponseSignal, deps);
-    push(t, r);
-    if (r.ok) {
-      killed.push(t);
-      out.get(t.pid)!.ok = true;
-    }
-  }
-  if (opts.signal === 'SIGTERM') {
-    for (const t of killed) {
-      const r = sendSignal(t, 'SIGCONT', deps);
-      push(t, r);
-      // The SIGTERM was delivered; keep that as the member's summary unless resuming failed.
-      out.get(t.pid)!.message = r.ok ? `sent SIGTERM to PID ${t.pid} and resumed it so it can act on it` : r.message;
-    }
-  }
-  // A member that was frozen but whose kill signal failed stays stopped: say so.
-  for (const t of stopped) {
-    const m = out.get(t.pid)!;
-    if (!m.ok) m.message += ` (PID ${t.pid} is still suspended; send SIGCONT to resume it)`;
-  }
-  return unique.map((t) => out.get(t.pid)!);
+  return { launcher: launchers[0] ?? null, launchers, members, roles, excluded };
 }

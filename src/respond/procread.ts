@@ -20,6 +20,12 @@ export function readUid(procRoot: string, pid: number): number | null {
   return attempt(() => readStatus(procRoot, pid).realUid);
 }
 
+/** The PIDs of a process in each nested PID namespace (NSpid: line), outermost first; null when unknown. */
+export function readNsPids(procRoot: string, pid: number): number[] | null {
+  const ns = attempt(() => readStatus(procRoot, pid).nsPids);
+  return ns && ns.length > 0 ? ns : null;
+}
+
 export function readCmdline(procRoot: string, pid: number): string[] {
   return attempt(() => readArgv(procRoot, pid).argv) ?? [];
 }

@@ -54,7 +54,7 @@ function guardFor(pinned: PinnedTarget, deps: SignalDeps) {
 }
 
 export function sendSignal(pinned: PinnedTarget, signal: ResponseSignal, deps: SignalDeps): SignalResult {
-  const result = attempt(pinned, signal, deps);
+  const result = attemptSignal(pinned, signal, deps);
   if (deps.audit) {
     try {
       deps.audit.append({
@@ -71,7 +71,8 @@ export function sendSignal(pinned: PinnedTarget, signal: ResponseSignal, deps: S
   return result;
 }
 
-function attempt(pinned: PinnedTarget, signal: ResponseSignal, deps: SignalDeps): SignalResult {
+/** Guard, re-verify and signal one pinned process, without writing the audit record (the caller does). */
+export function attemptSignal(pinned: PinnedTarget, signal: ResponseSignal, deps: SignalDeps): SignalResult {
   const pid = pinned.pid;
   const base = { pid, signal };
   const refused = guardFor(pinned, deps);

@@ -1,7 +1,8 @@
 // Pin a process identity when the admin selects it, and re-check that identity immediately before
 // every signal: a PID alone is not an identity (PIDs are recycled), pid + start time + executable is.
 import { sanitize } from '../text/sanitize';
-import { PF_KTHREAD, exeIdentity, readCmdline, readExeLink, readStat, readUid, userName } from './procread';
+import type { ProcessInfo } from '../model';
+import { PF_KTHREAD, exeIdentity, readCmdline, readExeLink, readNsPids, readStat, readUid, userName } from './procread';
 
 export interface PinnedTarget {
   pid: number;
@@ -23,6 +24,8 @@ export interface PinnedTarget {
   ttyNr: number;
   flags: number;
   kernelThread: boolean;
+  /** The init (PID 1) of a nested PID namespace: it ignores SIGTERM unless it installed a handler. */
+  nsInit: boolean;
   /** Milliseconds since the epoch when the identity was pinned. */
   pinnedAt: number;
 }
@@ -61,12 +64,34 @@ export function pinTarget(pid: number, opts: TargetOptions = {}): PinnedTarget |
     ttyNr: stat.ttyNr,
     flags: stat.flags,
     kernelThread: (stat.flags & PF_KTHREAD) !== 0,
+    nsInit: nsInitOf(readNsPids(procRoot, pid)),
     pinnedAt: (opts.now ?? Date.now)(),
   };
   // A second look at the start time: if the process was replaced while we read it, refuse to pin.
   const again = readStat(procRoot, pid);
   if (!again || again.startTicks !== stat.startTicks) return { error: `process ${pid} changed while it was being read; select it again` };
   return pinned;
+}
+
+function nsInitOf(nspids: number[] | null): boolean {
+  return nspids !== null && nspids.length > 1 && nspids[nspids.length - 1] === 1;
+}
+
+/**
+ * Pin the process the user saw: read it now and require that it is still the one in the snapshot
+ * (same start time; same executable when the snapshot knew it). A PID that exited and was reused
+ * since the snapshot is refused, never pinned as the new process.
+ */
+export function pinSeen(seen: Pick<ProcessInfo, 'pid' | 'startTicks' | 'exe'>, opts: TargetOptions = {}): PinnedTarget | { error: string } {
+  const t = pinTarget(seen.pid, opts);
+  if ('error' in t) return t;
+  if (t.startTicks !== seen.startTicks) {
+    return { error: `PID ${seen.pid} is no longer the process shown (it exited and the PID was reused: start time changed)` };
+  }
+  if (seen.exe !== null && t.exe !== null && t.exe !== seen.exe) {
+    return { error: `PID ${seen.pid} now runs ${sanitize(t.exe)}, not ${sanitize(seen.exe)} as shown` };
+  }
+  return t;
 }
 
 /** One line naming the pinned process, safe for a terminal. */

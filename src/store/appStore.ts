@@ -393,7 +393,7 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
       paneAskDisable() {
         const pane = get().pane;
         if (!pane || pane.actions.length === 0) return;
-        if (get().readonly) { set({ pane: { ...pane, status: 'read-only mode (--readonly): changes are disabled' } }); return; }
+        if (get().readonly) { set({ pane: { ...pane, status: `${opts.services?.readonlyReason ?? 'read-only mode (--readonly)'}: changes are disabled` } }); return; }
         const a = pane.actions[pane.focus];
         set({ pane: { ...pane, confirming: true, status: `Disable ${a.label} (${a.verb})? backup kept · y yes · n no` } });
       },
@@ -411,7 +411,7 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
       openKill() {
         const s = get();
         if (s.selectedPid === null) return;
-        if (s.readonly) { set({ message: 'read-only mode (--readonly): signals are disabled' }); return; }
+        if (s.readonly) { set({ message: `${opts.services?.readonlyReason ?? 'read-only mode (--readonly)'}: signals are disabled` }); return; }
         if (!opts.services || !s.live) { set({ message: 'signals are not available here' }); return; }
         const prep = opts.services.prepareKill(s.selectedPid, s.live.snapshot, s.live.assessments);
         set({

@@ -37,9 +37,9 @@ afterEach(() => {
   rmSync(evidence, { recursive: true, force: true });
 });
 
-function setup(opts: { readonly?: boolean; kill?: Mock<SignalFn> } = {}) {
+function setup(opts: { readonly?: boolean; kill?: Mock<SignalFn>; live?: boolean } = {}) {
   const kill = opts.kill ?? vi.fn<SignalFn>();
-  const services = createServices({ procRoot: tree.proc, root: tree.root, evidenceDir: evidence, readonly: opts.readonly ?? false, kill, selfPid: self.pid });
+  const services = createServices({ procRoot: tree.proc, root: tree.root, evidenceDir: evidence, readonly: opts.readonly ?? false, kill, selfPid: self.pid, assumeLiveProc: opts.live ?? true });
   const store = createAppStore({ services });
   const snap = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
   store.getState().actions.ingest(snap, new Detector().assess(snap));
@@ -143,6 +143,20 @@ describe('signal dialog', () => {
     expect(firstKill).toBeGreaterThan(-1);
     expect(calls.indexOf('3001:SIGSTOP')).toBeLessThan(firstKill);
     expect(lastStop).toBeLessThan(firstKill);
+  });
+
+  it('treats a fixture /proc as read-only and says so: no signal, no edit', async () => {
+    const t = setup({ live: false });
+    t.select(3002);
+    await t.press('K');
+    expect(t.frame()).toMatch(/is not the live \/proc of this system/);
+    expect(t.frame()).not.toMatch(/Signal process/);
+    const tab = join(tree.root, 'var/spool/cron/crontabs/abc');
+    const before = readFileSync(tab, 'utf8');
+    await t.press('c', 'd', 'y');
+    expect(t.frame()).toMatch(/not the live \/proc/);
+    expect(readFileSync(tab, 'utf8')).toBe(before);
+    expect(t.kill).not.toHaveBeenCalled();
   });
 
   it('does nothing in read-only mode but say so', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProcessInfo } from '../../src/model';
-import { familyOf, killFamily } from '../../src/respond/family';
+import { familyOf } from '../../src/respond/family';
 import { pinTarget, PinnedTarget } from '../../src/respond/target';
 import { FakeProcRoot, tempDir, procInfo } from './fixture';
 
@@ -50,7 +50,7 @@ describe('familyOf', () => {
     const fromShell = table(p(800, 1, { name: 'bash', exe: '/usr/bin/bash', ttyNr: 34817 }), p(810, 800, { name: 'x', session: 800 }));
     const f = familyOf(810, fromShell, { selfPid: 9000, ancestorPids: [] });
     expect(f.launcher).toBeNull();
-    expect(f.excluded[0].why).toMatch(/interactive shell/);
+    expect(f.excluded[0].why).toMatch(/login shell or a shell on a terminal/);
   });
 
   it('does not take a parent of another user, an init-like parent, or minewatch ancestors', () => {
@@ -80,64 +80,48 @@ describe('familyOf', () => {
     expect(f.members.map((m) => m.pid)).toEqual([9010]);
   });
 
+  it('is not the session: a lone job among 2,000 background jobs of a terminal shell is alone', () => {
+    const shell = p(800, 700, { name: 'bash', exe: '/usr/bin/bash', session: 800, ttyNr: 34817 });
+    const jobs = Array.from({ length: 2000 }, (_, i) => p(10_000 + i, 800, { name: 'sleep', exe: '/usr/bin/sleep', session: 800 }));
+    const t = table(p(1, 0, { name: 'init', uid: 0, exe: '/sbin/init' }), p(700, 1, { name: 'sshd', exe: '/usr/sbin/sshd', uid: 0 }), shell, ...jobs);
+    const started = performance.now();
+    const f = familyOf(10_500, t, { selfPid: 9000, ancestorPids: [] });
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(f.members.map((m) => m.pid)).toEqual([10_500]);
+    expect(f.launchers).toEqual([]);
+    expect(f.excluded).toContainEqual({ pid: 800, why: 'parent: a login shell or a shell on a terminal' });
+  });
+
+  it('climbs the launcher chain to, not including, a terminal session leader; takes their other children and linked processes', () => {
+    // login shell 600 (tty, leader) -> nohup'd script 610 -> loop 620 -> miner 630; 610 also runs watchdog 640.
+    const t = table(
+      p(600, 1, { name: '-bash', exe: '/usr/bin/bash', session: 600, ttyNr: 34816, cmdline: ['-bash'] }),
+      p(610, 600, { name: 'run.sh', exe: '/usr/bin/dash', session: 600 }),
+      p(620, 610, { name: 'loop', exe: '/usr/bin/dash', session: 600 }),
+      p(630, 620, { name: 'rcu-sched', session: 600 }),
+      p(631, 630, { name: 'worker', session: 600 }),
+      p(640, 610, { name: 'watchdog', session: 600 }),
+      p(650, 600, { name: 'vim', exe: '/usr/bin/vim', session: 600, ttyNr: 34816 }),
+      p(700, 1, { name: 'other-copy', session: 700 }),
+    );
+    const f = familyOf(630, t, { selfPid: 9000, ancestorPids: [], linkedPids: [700] });
+    expect(f.launchers.map((l) => l.pid)).toEqual([620, 610]);
+    expect(f.launcher?.pid).toBe(620);
+    expect(f.members.map((m) => m.pid)).toEqual([630, 631, 640, 700]);
+    expect(f.roles.get(640)).toBe('descendant');
+    expect(f.roles.get(700)).toBe('linked');
+    expect(f.excluded).toContainEqual({ pid: 600, why: 'launcher chain: a login shell or a shell on a terminal' });
+    expect(f.members.map((m) => m.pid)).not.toContain(650);
+  });
+
+  it('survives a parent cycle in the table', () => {
+    const t = table(p(5, 6, { name: 'a' }), p(6, 5, { name: 'b' }));
+    const f = familyOf(5, t, { selfPid: 9000, ancestorPids: [] });
+    expect(f.members.map((m) => m.pid).sort()).toEqual([5, 6]);
+    expect(f.launchers).toEqual([]); // never listed twice, so never signalled twice
+  });
+
   it('returns nothing for an unknown pid', () => {
-    expect(familyOf(12345, table(...base))).toEqual({ launcher: null, members: [], excluded: [] });
-  });
-});
-
-describe('killFamily', () => {
-  let proc: FakeProcRoot;
-  let bin: string;
-  beforeEach(() => {
-    proc = new FakeProcRoot();
-    bin = tempDir('mw-bin-');
-    fs.writeFileSync(path.join(bin, 'm'), 'miner');
-    for (const pid of [710, 711, 720]) proc.add({ pid, ppid: 700, startTicks: pid, exe: path.join(bin, 'm') });
-  });
-  afterEach(() => {
-    proc.cleanup();
-    fs.rmSync(bin, { recursive: true, force: true });
-  });
-  const pins = () => [710, 711, 720].map((pid) => pinTarget(pid, { procRoot: proc.root }) as PinnedTarget);
-
-  it('stops every member before sending any SIGKILL, and does not continue after SIGKILL', () => {
-    const kill = vi.fn();
-    const res = killFamily(pins(), { kill, procRoot: proc.root, selfPid: 1, ancestorPids: [] }, { signal: 'SIGKILL' });
-    expect(kill.mock.calls).toEqual([
-      [710, 'SIGSTOP'], [711, 'SIGSTOP'], [720, 'SIGSTOP'],
-      [710, 'SIGKILL'], [711, 'SIGKILL'], [720, 'SIGKILL'],
-    ]);
-    expect(res.every((r) => r.ok)).toBe(true);
-  });
-
-  it('continues members after SIGTERM so they can act on it', () => {
-    const kill = vi.fn();
-    killFamily(pins(), { kill, procRoot: proc.root, selfPid: 1, ancestorPids: [] }, { signal: 'SIGTERM' });
-    const signals = kill.mock.calls.map((c) => c[1]);
-    expect(signals).toEqual(['SIGSTOP', 'SIGSTOP', 'SIGSTOP', 'SIGTERM', 'SIGTERM', 'SIGTERM', 'SIGCONT', 'SIGCONT', 'SIGCONT']);
-  });
-
-  it('skips a member whose identity changed, and one that could not be stopped', () => {
-    const kill = vi.fn((pid: number) => {
-      if (pid === 720) throw Object.assign(new Error('EPERM'), { code: 'EPERM' });
-    });
-    const pinned = pins();
-    proc.rewriteStat({ pid: 711, ppid: 700, startTicks: 9999 }); // PID 711 reused
-    const res = killFamily(pinned, { kill, procRoot: proc.root, selfPid: 1, ancestorPids: [] }, { signal: 'SIGKILL' });
-    expect(kill.mock.calls).toEqual([[710, 'SIGSTOP'], [720, 'SIGSTOP'], [710, 'SIGKILL']]);
-    expect(res.map((r) => [r.pid, r.ok])).toEqual([[710, true], [711, false], [720, false]]);
-    expect(res[1].message).toMatch(/start time changed/);
-    expect(res[2].message).toMatch(/^not permitted/);
-  });
-
-  it('reports a member left suspended when its kill failed', () => {
-    let n = 0;
-    const kill = vi.fn((_pid: number, sig: string) => {
-      if (sig === 'SIGKILL' && n++ === 0) throw Object.assign(new Error('EIO'), { code: 'EIO' });
-    });
-    const res = killFamily(pins(), { kill, procRoot: proc.root, selfPid: 1, ancestorPids: [] }, { signal: 'SIGKILL' });
-    expect(res[0].ok).toBe(false);
-    expect(res[0].message).toMatch(/still suspended/);
-    expect(res[1].ok).toBe(true);
+    expect(familyOf(12345, table(...base))).toEqual({ launcher: null, launchers: [], members: [], roles: new Map(), excluded: [] });
   });
 });

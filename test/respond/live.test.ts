@@ -2,11 +2,18 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import { useOwnChildren } from '../helpers/children';
-import { killFamily } from '../../src/respond/family';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AuditLog } from '../../src/respond/audit';
+import { isLiveProc } from '../../src/respond/liveProc';
+import { prepareResponse, runPlan, standardPlan } from '../../src/respond/plan';
+import type { Snapshot } from '../../src/model';
+import { procInfo } from './fixture';
 import { defaultSignalFn, sendSignal } from '../../src/respond/signal';
 import { pinTarget, PinnedTarget } from '../../src/respond/target';
 
-const { children } = useOwnChildren();
+const { children, dirs } = useOwnChildren();
 
 function child(): ChildProcess {
   const c = spawn('/bin/sleep', ['300'], { stdio: 'ignore' });
@@ -30,12 +37,27 @@ async function pinLive(c: ChildProcess): Promise<PinnedTarget> {
 }
 
 describe('live signalling of our own children', () => {
-  it('freezes then terminates a family with SIGTERM (continued so it can act on it)', async () => {
+  it('the response routine freezes, keeps evidence and terminates a family with SIGTERM (continued so it can act on it)', async () => {
+    expect(isLiveProc('/proc')).toBe(true);
     const a = child();
     const b = child();
-    const targets = [await pinLive(a), await pinLive(b)];
-    const res = killFamily(targets, { kill: defaultSignalFn, selfPid: process.pid }, { signal: 'SIGTERM' });
-    expect(res.map((r) => r.ok)).toEqual([true, true]);
+    const [ta, tb] = [await pinLive(a), await pinLive(b)];
+    // As the dashboard saw it: b runs under a (the family is built from the snapshot, pinned from /proc).
+    const processes = new Map([
+      [ta.pid, procInfo(ta.pid, process.pid, { startTicks: ta.startTicks, exe: ta.exe, uid: ta.uid, name: 'sleep' })],
+      [tb.pid, procInfo(tb.pid, ta.pid, { startTicks: tb.startTicks, exe: tb.exe, uid: tb.uid, name: 'sleep' })],
+    ]);
+    const snap = { processes, bootTime: 0, host: { clockTicks: 100 } } as unknown as Snapshot;
+    const prep = prepareResponse(ta.pid, snap, new Map(), { procRoot: '/proc', root: '/', live: true });
+    if ('error' in prep) throw new Error(prep.error);
+    expect(prep.members.map((m) => m.pid)).toEqual([tb.pid]);
+    const ev = fs.mkdtempSync(path.join(os.tmpdir(), 'mw-live-ev-'));
+    dirs.push(ev);
+    const r = await runPlan(prep, standardPlan('SIGTERM'), {
+      procRoot: '/proc', root: '/', live: true, evidenceDir: ev, scope: 'family', kill: defaultSignalFn, audit: new AuditLog(path.join(ev, 'audit.jsonl')),
+    });
+    expect(r.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'skipped']);
+    expect(r.steps[2].members.every((m) => m.stillRunning !== true)).toBe(true);
     expect(await exited(a)).toBe('SIGTERM');
     expect(await exited(b)).toBe('SIGTERM');
   });
