@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { AuditLog, auditTarget, safeJson } from './audit';
 import {
-  SafeTree, at, closeQuietly, createNew, describeRefusal, mkdirUnique, openFileAt, privateDir, writeNew as createFileWith,
+  SafeTree, at, self, closeQuietly, createNew, describeRefusal, mkdirUnique, openFileAt, privateDir, writeNew as createFileWith,
   type PinnedDir, type Refusal,
 } from '../fsafe/index';
 import { failureOf, pidDir, readLink } from './procread';
@@ -173,7 +173,8 @@ async function copyStreaming(
   notes: string[],
   expect?: { dev: number | null; ino: number | null; what: string },
 ): Promise<{ sha256: string; bytes: number; copied: boolean } | null> {
-  const fh = await fsp.open(`/proc/self/fd/${source.fd}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK).catch(() => null);
+  // A second descriptor on the same open file (through our own descriptor table) for an async handle.
+  const fh = await fsp.open(self(source.fd), fs.constants.O_RDONLY | fs.constants.O_NONBLOCK).catch(() => null);
   closeQuietly(source.fd);
   if (!fh) {
     notes.push(`${name} not copied: the opened file could not be read again`);

@@ -9,7 +9,7 @@ export { familyOf } from './family';
 export type { Family, FamilyOptions, FamilyRole } from './family';
 export { prepareResponse, runPlan, standardPlan, describeStep } from './plan';
 export type { PersistenceAction, FamilyMemberView, ResponsePrep, PlanStep, StepStatus, MemberOutcome, StepOutcome, PlanResult, ResponseDeps, PlanDeps } from './plan';
-export { isLiveProc } from './liveProc';
+export { isLiveProc } from '../procfs/live';
 export { captureEvidence, defaultEvidenceDir, scriptArgument } from './evidence';
 export type { EvidenceFile, EvidenceOptions, EvidenceResult } from './evidence';
 export { AuditLog, AuditError, defaultAuditPath, currentActor, auditTarget, safeJson } from './audit';

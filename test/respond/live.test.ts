@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { AuditLog } from '../../src/respond/audit';
-import { isLiveProc } from '../../src/respond/liveProc';
+import { isLiveProc } from '../../src/procfs/live';
 import { prepareResponse, runPlan, standardPlan } from '../../src/respond/plan';
 import type { Snapshot } from '../../src/model';
 import { procInfo } from './fixture';
