@@ -15,6 +15,8 @@ export const MAX_LINK_HOPS = 40;
 export interface WalkOptions {
   /** Users whose own directories are accepted on this walk (the owner of the home or spool read). */
   owners?: readonly number[];
+  /** Groups trusted to write root-owned directories on this walk (e.g. syslog and adm for /var/log). */
+  groups?: readonly number[];
 }
 
 export interface Walked {
@@ -111,7 +113,7 @@ export class SafeTree {
    * returned directory is open; the caller closes it. `asked` is the path reported in refusals.
    */
   walk(parts: readonly string[], asked: string, opts: WalkOptions = {}, hops = 0): Walked | Refusal {
-    const p = policy(opts.owners ?? [], this.trusted);
+    const p = policy(opts.owners ?? [], this.trusted, opts.groups ?? []);
     const start = this.reopenRoot(asked);
     if ('ok' in start) return start;
     let cur = start.fd;

@@ -3,6 +3,7 @@
 
 export interface Owned {
   uid: number;
+  gid?: number;
   mode: number;
   nlink?: number;
 }
@@ -12,6 +13,8 @@ export interface TrustPolicy {
   trusted: ReadonlySet<number>;
   /** Extra owners accepted for directories on this walk (the user whose home or spool is read). */
   owners: ReadonlySet<number>;
+  /** Groups whose write access to a root-owned directory is accepted on this walk (syslog, adm for /var/log). */
+  groups: ReadonlySet<number>;
 }
 
 const S_ISVTX = 0o1000;
@@ -21,13 +24,14 @@ export function defaultTrusted(): Set<number> {
   return new Set([0, euid]);
 }
 
-export function policy(owners: readonly number[] = [], trusted: ReadonlySet<number> = defaultTrusted()): TrustPolicy {
-  return { trusted, owners: new Set(owners) };
+export function policy(owners: readonly number[] = [], trusted: ReadonlySet<number> = defaultTrusted(), groups: readonly number[] = []): TrustPolicy {
+  return { trusted, owners: new Set(owners), groups: new Set(groups) };
 }
 
 /** True when only trusted uids can add, remove or rename entries of this directory. */
 export function onlyTrustedWrite(dir: Owned, p: TrustPolicy): boolean {
-  return p.trusted.has(dir.uid) && (dir.mode & 0o022) === 0;
+  if (!p.trusted.has(dir.uid) || (dir.mode & 0o002) !== 0) return false;
+  return (dir.mode & 0o020) === 0 || (dir.gid !== undefined && p.groups.has(dir.gid));
 }
 
 /**
@@ -40,6 +44,7 @@ export function unsafeDir(dir: Owned, p: TrustPolicy): string | null {
   if (!ownerOk) return `owned by uid ${dir.uid}`;
   if ((dir.mode & 0o022) === 0) return null;
   if ((dir.mode & S_ISVTX) !== 0 && p.trusted.has(dir.uid)) return null;
+  if ((dir.mode & 0o002) === 0 && p.trusted.has(dir.uid) && dir.gid !== undefined && p.groups.has(dir.gid)) return null;
   const who = (dir.mode & 0o002) !== 0 ? 'world-writable' : 'group-writable';
   return `${who} (mode ${(dir.mode & 0o7777).toString(8).padStart(4, '0')}) and not a sticky root directory`;
 }

@@ -72,9 +72,14 @@ export function inspectQuick(pid: number, opts: InspectOptions = {}): InspectRep
       ? section(() => readConnections(procRoot, pid, openFiles.data.sockets), pr)
       : failed(`open files unreadable: ${openFiles.reason}`),
     memoryMaps: section(() => readMemoryMaps(procRoot, pid), pr),
-    logins: identity.ok ? section(() => readLogins(root, identity.data.user, takenAt), reasonFor) : failed(owner!),
+    logins: identity.ok ? section(() => readLogins(root, identity.data.user, takenAt, logGroups(db)), reasonFor) : failed(owner!),
     history: identity.ok ? section(() => readHistory(root, identity.data.home), reasonFor) : failed(owner!),
   };
+}
+
+/** Groups that write /var/log on Debian and Ubuntu (root:syslog 0775, files syslog:adm). */
+function logGroups(db: ReturnType<typeof loadUserDb>): number[] {
+  return db.groups.filter((g) => g.name === 'syslog' || g.name === 'adm').map((g) => g.gid);
 }
 
 function abortError(): Error {

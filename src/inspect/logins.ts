@@ -2,9 +2,8 @@
 // failed logins from <root>/var/log/wtmp and btmp (glibc utmp records), falling back to
 // auth.log / secure when those are missing or empty. Only the tail of each file is read.
 
-import fs from 'node:fs';
 import type { LoginRecord, Logins } from './types';
-import { MiB, readTail, SectionError, underRoot } from './util';
+import { MiB, readUserFile, SectionError } from './util';
 
 /** sizeof(struct utmp) on x86_64, aarch64 and other 64-bit glibc targets (32-bit time fields). */
 export const UTMP_SIZE = 384;
@@ -58,10 +57,10 @@ export function parseUtmp(buf: Buffer): UtmpRecord[] {
 }
 
 /** Records of `user` with one of `types`, newest first; null when the file is missing or empty. */
-function fromUtmpFile(file: string, user: string, types: number[]): LoginRecord[] | null {
+function fromUtmpFile(root: string, file: string, user: string, types: number[], groups: number[]): LoginRecord[] | null {
   let buf: Buffer;
   try {
-    buf = readTail(file, MAX_RECORDS_READ * UTMP_SIZE, UTMP_SIZE).buf;
+    buf = readUserFile(root, file, MAX_RECORDS_READ * UTMP_SIZE, { over: 'tail', aligned: UTMP_SIZE, groups }).buf;
   } catch {
     return null;
   }
@@ -121,20 +120,18 @@ const AUTH_LOGS = ['/var/log/auth.log', '/var/log/secure'];
  * Logins and failed logins of `user`. Throws only when no source at all could be read, with a
  * reason listing what was tried.
  */
-export function readLogins(root: string, user: string, now = Date.now()): Logins {
+export function readLogins(root: string, user: string, now = Date.now(), logGroups: number[] = []): Logins {
   const sources: string[] = [];
-  let last = fromUtmpFile(underRoot(root, '/var/log/wtmp'), user, [USER_PROCESS]);
+  let last = fromUtmpFile(root, '/var/log/wtmp', user, [USER_PROCESS], logGroups);
   if (last) sources.push('/var/log/wtmp');
-  let failed = fromUtmpFile(underRoot(root, '/var/log/btmp'), user, [LOGIN_PROCESS, USER_PROCESS]);
+  let failed = fromUtmpFile(root, '/var/log/btmp', user, [LOGIN_PROCESS, USER_PROCESS], logGroups);
   if (failed) sources.push('/var/log/btmp');
 
   if (!last || !failed) {
     for (const log of AUTH_LOGS) {
-      const file = underRoot(root, log);
-      if (!fs.existsSync(file)) continue;
       let text: string;
       try {
-        text = readTail(file, LOG_TAIL).buf.toString('utf8');
+        text = readUserFile(root, log, LOG_TAIL, { over: 'tail', groups: logGroups }).buf.toString('utf8');
       } catch {
         continue;
       }

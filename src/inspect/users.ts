@@ -1,10 +1,10 @@
 // Users and groups from <root>/etc/passwd and <root>/etc/group, and whether a user can sudo
 // (the `id`, `groups` and `sudo -l` of a responder, without running anything).
 
-import fs from 'node:fs';
 import path from 'node:path';
 import { parsePasswdLines } from '../procfs/users';
-import { MiB, readTextCapped, underRoot } from './util';
+import { listDir, SafeTree } from '../fsafe/index';
+import { MiB, readUserText } from './util';
 
 export interface PasswdEntry {
   name: string;
@@ -50,14 +50,14 @@ export function loadUserDb(root: string): UserDb {
   let groups: GroupEntry[] = [];
   try {
     // First entry wins, like getpwuid.
-    for (const e of parsePasswd(readTextCapped(underRoot(root, '/etc/passwd'), DB_CAP))) {
+    for (const e of parsePasswd(readUserText(root, '/etc/passwd', DB_CAP))) {
       if (!byUid.has(e.uid)) byUid.set(e.uid, e);
     }
   } catch {
     /* no passwd: users stay numeric */
   }
   try {
-    groups = parseGroup(readTextCapped(underRoot(root, '/etc/group'), DB_CAP));
+    groups = parseGroup(readUserText(root, '/etc/group', DB_CAP));
     for (const g of groups) if (!groupsByGid.has(g.gid)) groupsByGid.set(g.gid, g);
   } catch {
     /* no group file */
@@ -120,28 +120,26 @@ export function canSudo(
   const sudoGroup = groupNames.find((g) => SUDO_GROUPS.includes(g));
   if (sudoGroup) return { value: true, why: `member of group ${sudoGroup}` };
 
-  const main = underRoot(root, '/etc/sudoers');
   let mainText: string;
   try {
-    mainText = readTextCapped(main, SUDOERS_CAP);
+    mainText = readUserText(root, '/etc/sudoers', SUDOERS_CAP);
   } catch {
     return { value: null, why: 'unknown (cannot read /etc/sudoers)' };
   }
   const texts: { file: string; text: string }[] = [{ file: '/etc/sudoers', text: mainText }];
-  const dir = underRoot(root, '/etc/sudoers.d');
-  try {
-    const names = fs.readdirSync(dir).sort().slice(0, SUDOERS_D_MAX_FILES);
-    for (const n of names) {
+  const tree = new SafeTree(root);
+  const listed = listDir(tree, '/etc/sudoers.d', { maxEntries: SUDOERS_D_MAX_FILES });
+  tree.close();
+  if (listed.ok) {
+    for (const { name: n } of listed.entries) {
       // sudo skips names that end in '~' or contain '.'.
       if (n.endsWith('~') || n.includes('.')) continue;
       try {
-        texts.push({ file: `/etc/sudoers.d/${n}`, text: readTextCapped(path.join(dir, n), SUDOERS_CAP) });
+        texts.push({ file: `/etc/sudoers.d/${n}`, text: readUserText(root, `/etc/sudoers.d/${n}`, SUDOERS_CAP) });
       } catch {
         return { value: null, why: `unknown (cannot read /etc/sudoers.d/${n})` };
       }
     }
-  } catch {
-    /* no sudoers.d: fine */
   }
 
   const principals = new Set<string>([user, ...groupNames.map((g) => '%' + g)]);

@@ -3,61 +3,50 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { SafeTree, describeRefusal, readFile } from '../fsafe/index';
+import { sanitize } from '../text/sanitize';
 import { attempt, pidExists, ProcFormatError } from '../procfs/pid';
 
 export const KiB = 1024;
 export const MiB = 1024 * 1024;
 
-/** A path on the host under `root` ("/" in production, a fixture tree in tests). */
-export function underRoot(root: string, abs: string): string {
-  return path.join(root, abs);
-}
-
-/** Read at most `cap` bytes from the start of a file (works on /proc files whose size is 0). */
-export function readCapped(file: string, cap: number): Buffer {
-  const fd = fs.openSync(file, 'r');
+/**
+ * Read a file a user may control (passwd, sudoers, logs, shell history) under `root` through the safe
+ * opener: no symlink a user could place, no FIFO, every directory on the way checked, bounded. `over`:
+ * 'head' reads the first `cap` bytes, 'tail' the last (rounded to a whole `aligned` record). A
+ * missing file throws an ENOENT error; any other refusal throws a SectionError that says what the path
+ * really is ("... is a symlink to /etc/shadow (not followed ...)"), never its target's content.
+ */
+export function readUserFile(
+  root: string,
+  hostPath: string,
+  cap: number,
+  opts: { over?: 'head' | 'tail'; aligned?: number; owners?: number[]; groups?: number[] } = {},
+): { buf: Buffer; truncated: boolean } {
+  const tree = new SafeTree(root);
   try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    while (total < cap) {
-      const buf = Buffer.allocUnsafe(Math.min(64 * KiB, cap - total));
-      const n = fs.readSync(fd, buf, 0, buf.length, null);
-      if (n <= 0) break;
-      chunks.push(n === buf.length ? buf : buf.subarray(0, n));
-      total += n;
+    const r = readFile(tree, hostPath, { maxBytes: cap, over: opts.over ?? 'head', owners: opts.owners, groups: opts.groups });
+    if (!r.ok) {
+      if (r.reason === 'missing') throw Object.assign(new Error(`${hostPath}: no such file`), { code: 'ENOENT' });
+      if (r.reason === 'denied') throw Object.assign(new Error(`${hostPath}: permission denied`), { code: 'EACCES' });
+      throw new SectionError(sanitize(describeRefusal(r)));
     }
-    return Buffer.concat(chunks, total);
+    let buf = r.data;
+    if (r.truncated && opts.over === 'tail' && (opts.aligned ?? 1) > 1) {
+      const a = opts.aligned!;
+      const start = r.stat.size - cap;
+      const drop = Math.ceil(start / a) * a - start;
+      buf = buf.subarray(Math.min(drop, buf.length));
+    }
+    return { buf, truncated: r.truncated };
   } finally {
-    fs.closeSync(fd);
+    tree.close();
   }
 }
 
-export function readTextCapped(file: string, cap: number): string {
-  return readCapped(file, cap).toString('utf8');
-}
-
-/** Read at most the last `cap` bytes of a regular file; `aligned` rounds the start to a record size. */
-export function readTail(file: string, cap: number, aligned = 1): { buf: Buffer; truncated: boolean } {
-  // O_NONBLOCK: a FIFO planted where a log or history file should be must not hang the inspector.
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new SectionError(`${path.basename(file)} is not a regular file`);
-    const size = st.size;
-    let start = Math.max(0, size - cap);
-    if (aligned > 1) start = Math.ceil(start / aligned) * aligned;
-    const len = Math.max(0, size - start);
-    const buf = Buffer.alloc(len);
-    let off = 0;
-    while (off < len) {
-      const n = fs.readSync(fd, buf, off, len - off, start + off);
-      if (n <= 0) break;
-      off += n;
-    }
-    return { buf: buf.subarray(0, off), truncated: start > 0 };
-  } finally {
-    fs.closeSync(fd);
-  }
+/** The text of readUserFile (head). */
+export function readUserText(root: string, hostPath: string, cap: number, opts: { owners?: number[] } = {}): string {
+  return readUserFile(root, hostPath, cap, opts).buf.toString('utf8');
 }
 
 export function errCode(err: unknown): string {

@@ -1,9 +1,13 @@
-// Read-only, size-capped file access under a root directory. Symlinks inside a non-'/' root are
-// resolved against that root (an absolute link target in a fixture or a mounted image must not
-// escape to the analysing host). Nothing here writes, spawns or signals.
-import * as fs from 'node:fs';
-import { parsePasswdLines } from '../procfs/users';
+// Read-only, size-capped file access under a root directory, for the persistence readers. Every open
+// goes through the safe opener (src/fsafe): no symlink a user could place is followed, FIFOs and
+// devices are refused without blocking, every directory on the way is checked, and paths stay inside
+// the root. What is refused is recorded as an unreadable location and, when it is suspicious in itself
+// (a symlink, a FIFO, a hard link where a file should be), as a warning that names it. Nothing here
+// writes, spawns or signals.
 import * as path from 'node:path';
+import { describeRefusal, entryInfo, listDir as listSafe, readFile, SafeTree, type Refusal } from '../fsafe/index';
+import { parsePasswdLines } from '../procfs/users';
+import { sanitize } from '../text/sanitize';
 import type { FileMeta, PersistenceLocation } from './types';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -13,6 +17,8 @@ export interface Account { name: string; uid: number; gid: number; home: string;
 
 export interface Ctx {
   root: string;
+  /** The root, opened by descriptor; every read goes through it. Closed by collectPersistence. */
+  tree: SafeTree;
   now: number;
   recentMs: number;
   accounts: Account[];
@@ -20,47 +26,27 @@ export interface Ctx {
   byUid: Map<number, Account>;
   locations: PersistenceLocation[];
   warnings: string[];
-  /** Real paths already read, so a layout reached twice (Alpine's crontabs symlink, /lib -> /usr/lib) counts once. */
+  /** Files already read (dev:ino), so a layout reached twice (Alpine's crontabs symlink, /lib -> /usr/lib) counts once. */
   seen: Set<string>;
 }
 
-/** Join a host path onto the root without letting '..' climb out of it. */
-export function underRoot(root: string, hostPath: string): string {
-  const clean = path.posix.normalize('/' + hostPath);
-  return root === '/' ? clean : path.join(root, clean);
-}
+/** at's spool directories are owned by the daemon account on Debian. */
+const AT_SPOOL = /^\/var\/spool\/(?:cron\/atjobs|cron\/atspool|at)(?:\/|$)/;
 
-/** Resolve symlinks of a host path inside the root; returns the real filesystem path to open. */
-export function resolveUnder(root: string, hostPath: string): string {
-  if (root === '/') return path.posix.normalize(hostPath);
-  let pending = path.posix.normalize('/' + hostPath).split('/').filter(Boolean);
-  let cur = '/';
-  let hops = 0;
-  while (pending.length > 0) {
-    const part = pending.shift()!;
-    if (part === '..') { cur = path.posix.dirname(cur); continue; }
-    const candidate = path.posix.join(cur, part);
-    let st: fs.Stats;
-    try { st = fs.lstatSync(underRoot(root, candidate)); } catch { return underRoot(root, path.posix.join(candidate, ...pending)); }
-    if (st.isSymbolicLink() && hops < 40) {
-      hops++;
-      let target: string;
-      try { target = fs.readlinkSync(underRoot(root, candidate)); } catch { return underRoot(root, candidate); }
-      const next = target.startsWith('/') ? target : path.posix.join(cur, target);
-      pending = [...path.posix.normalize(next).split('/').filter(Boolean), ...pending];
-      cur = '/';
-      continue;
-    }
-    cur = candidate;
+/**
+ * Users whose own directories are accepted on the way to `hostPath`: the account whose home it is in
+ * (its files are that user's), the daemon account for at's spool.
+ */
+export function ownersFor(ctx: Ctx, hostPath: string): number[] {
+  const out: number[] = [];
+  for (const a of ctx.accounts) {
+    if (a.home.length > 1 && (hostPath === a.home || hostPath.startsWith(a.home.replace(/\/+$/, '') + '/'))) out.push(a.uid);
   }
-  return underRoot(root, cur);
-}
-
-/** Host path of a real path under the root: the inverse of underRoot. */
-export function hostPathOf(root: string, realPath: string): string {
-  if (root === '/') return realPath;
-  const rel = path.relative(root, realPath);
-  return '/' + rel.split(path.sep).join('/');
+  if (AT_SPOOL.test(hostPath)) {
+    const d = ctx.byName.get('daemon');
+    if (d) out.push(d.uid);
+  }
+  return out;
 }
 
 export function reasonFor(err: unknown): string {
@@ -72,106 +58,134 @@ export function reasonFor(err: unknown): string {
   return code ? `cannot read (${code})` : 'cannot read';
 }
 
-function isMissing(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+/** Refusals that are a sign in themselves: a user put something else where a file should be. */
+const SUSPICIOUS = new Set(['symlink', 'fifo', 'device', 'socket', 'hardlink', 'foreign-file', 'unsafe-dir', 'not-regular']);
+
+function refusalReason(r: Refusal): string {
+  switch (r.reason) {
+    case 'denied':
+      return 'needs root (permission denied)';
+    case 'directory':
+      return 'is a directory';
+    case 'not-dir':
+      return 'not a directory';
+    case 'loop':
+      return 'symlink loop';
+    case 'symlink':
+      return `a symlink${r.target !== undefined ? ` to ${r.target}` : ''} (not followed)`;
+    case 'fifo':
+      return 'a named pipe (FIFO), not a regular file';
+    case 'device':
+      return 'a device file, not a regular file';
+    case 'socket':
+      return 'a socket, not a regular file';
+    case 'not-regular':
+      return 'not a regular file';
+    case 'unsafe-dir':
+      return `unsafe directory on the way: ${r.detail}`;
+    default:
+      return r.detail;
+  }
+}
+
+/** Record a refused path: a location, and a warning when the refusal is itself suspicious. */
+function noteRefusal(ctx: Ctx, hostPath: string, r: Refusal, record: 'always' | 'present'): void {
+  if (r.reason === 'missing') {
+    if (record === 'always') ctx.locations.push({ path: hostPath, status: 'absent' });
+    return;
+  }
+  if (r.reason === 'directory' && record !== 'always') return;
+  ctx.locations.push({ path: hostPath, status: 'unreadable', reason: refusalReason(r) });
+  if (SUSPICIOUS.has(r.reason)) {
+    const w = `${sanitize(describeRefusal(r))}: not read (a user may have put it there to make root read something else)`;
+    if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
+  }
 }
 
 export function ownerName(ctx: Ctx, uid: number): string {
   return ctx.byUid.get(uid)?.name ?? String(uid);
 }
 
-export function metaOf(ctx: Ctx, st: fs.Stats): FileMeta {
+export function metaOf(ctx: Ctx, st: { uid: number; mode: number; mtimeMs: number; size: number }): FileMeta {
   return { uid: st.uid, owner: ownerName(ctx, st.uid), mode: st.mode & 0o7777, mtime: st.mtimeMs, size: st.size };
 }
 
-export interface ReadResult { text: string; meta: FileMeta; truncated: boolean; real: string }
+export interface ReadResult { text: string; meta: FileMeta; truncated: boolean; /** Host path read, after root-made symlinks. */ real: string }
 
 /**
- * Read at most MAX_FILE_BYTES of a regular file (host path). Records a location unless `record` is
- * false. Returns null when absent, unreadable, not a regular file, or already seen under another path.
+ * Read at most MAX_FILE_BYTES of a regular file (host path) through the safe opener. Records a
+ * location unless `record` is 'present' and the file is absent. Returns null when absent, refused,
+ * or already read under another path. A final symlink is followed only where only root could have made
+ * it (a link in /etc or /etc/systemd/system; never one in a home, a spool or /tmp); `follow: false` never.
  */
-export function readCapped(ctx: Ctx, hostPath: string, record: 'always' | 'present' = 'always'): ReadResult | null {
-  const real = resolveUnder(ctx.root, hostPath);
-  let fd: number | undefined;
-  try {
-    const st0 = fs.statSync(real);
-    if (!st0.isFile()) {
-      if (record === 'always' || !st0.isDirectory()) ctx.locations.push({ path: hostPath, status: 'unreadable', reason: st0.isDirectory() ? 'is a directory' : 'not a regular file' });
-      return null;
-    }
-    if (ctx.seen.has(real)) return null;
-    ctx.seen.add(real);
-    // O_NONBLOCK: a FIFO planted where a file should be must not hang the reader.
-    fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    const st = fs.fstatSync(fd);
-    const want = Math.min(st.size, MAX_FILE_BYTES);
-    const buf = Buffer.alloc(want);
-    let got = 0;
-    while (got < want) {
-      const n = fs.readSync(fd, buf, got, want - got, got);
-      if (n <= 0) break;
-      got += n;
-    }
-    const truncated = st.size > MAX_FILE_BYTES;
-    if (truncated) ctx.warnings.push(`${hostPath}: ${st.size} bytes, only the first ${MAX_FILE_BYTES} were read`);
-    ctx.locations.push({ path: hostPath, status: 'read' });
-    return { text: buf.subarray(0, got).toString('utf8'), meta: metaOf(ctx, st), truncated, real };
-  } catch (err) {
-    if (isMissing(err)) {
-      if (record === 'always') ctx.locations.push({ path: hostPath, status: 'absent' });
-    } else {
-      ctx.locations.push({ path: hostPath, status: 'unreadable', reason: reasonFor(err) });
-    }
+export function readCapped(ctx: Ctx, hostPath: string, record: 'always' | 'present' = 'always', opts: { follow?: boolean } = {}): ReadResult | null {
+  const r = readFile(ctx.tree, hostPath, { maxBytes: MAX_FILE_BYTES, over: 'head', owners: ownersFor(ctx, hostPath), followTrusted: opts.follow ?? true });
+  if (!r.ok) {
+    noteRefusal(ctx, hostPath, r, record);
     return null;
-  } finally {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* ignore */ }
   }
+  const key = `${r.stat.dev}:${r.stat.ino}`;
+  if (ctx.seen.has(key)) return null;
+  ctx.seen.add(key);
+  if (r.truncated) ctx.warnings.push(`${sanitize(hostPath)}: ${r.stat.size} bytes, only the first ${MAX_FILE_BYTES} were read`);
+  ctx.locations.push({ path: hostPath, status: 'read' });
+  return { text: r.data.toString('utf8'), meta: metaOf(ctx, r.stat), truncated: r.truncated, real: r.resolved };
 }
 
-export interface DirItem { name: string; hostPath: string; isDir: boolean; isFile: boolean; isSymlink: boolean }
+export interface DirItem { name: string; hostPath: string; isDir: boolean; isFile: boolean; isSymlink: boolean; /** FIFO, device or socket. */ isSpecial: boolean }
 
 /** List a directory (host path), sorted by name, capped. Records a location unless `record` is 'present'. */
 export function listDir(ctx: Ctx, hostDir: string, record: 'always' | 'present' = 'always'): DirItem[] | null {
-  const real = resolveUnder(ctx.root, hostDir);
-  let names: fs.Dirent[];
-  try {
-    names = fs.readdirSync(real, { withFileTypes: true });
-  } catch (err) {
-    if (isMissing(err)) {
-      if (record === 'always') ctx.locations.push({ path: hostDir, status: 'absent' });
-    } else {
-      ctx.locations.push({ path: hostDir, status: 'unreadable', reason: reasonFor(err) });
-    }
+  const l = listSafe(ctx.tree, hostDir, { owners: ownersFor(ctx, hostDir), maxEntries: MAX_DIR_ENTRIES });
+  if (!l.ok) {
+    noteRefusal(ctx, hostDir, l, record === 'always' ? 'always' : 'present');
     return null;
   }
   ctx.locations.push({ path: hostDir, status: 'read' });
-  names.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (names.length > MAX_DIR_ENTRIES) {
-    ctx.warnings.push(`${hostDir}: ${names.length} entries, only the first ${MAX_DIR_ENTRIES} were examined`);
-    names = names.slice(0, MAX_DIR_ENTRIES);
-  }
-  return names.map((d) => ({
-    name: d.name,
-    hostPath: path.posix.join(hostDir, d.name),
-    isDir: d.isDirectory(),
-    isFile: d.isFile(),
-    isSymlink: d.isSymbolicLink(),
+  if (l.omitted > 0) ctx.warnings.push(`${sanitize(hostDir)}: ${l.entries.length + l.omitted} entries, only the first ${MAX_DIR_ENTRIES} were examined`);
+  return l.entries.map((e) => ({
+    name: e.name,
+    hostPath: path.posix.join(hostDir, e.name),
+    isDir: e.type === 'dir',
+    isFile: e.type === 'file',
+    isSymlink: e.type === 'symlink',
+    isSpecial: e.type === 'fifo' || e.type === 'device' || e.type === 'socket',
   }));
 }
 
-/** Real path of a directory for de-duplication, or null when it does not exist. */
+/** Identity (dev:ino) of a directory for de-duplication, or null when it does not exist or is refused. */
 export function realDir(ctx: Ctx, hostDir: string): string | null {
-  const real = resolveUnder(ctx.root, hostDir);
-  try { return fs.statSync(real).isDirectory() ? real : null; } catch { return null; }
+  const d = ctx.tree.openDir(hostDir, { owners: ownersFor(ctx, hostDir) });
+  if ('ok' in d) return null;
+  try {
+    return `${d.stat.dev}:${d.stat.ino}`;
+  } finally {
+    d.close();
+  }
 }
 
+/** The text of a symlink (never followed), or null. */
 export function readLink(ctx: Ctx, hostPath: string): string | null {
-  try { return fs.readlinkSync(underRoot(ctx.root, hostPath)); } catch { return null; }
+  const e = entryInfo(ctx.tree, hostPath, { owners: ownersFor(ctx, hostPath) });
+  return e.ok ? e.target : null;
+}
+
+/** Whether a directory can be entered (reached by a checked walk); the refusal when not. */
+export function openableDir(ctx: Ctx, hostPath: string): true | Refusal {
+  const d = ctx.tree.openDir(hostPath, { owners: ownersFor(ctx, hostPath) });
+  if ('ok' in d) return d;
+  d.close();
+  return true;
 }
 
 export function isDirectory(ctx: Ctx, hostPath: string): boolean {
-  try { return fs.statSync(resolveUnder(ctx.root, hostPath)).isDirectory(); } catch { return false; }
+  const e = entryInfo(ctx.tree, hostPath, { owners: ownersFor(ctx, hostPath) });
+  return e.ok && e.stat.isDirectory();
+}
+
+/** Record a refused home once, instead of one line per file in it. */
+export function noteRefusedDir(ctx: Ctx, hostPath: string, r: Refusal): void {
+  noteRefusal(ctx, hostPath, r, 'always');
 }
 
 /** Parse <root>/etc/passwd (capped): the one passwd parser of the project, src/procfs/users.ts. */

@@ -1,9 +1,9 @@
 // The persistence view: what is installed on this host that would start a program again, judged
 // and explained. Synchronous, read-only, under a root directory (tests use fixture trees).
-import * as fs from 'node:fs';
 import { severityRank } from '../model';
 import { collectAnacrontab, collectAtJobs, collectCronScripts, collectSystemCrontabs, collectUserCrontabs } from './cron';
-import { isDirectory, parsePasswd, readCapped, reasonFor, resolveUnder, type Account, type Ctx } from './fsread';
+import { SafeTree } from '../fsafe/index';
+import { isDirectory, noteRefusedDir, openableDir, parsePasswd, readCapped, type Account, type Ctx } from './fsread';
 import { collectAuthorizedKeys, collectInitScripts, collectLdPreload, collectRcLocal, collectShellStartup } from './other';
 import { collectSystemd } from './systemd';
 import type { PersistenceEntry, PersistenceReport } from './types';
@@ -30,8 +30,18 @@ function sortEntries(entries: PersistenceEntry[]): PersistenceEntry[] {
 
 export function collectPersistence(opts: CollectOptions = {}): PersistenceReport {
   const root = opts.root ?? '/';
+  const tree = new SafeTree(root);
+  try {
+    return collectIn(tree, root, opts);
+  } finally {
+    tree.close();
+  }
+}
+
+function collectIn(tree: SafeTree, root: string, opts: CollectOptions): PersistenceReport {
   const ctx: Ctx = {
     root: root === '/' ? '/' : root.replace(/\/+$/, ''),
+    tree,
     now: opts.now ?? Date.now(),
     recentMs: (opts.recentDays ?? 7) * 86_400_000,
     accounts: [],
@@ -41,7 +51,9 @@ export function collectPersistence(opts: CollectOptions = {}): PersistenceReport
     warnings: [],
     seen: new Set(),
   };
-  if (root !== '/' && !fs.existsSync(root)) ctx.warnings.push(`root ${root} does not exist`);
+  const top = tree.openDir('/');
+  if ('ok' in top) ctx.warnings.push(top.reason === 'missing' ? `root ${root} does not exist` : `root ${root} cannot be read: ${top.detail}`);
+  else top.close();
 
   const passwd = readCapped(ctx, '/etc/passwd');
   if (passwd) {
@@ -63,11 +75,10 @@ export function collectPersistence(opts: CollectOptions = {}): PersistenceReport
     if (NO_HOME.has(a.home) || seenHomes.has(a.home)) continue;
     if (!isDirectory(ctx, a.home)) continue;
     seenHomes.add(a.home);
-    try {
-      fs.accessSync(resolveUnder(ctx.root, a.home), fs.constants.X_OK);
-    } catch (err) {
+    const open = openableDir(ctx, a.home);
+    if (open !== true) {
       // One line for the home instead of one per start-up file, key file and unit directory in it.
-      ctx.locations.push({ path: a.home, status: 'unreadable', reason: reasonFor(err) });
+      noteRefusedDir(ctx, a.home, open);
       continue;
     }
     homes.push({ account: a, home: a.home });

@@ -178,3 +178,16 @@ describe('listDir and entryInfo', () => {
     expect((l as Refusal).reason).toBe('symlink');
   });
 });
+
+describe.skipIf(!isRoot)('trusted groups (needs root)', () => {
+  it('accepts a root directory writable by a named system group only when the caller trusts that group', () => {
+    put(t.dir, 'var/log/auth.log', 'sshd[1]: Accepted password for abc from 192.0.2.1 port 1\n', 0o640);
+    fs.chmodSync(path.join(t.dir, 'var/log'), 0o775);
+    fs.chownSync(path.join(t.dir, 'var/log'), 0, 4);
+    const r = refused(readFile(tree, '/var/log/auth.log'));
+    expect(r.reason).toBe('unsafe-dir');
+    expect(ok(readFile(tree, '/var/log/auth.log', { groups: [4] })).data.toString()).toContain('Accepted');
+    fs.chmodSync(path.join(t.dir, 'var/log'), 0o777);
+    expect(refused(readFile(tree, '/var/log/auth.log', { groups: [4] })).reason).toBe('unsafe-dir');
+  });
+});
