@@ -166,7 +166,11 @@ export function createServices(opts: ServiceOptions): AppServices {
     },
 
     prepareKill(pid, snapshot, assessments) {
-      return prepareResponse(pid, snapshot, assessments, { procRoot, root, live, selfPid, linkedPids: linkedPids(pid) });
+      try {
+        return prepareResponse(pid, snapshot, assessments, { procRoot, root, live, selfPid, linkedPids: linkedPids(pid) });
+      } catch (err) {
+        return { error: `could not prepare: ${sanitize((err as Error).message)}` };
+      }
     },
 
     async act(prep, signal, family) {

@@ -13,6 +13,8 @@ import { readOsRelease } from '../host/osRelease';
 import { readHostIdentity } from '../procfs/host';
 import { createAppStore } from '../store/appStore';
 import { intFlag, parseArgs, UsageError } from './args';
+import { LEAVE_ALT, startWatchdog, type Watchdog } from './watchdog';
+import fs from 'node:fs';
 
 export const DASHBOARD_HELP = `Usage: minewatch [options]
 
@@ -33,7 +35,6 @@ Options:
 `;
 
 const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
-const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
 
 function Sized({ children }: { children: (cols: number, rows: number) => React.ReactNode }) {
   const { stdout } = useStdout();
@@ -79,19 +80,23 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   });
   const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
 
+  // Every way out restores the terminal: q, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT, a crash, and (through
+  // the watchdog thread) a main thread stuck for 15 s. Nothing here may throw.
   let restored = false;
+  let watchdog: Watchdog | null = null;
   const restore = () => {
     if (restored) return;
     restored = true;
-    poller.stop();
-    process.stdout.write(LEAVE_ALT);
+    try { poller.stop(); } catch { /* leaving anyway */ }
+    try { watchdog?.stop(); } catch { /* leaving anyway */ }
+    try { fs.writeSync(1, LEAVE_ALT); } catch { /* no terminal left */ }
+    try { if (process.stdin.isTTY) process.stdin.setRawMode(false); } catch { /* no terminal left */ }
   };
   process.stdout.write(ENTER_ALT);
+  watchdog = startWatchdog();
   process.on('exit', restore);
-  const onSignal = (sig: NodeJS.Signals) => { restore(); process.exit(sig === 'SIGINT' ? 130 : 143); };
-  process.once('SIGTERM', onSignal);
-  process.once('SIGHUP', onSignal);
-  process.once('SIGINT', onSignal);
+  const onSignal = (sig: NodeJS.Signals) => { restore(); process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : sig === 'SIGQUIT' ? 131 : 143); };
+  for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const) process.once(sig, onSignal);
   const onCrash = (err: unknown) => {
     restore();
     process.stderr.write(`minewatch: ${(err as Error)?.message ?? String(err)}\n`);
