@@ -183,9 +183,13 @@ export function isDirectory(ctx: Ctx, hostPath: string): boolean {
   return e.ok && e.stat.isDirectory();
 }
 
-/** Record a refused home once, instead of one line per file in it. */
+/**
+ * Record a refused home once, instead of one line per file in it. A location, not a warning: shared
+ * spools that serve as a system account's home (/var/mail, root:mail 2775) are refused by design.
+ */
 export function noteRefusedDir(ctx: Ctx, hostPath: string, r: Refusal): void {
-  noteRefusal(ctx, hostPath, r, 'always');
+  if (r.reason === 'missing') return;
+  ctx.locations.push({ path: hostPath, status: 'unreadable', reason: refusalReason(r) });
 }
 
 /** Parse <root>/etc/passwd (capped): the one passwd parser of the project, src/procfs/users.ts. */
