@@ -161,7 +161,9 @@ export class SafeTree {
           try {
             target = fs.readlinkSync(at(cur, name));
           } catch (err2) {
-            return refuse('io', asked, `${here}: ${codeOf(err2)}`, { at: here });
+            // EINVAL: no longer a link (swapped meanwhile); ENOENT: gone. Either way, nothing is followed.
+            const c2 = codeOf(err2);
+            return refuse(c2 === 'EINVAL' ? 'changed' : reasonOfErrno(c2), asked, `${here} changed while it was read (${c2})`, { at: here });
           }
           if (!mayFollowLinkIn(curSt, p)) {
             return refuse('symlink', asked, `it sits in a directory that uid ${curSt.uid} or others can write`, { at: here, target });
