@@ -155,6 +155,19 @@ export interface ContainerInfo {
   ownPidNamespace: boolean;
 }
 
+/**
+ * A process minewatch killed a moment ago, remembered by the respawn watch (src/respond/respawn.ts):
+ * the facts rule R1 compares every new process with.
+ */
+export interface KilledProcess {
+  pid: number;
+  startTicks: number;
+  exe: string | null;
+  cmdline: string[];
+  /** Milliseconds since the epoch when it was killed. */
+  at: number;
+}
+
 export interface Finding {
   /** Rule id from the catalogue, e.g. "H01". */
   id: string;

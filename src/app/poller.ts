@@ -8,7 +8,6 @@ import { Enricher } from '../deep/enrich';
 import { ProcReader } from '../procfs/reader';
 import type { AppStore } from '../store/appStore';
 import type { RespawnWatch } from '../respond/index';
-import { markRespawns } from './respawnFinding';
 
 export interface PollerOptions {
   procRoot?: string;
@@ -28,7 +27,6 @@ export class Poller {
   private readonly reader: ProcReader;
   private readonly detector = new Detector();
   private readonly host: HostSampler;
-  private readonly seen = new Set<string>();
   readonly enricher: Enricher;
   ticks = 0;
 
@@ -54,8 +52,7 @@ export class Poller {
   /** One collection and one store write (one render) per tick; exposed for tests. */
   async tick(): Promise<void> {
     const snapshot = this.enricher.enrich(this.reader.sample());
-    const assessments = this.detector.assess(snapshot);
-    if (this.opts.respawn) markRespawns(snapshot, assessments, this.opts.respawn, this.seen);
+    const assessments = this.detector.assess(snapshot, this.opts.respawn?.facts());
     // host figures are decoration: a failed read leaves the last ones
     const stats = await this.host.sample().catch(() => null);
     if (this.stopped) return;

@@ -1,6 +1,6 @@
 // Detection: every rule over every process of a snapshot, scores summed into a severity.
 // Pure with respect to the host: all it knows comes from the snapshot.
-import type { Assessment, Finding, ProcessInfo, Snapshot } from '../model';
+import type { Assessment, Finding, KilledProcess, ProcessInfo, Snapshot } from '../model';
 import { severityForScore, severityRank } from '../model';
 import { KthreadNameIndex, kthreadFamilies } from './kthreadNames';
 import type { Rule, RuleContext } from './rule';
@@ -14,9 +14,12 @@ import { H50 } from './rules/gpuImpostor';
 import { H51 } from './rules/gpuLocation';
 import { H52 } from './rules/gpuMiner';
 import { H53 } from './rules/slurmOutsideJob';
+import { R1 } from './rules/respawn';
 
 /** In evaluation order: H14 reads the findings of H01/H02 before it. */
-export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44, H50, H51, H52, H53];
+export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44, H50, H51, H52, H53, R1];
+
+const NO_KILLS: readonly KilledProcess[] = [];
 
 const AMPLIFIERS = new Set(RULES.filter((r) => r.amplifier).map((r) => r.id));
 const MEDIUM = severityRank('medium');
@@ -52,8 +55,14 @@ export class Detector {
   private readonly verdicts = new Map<number, Verdict>();
   /** Host facts every cached verdict depends on; any change clears the cache. */
   private hostKey = '';
+  private killed: readonly KilledProcess[] = NO_KILLS;
 
-  assess(snapshot: Snapshot): Map<number, Assessment> {
+  /** `killed`: the respawn watch's facts (R1); the same array while unchanged keeps cached verdicts. */
+  assess(snapshot: Snapshot, killed: readonly KilledProcess[] = NO_KILLS): Map<number, Assessment> {
+    if (killed !== this.killed) {
+      this.killed = killed;
+      this.verdicts.clear();
+    }
     if (!sameSet(this.kthreadNames, snapshot.host.kernelThreadNames)) {
       this.kthreadNames = snapshot.host.kernelThreadNames;
       const families = kthreadFamilies(snapshot.host.kernelThreadNames);
@@ -82,6 +91,7 @@ export class Detector {
       gpu: snapshot.gpu,
       containers: snapshot.containers,
       now: snapshot.takenAt,
+      killed,
     };
     const result = new Map<number, Assessment>();
     const verdicts = this.verdicts;

@@ -1,5 +1,5 @@
 // The shape of a detection rule: a small pure function over one process and the snapshot around it.
-import type { Connection, ContainerInfo, Finding, GpuState, HostContext, ProcessInfo } from '../model';
+import type { Connection, ContainerInfo, Finding, GpuState, HostContext, KilledProcess, ProcessInfo } from '../model';
 import { severityForScore } from '../model';
 import type { KthreadNameIndex } from './kthreadNames';
 
@@ -13,6 +13,8 @@ export interface RuleContext {
   gpu?: GpuState;
   /** Container of each process in one. */
   containers?: ReadonlyMap<number, ContainerInfo>;
+  /** Processes killed from the dashboard a moment ago (the respawn watch's facts), for R1. */
+  killed: readonly KilledProcess[];
 }
 
 export interface Hit {

@@ -1,7 +1,6 @@
 // The parts of the README that must match the code: every key (from the keybinding tables) and every
 // finding (from the rule tables). `npm run docs` writes them; a test fails when the README is stale.
 import { ALL_BINDINGS, GROUPS } from '../app/keymap';
-import { RESPAWN_WEIGHT } from '../app/respawnFinding';
 import { DEEP_RULES } from '../deep/index';
 import { RULES } from '../detect/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
@@ -23,7 +22,6 @@ export function findingsSection(): string {
   for (const r of RULES) {
     out.push(`| ${r.id} | ${cell(r.title)}${r.amplifier ? ' *(amplifier)*' : ''} | ${cell(r.describes)} | ${r.attack.join(', ')} |`);
   }
-  out.push(`| R1 | Respawned after a kill | A new process with the executable, command line or hash of one killed from the dashboard a moment ago: cron, a unit or a launcher is still restarting it (weight ${RESPAWN_WEIGHT}). | T1053.003, T1543 |`);
   for (const r of Object.values(DEEP_RULES)) {
     out.push(`| ${r.id} | ${cell(r.title)} | ${cell(r.describes)} | ${r.attack.join(', ')} |`);
   }
