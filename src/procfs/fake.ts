@@ -136,7 +136,7 @@ export class ProcTree {
 
   /** Rewrite stat only (CPU time, state, parent between two samples). */
   rewriteStat(p: FakeProc): void {
-    writeFileSync(join(this.proc, String(p.pid), 'stat'), p.rawStat ?? statLine(p));
+    this.procFile(`${p.pid}/stat`, p.rawStat ?? statLine(p));
   }
 
   /** Change utime (for CPU between two samples). */
@@ -153,9 +153,15 @@ export class ProcTree {
 
   /** Replace one file of a process with a FIFO nobody writes to (a hostile --proc tree). */
   fifo(pid: number, name: string): string {
-    const path = join(this.proc, String(pid), name);
-    makeFifo(path);
-    return path;
+    return this.procFifo(`${pid}/${name}`);
+  }
+
+  /** A FIFO at a path under the fixture /proc (host files: stat, self/mountinfo, net/tcp...). */
+  procFifo(path: string): string {
+    const full = join(this.proc, path);
+    mkdirSync(join(full, '..'), { recursive: true });
+    makeFifo(full);
+    return full;
   }
 
   remove(pid: number): void {
@@ -174,6 +180,7 @@ export class ProcTree {
   procFile(path: string, content: string | Buffer): this {
     const full = join(this.proc, path);
     mkdirSync(join(full, '..'), { recursive: true });
+    rmSync(full, { force: true }); // it may be a FIFO: writing into one would block
     writeFileSync(full, content);
     return this;
   }

@@ -82,35 +82,87 @@ export function cpuCount(procRoot: string): number {
   return Math.max(1, cpus().length);
 }
 
+/** hidepid= of a proc mount (proc(5)): 1/noaccess, 2/invisible, 4/ptraceable; 0/off when absent. */
+export type HidepidMode = 'off' | 'noaccess' | 'invisible' | 'ptraceable';
+
 export interface MountFacts {
+  /** hidepid is on for the proc mount read (any mode but off). */
   hidepid: boolean;
-  /** Mount points of the form /proc/<N>[/...]: something mounted over a process directory. */
+  hidepidMode: HidepidMode;
+  /** gid= of that mount: members of this group see every process anyway. */
+  hidepidGid: number | null;
+  /** Mount points of the form <proc>/<N>[/...]: something mounted over a process directory. */
   procPidMounts: { pid: number; mountPoint: string }[];
 }
 
-/** Parse <proc>/self/mountinfo (proc_pid_mountinfo(5)). */
-export function parseMountinfo(text: string): MountFacts {
-  let hidepid = false;
+const HIDEPID: Record<string, HidepidMode> = { 0: 'off', off: 'off', 1: 'noaccess', noaccess: 'noaccess', 2: 'invisible', invisible: 'invisible', 4: 'ptraceable', ptraceable: 'ptraceable' };
+
+/**
+ * Parse <proc>/self/mountinfo (proc_pid_mountinfo(5)) for the proc file system mounted at `procMount`:
+ * the last mount there is the one in effect (a remount with hidepid stacks over the boot-time one).
+ */
+export function parseMountinfo(text: string, procMount = '/proc'): MountFacts {
+  let mode: HidepidMode = 'off';
+  let gid: number | null = null;
   const procPidMounts: { pid: number; mountPoint: string }[] = [];
+  const prefix = procMount.endsWith('/') ? procMount : procMount + '/';
   for (const line of text.split('\n')) {
     if (!line) continue;
     const f = line.split(' ');
     const mountPoint = (f[4] ?? '').replace(/\\040/g, ' ');
-    const m = /^\/proc\/(\d+)(\/|$)/.exec(mountPoint);
-    if (m) procPidMounts.push({ pid: Number(m[1]), mountPoint });
-    if (mountPoint === '/proc') {
-      const sep = f.indexOf('-');
-      const superOpts = sep >= 0 ? f[sep + 3] ?? '' : '';
+    if (mountPoint.startsWith(prefix)) {
+      const m = /^(\d+)(\/|$)/.exec(mountPoint.slice(prefix.length));
+      if (m) procPidMounts.push({ pid: Number(m[1]), mountPoint });
+    }
+    const sep = f.indexOf('-');
+    if (mountPoint === procMount && sep >= 0 && f[sep + 1] === 'proc') {
+      const superOpts = f[sep + 3] ?? '';
       const hp = /(?:^|,)hidepid=([^,]+)/.exec(superOpts);
-      if (hp && hp[1] !== '0' && hp[1] !== 'off') hidepid = true;
+      const g = /(?:^|,)gid=(\d+)/.exec(superOpts);
+      mode = hp ? HIDEPID[hp[1]] ?? 'invisible' : 'off';
+      gid = g ? Number(g[1]) : null;
     }
   }
-  return { hidepid, procPidMounts };
+  return { hidepid: mode !== 'off', hidepidMode: mode, hidepidGid: gid, procPidMounts };
 }
+
+/** What this process may see under hidepid: CAP_SYS_PTRACE (root) passes it, so does the mount's gid=. */
+export interface Viewer {
+  ptraceAll: boolean;
+  groups: number[];
+}
+
+const CAP_SYS_PTRACE = 19n;
+
+/** This process's view: effective capabilities and groups, from the live /proc/self/status. */
+export function readViewer(): Viewer {
+  const text = readText('/proc/self/status', 16 * 1024) ?? '';
+  const cap = /^CapEff:\s+([0-9a-f]+)/m.exec(text);
+  const groups = new Set<number>();
+  for (const key of ['Gid', 'Groups']) {
+    const m = new RegExp(`^${key}:\\s*(.*)$`, 'm').exec(text);
+    for (const w of (m?.[1] ?? '').split(/\s+/)) if (w !== '' && Number.isInteger(Number(w))) groups.add(Number(w));
+  }
+  return { ptraceAll: cap ? ((BigInt('0x' + cap[1]) >> CAP_SYS_PTRACE) & 1n) === 1n : false, groups: [...groups] };
+}
+
+/** The hidepid warning, saying what this viewer actually misses; null when hidepid hides nothing from it. */
+export function hidepidWarning(m: MountFacts, viewer: Viewer): string | null {
+  if (m.hidepidMode === 'off') return null;
+  if (viewer.ptraceAll) return null; // CAP_SYS_PTRACE: every process is visible and readable
+  if (m.hidepidGid !== null && viewer.groups.includes(m.hidepidGid)) return null;
+  const who = m.hidepidGid === null ? 'run minewatch as root' : `run minewatch as root or in group ${m.hidepidGid}`;
+  if (m.hidepidMode === 'noaccess') {
+    return `/proc is mounted with hidepid=noaccess: other users' processes are listed but cannot be read, so they are missing from this table (${who}).`;
+  }
+  return `/proc is mounted with hidepid=${m.hidepidMode}: other users' processes are invisible to this account and are not in this table (${who}).`;
+}
+
+export const NO_MOUNT_FACTS: MountFacts = { hidepid: false, hidepidMode: 'off', hidepidGid: null, procPidMounts: [] };
 
 export function readMountFacts(procRoot: string): MountFacts {
   const text = readText(join(procRoot, 'self/mountinfo'), 1024 * 1024);
-  return text ? parseMountinfo(text) : { hidepid: false, procPidMounts: [] };
+  return text ? parseMountinfo(text) : NO_MOUNT_FACTS;
 }
 
 /** Non-comment, non-empty lines of <root>/etc/ld.so.preload. */

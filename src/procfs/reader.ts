@@ -10,11 +10,11 @@
 // with a big established-hash, so they are re-read only when the socket counts in sockstat move, and at
 // least every NET_REFRESH_MS.
 // The reader spawns no child process and never imports React.
-import { existsSync, statfsSync } from 'node:fs';
+import { existsSync, realpathSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
 import { closeFd, failureOf, preadStart, readText } from './files';
-import { cpuCount, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, type MountFacts } from './host';
+import { cpuCount, hidepidWarning, NO_MOUNT_FACTS, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, readViewer, startTimeMs, type MountFacts, type Viewer } from './host';
 import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnviron, readExe, readStatus } from './pid';
 import { SocketAttribution } from './sockets';
 import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
@@ -124,6 +124,8 @@ export interface ReaderOptions {
   root?: string;
   /** Remote ports whose connections are attributed to processes (socket inode → PID). */
   watchPorts?: ReadonlySet<number>;
+  /** What this process may see under hidepid (tests); read from /proc/self/status by default. */
+  viewer?: Viewer;
   now?: () => number;
 }
 
@@ -144,7 +146,10 @@ export class ProcReader {
   private readonly maxOpenStat: number;
   private openStat = 0;
   private mountText: string | null = null;
-  private mounts: MountFacts = { hidepid: false, procPidMounts: [] };
+  private mounts: MountFacts = NO_MOUNT_FACTS;
+  /** Where the proc root is mounted, as mountinfo names it ('/proc' for a fixture tree). */
+  private readonly procMount: string;
+  private readonly viewer: Viewer;
   private readonly sockets: SocketAttribution;
   readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
@@ -157,7 +162,10 @@ export class ProcReader {
     this.cpus = cpuCount(this.procRoot);
     this.accounts = readAccounts(this.root);
     this.accountsReadAt = this.now();
-    this.maxOpenStat = isProcfs(this.procRoot) ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
+    const live = isProcfs(this.procRoot);
+    this.procMount = live ? attempt(() => realpathSync(this.procRoot)) ?? this.procRoot : '/proc';
+    this.viewer = opts.viewer ?? readViewer();
+    this.maxOpenStat = live ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
   }
 
   get clockTicks(): number {
@@ -189,7 +197,7 @@ export class ProcReader {
     const mountText = readText(this.procRoot + '/self/mountinfo', 1024 * 1024);
     if (mountText !== this.mountText) {
       this.mountText = mountText;
-      this.mounts = mountText ? parseMountinfo(mountText) : { hidepid: false, procPidMounts: [] };
+      this.mounts = mountText ? parseMountinfo(mountText, this.procMount) : NO_MOUNT_FACTS;
       if (tick > 1) this.close();
     }
     const mounts = this.mounts;
@@ -260,9 +268,8 @@ export class ProcReader {
     if (!kernelThreadsVisible) {
       warnings.push('No kernel threads are visible (container or PID namespace): kernel-thread impostor rules are off.');
     }
-    if (mounts.hidepid) {
-      warnings.push(`/proc is mounted with hidepid: processes of other users may be invisible${this.isRoot ? '' : ' (run as root)'}.`);
-    }
+    const hidden = hidepidWarning(mounts, this.viewer);
+    if (hidden) warnings.push(hidden);
     const unreadableExe = acc.unreadableExe;
     if (!this.isRoot && unreadableExe > 0) {
       warnings.push(`Not root: the executables of ${unreadableExe} processes could not be read (run as root for a full view).`);
@@ -357,7 +364,7 @@ export class ProcReader {
         uid: id.uid,
         user,
         startTicks: st.startTicks,
-        startTime: this.bootTime + (st.startTicks / clockTicks) * 1000,
+        startTime: startTimeMs(this.bootTime, st.startTicks, clockTicks),
         cmdline: id.cmdline,
         exe: id.exe,
         exeDeleted: id.exeDeleted,

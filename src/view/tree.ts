@@ -42,7 +42,12 @@ export interface Forest {
   children: Map<number, number[]>;
 }
 
-/** Parent → children, children by PID; a process whose parent is not in the table is a root (PID 1, kthreadd, orphans). */
+/**
+ * Parent → children, children by PID; a process whose parent is not in the table is a root (PID 1,
+ * kthreadd, orphans). The kernel never makes a parent cycle, but a /proc entry covered by a bind mount
+ * (H42/H43) or a hostile --proc tree can: then no member is reachable from a root, so the lowest PID of
+ * each cycle becomes a root too, and every process in the table has exactly one row.
+ */
 export function buildForest(processes: ReadonlyMap<number, ProcessInfo>): Forest {
   const children = new Map<number, number[]>();
   const roots: number[] = [];
@@ -53,6 +58,32 @@ export function buildForest(processes: ReadonlyMap<number, ProcessInfo>): Forest
       else children.set(p.ppid, [p.pid]);
     } else {
       roots.push(p.pid);
+    }
+  }
+  const reached = new Set<number>();
+  const reach = (from: number) => {
+    const stack = [from];
+    while (stack.length) {
+      const pid = stack.pop()!;
+      if (reached.has(pid)) continue;
+      reached.add(pid);
+      for (const c of children.get(pid) ?? []) stack.push(c);
+    }
+  };
+  for (const r of roots) reach(r);
+  if (reached.size < processes.size) {
+    for (const pid of [...processes.keys()].sort((a, b) => a - b)) {
+      if (reached.has(pid)) continue;
+      // Unreached: its parent chain ends in a cycle. Walk up to the cycle and cut it at its lowest PID.
+      const onPath = new Set<number>();
+      let cur = pid;
+      while (!onPath.has(cur)) { onPath.add(cur); cur = processes.get(cur)!.ppid; }
+      let low = cur;
+      for (let c = processes.get(cur)!.ppid; c !== cur; c = processes.get(c)!.ppid) low = Math.min(low, c);
+      const parentList = children.get(processes.get(low)!.ppid)!;
+      parentList.splice(parentList.indexOf(low), 1);
+      roots.push(low);
+      reach(low);
     }
   }
   roots.sort((a, b) => a - b);

@@ -75,7 +75,7 @@ describe('small /proc parsers', () => {
       '40 22 0:21 /2 /proc/4242 rw - proc proc rw',
       '41 1 8:1 / / rw - ext4 /dev/sda1 rw',
     ].join('\n');
-    expect(parseMountinfo(text)).toEqual({ hidepid: true, procPidMounts: [{ pid: 4242, mountPoint: '/proc/4242' }] });
+    expect(parseMountinfo(text)).toEqual({ hidepid: true, hidepidMode: 'invisible', hidepidGid: null, procPidMounts: [{ pid: 4242, mountPoint: '/proc/4242' }] });
     expect(parseMountinfo('22 1 0:21 / /proc rw - proc proc rw,hidepid=0\n').hidepid).toBe(false);
   });
 
