@@ -1,31 +1,18 @@
-// Raw reads the deep scan needs from a proc tree: the PID listing, a direct probe of /proc/N that does
-// not go through the listing, the ids in /proc/N/status, CPU times of the whole machine and of one
-// process, pid_max, the kernel taint mask and the module list. Plain synchronous reads, no child
+// What the deep scan needs from a proc tree: the PID listing, a direct probe of /proc/N that does not
+// go through the listing, the ids in /proc/N/status, CPU times of the whole machine and of one process
+// (the per-PID ones through pid.ts, the one per-PID reader), pid_max, the kernel taint mask and the
+// module list. Plain synchronous reads, no child
 // process; every function takes the proc root so tests run on fixture trees.
-import { readdirSync, statSync } from 'node:fs';
-import { readBytes, readLink, readText, splitNul } from './files';
-import { parseStat } from './stat';
+import { readText } from './files';
+import { attempt, listPids as listPidArray, probePid, readCmdline, readCwd, readExe, readStat, readStatus, readTaskIds as readTasks } from './pid';
+import { parseStat, type StatFields } from './stat';
 
 /** PIDs in the directory listing of the proc root (what readdir/scandir, and so any hook on them, returns). */
 export function listPids(procRoot: string): Set<number> {
-  const out = new Set<number>();
-  for (const e of readdirSync(procRoot)) {
-    const c = e.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const n = Number(e);
-    if (Number.isInteger(n)) out.add(n);
-  }
-  return out;
+  return new Set(listPidArray(procRoot));
 }
 
-/** Whether /proc/N resolves when asked for by name: true for every live process and thread, listed or not. */
-export function probePid(procRoot: string, n: number): boolean {
-  try {
-    return statSync(procRoot + '/' + n, { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    return true; // EACCES and the like: something is there
-  }
-}
+export { probePid };
 
 export interface StatusIds {
   pid: number;
@@ -35,27 +22,16 @@ export interface StatusIds {
   uid: number;
 }
 
-/** Name, Tgid, Pid, PPid and the effective uid from /proc/N/status; null when unreadable or gone. */
+/** Name, Tgid, Pid, PPid and the effective uid from /proc/N/status (pid.ts); null when unreadable or gone. */
 export function readStatusIds(procRoot: string, n: number): StatusIds | null {
-  const text = readText(procRoot + '/' + n + '/status', 8192);
-  if (!text) return null;
-  const field = (k: string) => new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? null;
-  const pid = Number(field('Pid'));
-  const tgid = Number(field('Tgid') ?? pid);
-  const ppid = Number(field('PPid') ?? 0);
-  const uidLine = field('Uid');
-  const uid = uidLine ? Number(uidLine.split(/\s+/)[1] ?? uidLine.split(/\s+/)[0]) : NaN;
-  if (!Number.isInteger(pid)) return null;
-  return { pid, tgid: Number.isInteger(tgid) ? tgid : pid, ppid, name: field('Name') ?? '', uid: Number.isInteger(uid) ? uid : -1 };
+  const st = attempt(() => readStatus(procRoot, n));
+  if (!st || st.pid === null) return null;
+  return { pid: st.pid, tgid: st.tgid ?? st.pid, ppid: st.ppid ?? 0, name: st.name ?? '', uid: st.effectiveUid };
 }
 
 /** Thread ids under /proc/N/task (the leader included); empty when unreadable. */
 export function readTaskIds(procRoot: string, pid: number): number[] {
-  try {
-    return readdirSync(procRoot + '/' + pid + '/task').map(Number).filter((n) => Number.isInteger(n));
-  } catch {
-    return [];
-  }
+  return attempt(() => readTasks(procRoot, pid)) ?? [];
 }
 
 /** Time the CPUs spent running tasks (user + nice + system), in clock ticks, from the "cpu" line of /proc/stat. */
@@ -91,24 +67,18 @@ export interface ProcTimes {
 }
 
 /** utime, stime, cutime, cstime (fields 14-17) and start time of /proc/N/stat. */
+export function procTimesOf(st: StatFields): ProcTimes {
+  return { startTicks: st.startTicks, own: st.utime + st.stime, reaped: st.cutime + st.cstime, comm: st.comm };
+}
+
 export function parseProcTimes(text: string): ProcTimes | null {
   const st = parseStat(text);
-  if (!st) return null;
-  const close = text.lastIndexOf(')');
-  const f = text.slice(close + 2).split(' ');
-  const cutime = Number(f[13]);
-  const cstime = Number(f[14]);
-  return {
-    startTicks: st.startTicks,
-    own: st.utime + st.stime,
-    reaped: (Number.isFinite(cutime) ? cutime : 0) + (Number.isFinite(cstime) ? cstime : 0),
-    comm: st.comm,
-  };
+  return st ? procTimesOf(st) : null;
 }
 
 export function readProcTimes(procRoot: string, pid: number): ProcTimes | null {
-  const text = readText(procRoot + '/' + pid + '/stat', 4096);
-  return text ? parseProcTimes(text) : null;
+  const st = attempt(() => readStat(procRoot, pid));
+  return st ? procTimesOf(st) : null;
 }
 
 /** /proc/sys/kernel/pid_max, or the kernel's default of 32768 when unreadable. */
@@ -165,16 +135,11 @@ export interface PidBrief {
 
 /** What a responder needs to see about one PID found by probing: ids, executable, command line, cwd. */
 export function readPidBrief(procRoot: string, pid: number): PidBrief {
-  const dir = procRoot + '/' + pid;
-  const exe = readLink(dir + '/exe');
-  const cwd = readLink(dir + '/cwd');
-  const cmd = readBytes(dir + '/cmdline', 32 * 1024);
-  const cmdline = cmd ? splitNul(cmd) : []; // split now: the bytes live in a shared buffer
   return {
     ids: readStatusIds(procRoot, pid),
     startTicks: readProcTimes(procRoot, pid)?.startTicks ?? null,
-    exe: exe.ok ? exe.target : null,
-    cmdline,
-    cwd: cwd.ok ? cwd.target : null,
+    exe: attempt(() => { const e = readExe(procRoot, pid); return e.deleted ? `${e.path} (deleted)` : e.path; }),
+    cmdline: attempt(() => readCmdline(procRoot, pid).argv) ?? [],
+    cwd: attempt(() => readCwd(procRoot, pid)),
   };
 }

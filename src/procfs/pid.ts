@@ -67,6 +67,23 @@ export function listPids(procRoot: string): number[] {
   return out;
 }
 
+/** Thread ids under /proc/PID/task (the leader included); throws when unreadable. */
+export function readTaskIds(procRoot: string, pid: number): number[] {
+  return readdirSync(pidPath(procRoot, pid, 'task')).map(Number).filter((n) => Number.isInteger(n));
+}
+
+/**
+ * Whether /proc/N answers when asked for by name, whatever the listing says (a hidden process, or a
+ * thread id): true for ENOENT's opposite, including "there but not ours" (EACCES).
+ */
+export function probePid(procRoot: string, n: number): boolean {
+  try {
+    return statSync(pidDir(procRoot, n), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return true;
+  }
+}
+
 /** Whether /proc/PID exists; throws for errors other than "no such process" (EACCES under hidepid). */
 export function pidExists(procRoot: string, pid: number): boolean {
   try {
@@ -94,6 +111,9 @@ export function readStat(procRoot: string, pid: number): StatFields {
 
 export interface PidStatus {
   name: string | null;
+  /** Pid: and Tgid: (they differ for a thread id); null when absent. */
+  pid: number | null;
+  tgid: number | null;
   /** Real, effective, saved and file-system uid: the real one says who started it, the effective one what it may do (ps shows the effective one). */
   realUid: number;
   effectiveUid: number;
@@ -141,6 +161,8 @@ export function parseStatus(text: string): PidStatus | null {
   const gids = nums(fields.get('Gid'));
   return {
     name: fields.get('Name') ?? null,
+    pid: numOrNull(fields.get('Pid')),
+    tgid: numOrNull(fields.get('Tgid')),
     realUid: uids[0], effectiveUid: uids[1], savedUid: uids[2], fsUid: uids[3],
     realGid: gids[0] ?? null, effectiveGid: gids[1] ?? null,
     groups: nums(fields.get('Groups')),

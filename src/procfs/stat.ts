@@ -15,6 +15,9 @@ export interface StatFields {
   flags: number;
   utime: number;
   stime: number;
+  /** Fields 16-17: CPU time of the children it has waited for (reaped). */
+  cutime: number;
+  cstime: number;
   numThreads: number;
   startTicks: number;
   rssPages: number;
@@ -62,7 +65,7 @@ export function parseStatBytes(buf: Buffer, len: number, knownComm?: string): St
 
   // Fields after ") ": index 0 is state (field 3).
   let state = '';
-  let ppid = 0, pgrp = 0, session = 0, ttyNr = 0, flags = 0, utime = 0, stime = 0, numThreads = 0, startTicks = 0;
+  let ppid = 0, pgrp = 0, session = 0, ttyNr = 0, flags = 0, utime = 0, stime = 0, cutime = 0, cstime = 0, numThreads = 0, startTicks = 0;
   let rssPages = 0;
   let field = 0;
   let start = close + 2;
@@ -78,6 +81,8 @@ export function parseStatBytes(buf: Buffer, len: number, knownComm?: string): St
       case 6: flags = num(buf, start, i); break;
       case 11: utime = num(buf, start, i); break;
       case 12: stime = num(buf, start, i); break;
+      case 13: cutime = num(buf, start, i); break;
+      case 14: cstime = num(buf, start, i); break;
       case 17: numThreads = num(buf, start, i); break;
       case 19: startTicks = num(buf, start, i); break;
       case 21: rssPages = num(buf, start, i); break;
@@ -92,7 +97,7 @@ export function parseStatBytes(buf: Buffer, len: number, knownComm?: string): St
   const commLen = close - open - 1;
   if (knownComm !== undefined && knownComm.length === commLen && sameAscii(buf, open + 1, knownComm)) comm = knownComm;
   else comm = buf.toString('utf8', open + 1, close);
-  return { pid, comm, state, ppid, pgrp, session, ttyNr, flags, utime, stime, numThreads, startTicks, rssPages };
+  return { pid, comm, state, ppid, pgrp, session, ttyNr, flags, utime, stime, cutime, cstime, numThreads, startTicks, rssPages };
 }
 
 /** Whether bytes at `from` spell `s` exactly, for an all-ASCII `s` (a non-ASCII name never matches: decoded afresh). */
