@@ -5,6 +5,7 @@
 // watch. Uptime and load come from the same proc tree as the processes, so a --proc fixture shows
 // its own figures, not the real host's.
 import { readHostFile, readUptimeMs } from '../procfs/host';
+import { parseCpuTimes } from '../procfs/kernel';
 import { PROC_ROOT } from '../procfs/pid';
 
 export interface HostStats {
@@ -21,14 +22,10 @@ export interface CpuTimes { busy: number; total: number }
 
 /** The aggregate "cpu" line of /proc/stat as busy and total jiffies (iowait counts as idle). */
 export function parseCpuLine(text: string): CpuTimes | null {
-  const line = text.split('\n', 1)[0];
-  if (!line.startsWith('cpu ')) return null;
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
-  if (v.length < 4 || v.some((n) => !Number.isFinite(n))) return null;
-  const [user, nice, system, idle, iowait = 0, irq = 0, softirq = 0, steal = 0] = v;
-  const idleAll = idle + iowait;
-  const busy = user + nice + system + irq + softirq + steal;
-  return { busy, total: busy + idleAll };
+  const t = parseCpuTimes(text);
+  if (!t) return null;
+  const busy = t.taskTicks + t.otherTicks;
+  return { busy, total: busy + t.idleTicks };
 }
 
 export type MemSource = () => Promise<{ total: number; active: number; swaptotal: number; swapused: number }>;

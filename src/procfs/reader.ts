@@ -28,22 +28,9 @@ const IDLE_RUNS_BEFORE_RESTING = 3;
 const PROC_SUPER_MAGIC = 0x9fa0;
 const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
 
-interface Identity {
-  startTicks: number;
-  comm: string;
-  readAt: number;
-  /** Effective uid from status (as ps shows it); null when status could not be read. */
-  uid: number | null;
-  cmdline: string[];
-  exe: string | null;
-  exeDeleted: boolean;
-  exeMemfd: boolean;
-  exeError: ReadFailure | null;
-  exePathExists: boolean | null;
-  cwd: string | null;
-  cgroup: string | null;
-  preloadEnv: Record<string, string> | null;
-}
+/** The facts cached per (pid, start time), as the ProcessInfo fields they become. */
+type Identity = Pick<ProcessInfo, 'startTicks' | 'uid' | 'cmdline' | 'exe' | 'exeDeleted' | 'exeMemfd' | 'exeError'
+  | 'exePathExists' | 'cwd' | 'cgroup' | 'preloadEnv'> & { comm: string; readAt: number };
 
 /** What the reader remembers about one PID between ticks. */
 interface Tracked {

@@ -24,6 +24,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { StatFields } from '../procfs/stat';
 import { attempt, listPids, PROC_ROOT, readCmdline as readArgv, readCwd, readExe, readStat as readProcStat, readStatus } from '../procfs/pid';
 
 /** Never let a fake outlive this, whatever the caller asks for (seconds). */
@@ -169,15 +170,7 @@ export function idleScript(lifetimeSec: number, before = ''): string {
 
 // ---------------------------------------------------------------- /proc helpers
 
-export interface StatInfo {
-  pid: number;
-  comm: string;
-  state: string;
-  ppid: number;
-  pgrp: number;
-  session: number;
-  startTicks: number;
-}
+export type StatInfo = Pick<StatFields, 'pid' | 'comm' | 'state' | 'ppid' | 'pgrp' | 'session' | 'startTicks'>;
 
 // The live /proc through the one per-PID reader; the simulation only ever looks at its own processes.
 
