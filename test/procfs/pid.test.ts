@@ -1,0 +1,95 @@
+// The one per-PID reader (src/procfs/pid.ts) and the host rules next to it (boot time, clock ticks),
+// on fixture trees.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { clockTicks, readBootTime, startTimeMs } from '../../src/procfs/host';
+import { ProcTree } from '../../src/procfs/fake';
+import {
+  attempt, listPids, parseCgroup, parseCgroupLines, readCgroupLines, readCmdline, readComm, readExe, readFdinfo, readFds,
+  readNamespaces, readStat, readStatus, socketInode,
+} from '../../src/procfs/pid';
+
+let tree: ProcTree;
+afterEach(() => tree?.cleanup());
+
+describe('per-PID reader', () => {
+  it('names the real and the effective uid of a setuid process', () => {
+    tree = new ProcTree();
+    tree.add({ pid: 10, comm: 'passwd', uid: 1001, euid: 0, groups: [27, 1001] });
+    expect(readStatus(tree.proc, 10)).toMatchObject({ realUid: 1001, effectiveUid: 0, groups: [27, 1001], pid: 10, tgid: 10, nsPids: [10] });
+    expect(readStat(tree.proc, 10)).toMatchObject({ pid: 10, comm: 'passwd' });
+    expect(readComm(tree.proc, 10)).toBe('passwd');
+    expect(listPids(tree.proc)).toEqual([10]);
+  });
+
+  it('caps argv and says so', () => {
+    tree = new ProcTree();
+    tree.add({ pid: 11, comm: 'big', cmdline: ['a'.repeat(100), 'b'.repeat(100)] });
+    expect(readCmdline(tree.proc, 11)).toEqual({ argv: ['a'.repeat(100), 'b'.repeat(100)], truncated: false });
+    const cut = readCmdline(tree.proc, 11, 150);
+    expect(cut.truncated).toBe(true);
+    expect(cut.argv).toEqual(['a'.repeat(100), 'b'.repeat(49)]);
+    expect(readCmdline(tree.proc, 11, 202).truncated).toBe(false); // exactly the cap: nothing was cut
+  });
+
+  it('reads exe as a link (deleted, memfd), fds in order with their targets, fdinfo and namespaces', () => {
+    tree = new ProcTree();
+    tree.add({ pid: 12, comm: 'x', exe: '/memfd:payload (deleted)' });
+    expect(readExe(tree.proc, 12)).toEqual({ path: '/memfd:payload', deleted: true, memfd: true });
+    const fd = join(tree.proc, '12', 'fd');
+    mkdirSync(fd);
+    symlinkSync('socket:[4242]', join(fd, '10'));
+    symlinkSync('/dev/nvidia0', join(fd, '2'));
+    symlinkSync('pipe:[7]', join(fd, '0'));
+    const r = readFds(tree.proc, 12);
+    expect(r.fds).toEqual([{ fd: 0, target: 'pipe:[7]' }, { fd: 2, target: '/dev/nvidia0' }, { fd: 10, target: 'socket:[4242]' }]);
+    expect(r.total).toBe(3);
+    expect(socketInode('socket:[4242]')).toBe(4242);
+    expect(socketInode('pipe:[7]')).toBeNull();
+    tree.procFile('12/fdinfo/2', 'pos:\t0\nflags:\t02\ndrm-driver:\ti915\ndrm-engine-render:\t12345 ns\n');
+    expect(readFdinfo(tree.proc, 12, 2).get('drm-engine-render')).toBe('12345 ns');
+    mkdirSync(join(tree.proc, '12', 'ns'));
+    symlinkSync('pid:[4026531836]', join(tree.proc, '12', 'ns', 'pid'));
+    symlinkSync('net:[4026531840]', join(tree.proc, '12', 'ns', 'net'));
+    expect(readNamespaces(tree.proc, 12)).toEqual({ pid: 4026531836, net: 4026531840 });
+  });
+
+  it('parses cgroup lines: v2, else name=systemd, else the first hierarchy', () => {
+    expect(parseCgroupLines('12:cpu,cpuacct:/docker/abc\n0::/x\n')).toEqual([
+      { id: 12, controllers: 'cpu,cpuacct', path: '/docker/abc' }, { id: 0, controllers: '', path: '/x' }]);
+    expect(parseCgroup('12:cpu,cpuacct:/docker/abc\n0::/x\n')).toBe('/x');
+    expect(parseCgroup('12:cpu,cpuacct:/docker/abc\n1:name=systemd:/system.slice/docker-abc.scope\n')).toBe('/system.slice/docker-abc.scope');
+    expect(parseCgroup('12:cpu,cpuacct:/docker/abc\n')).toBe('/docker/abc');
+    tree = new ProcTree();
+    tree.add({ pid: 13, comm: 'c', cgroup: '0::/system.slice/x.service' });
+    expect(readCgroupLines(tree.proc, 13)).toEqual([{ id: 0, controllers: '', path: '/system.slice/x.service' }]);
+  });
+
+  it('gone and unreadable come back as errors with a code; attempt turns them into null', () => {
+    tree = new ProcTree();
+    expect(() => readStat(tree.proc, 99)).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(attempt(() => readStat(tree.proc, 99))).toBeNull();
+    tree.add({ pid: 14, comm: 'garbage', rawStat: 'not a stat line' });
+    expect(() => readStat(tree.proc, 14)).toThrow(expect.objectContaining({ code: 'EFORMAT' }));
+  });
+});
+
+describe('host rules', () => {
+  it('one boot-time rule: btime, else now minus uptime, else now', () => {
+    tree = new ProcTree();
+    expect(readBootTime(tree.proc, 5_000_000)).toBe(1_700_000_000_000);
+    writeFileSync(join(tree.proc, 'stat'), 'cpu  1 2 3 4\n');
+    expect(readBootTime(tree.proc, 5_000_000)).toBe(5_000_000 - 1_000_000);
+    rmSync(join(tree.proc, 'uptime'));
+    expect(readBootTime(tree.proc, 5_000_000)).toBe(5_000_000);
+    expect(startTimeMs(1_000_000, 250, 100)).toBe(1_002_500);
+  });
+
+  it('the real clock-tick rate, as getconf reports it', () => {
+    const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(clockTicks()).toBe(Number(r.stdout.trim()));
+  });
+});
