@@ -5,14 +5,11 @@
 // namespace. Read once per (pid, start time): neither can change without an exec into another cgroup,
 // which the periodic re-read catches.
 import type { ContainerInfo, ContainerRuntime, ProcessInfo } from '../model';
-import { readLink } from './files';
-import { pidPath } from './pid';
+import { readNamespace } from './pid';
 
 /** Inode of /proc/PID/ns/pid ("pid:[4026531836]"), or undefined. */
 function pidNamespace(procRoot: string, pid: number): number | undefined {
-  const r = readLink(pidPath(procRoot, pid, 'ns/pid'));
-  const m = r.ok ? /\[(\d+)\]$/.exec(r.target) : null;
-  return m ? Number(m[1]) : undefined;
+  return readNamespace(procRoot, pid, 'pid') ?? undefined;
 }
 
 const HEX64 = '[0-9a-f]{64}';

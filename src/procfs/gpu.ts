@@ -5,10 +5,10 @@
 // drm-engine-<name> busy nanoseconds, drm-memory-/drm-total-<region> sizes). NVIDIA's driver writes no
 // drm-* keys: its per-process figures come from nvidia-smi (src/gpu/nvidiaSmi.ts).
 // A device node made under another name (mknod /tmp/x c 195 0) is caught by its major number.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readText } from './files';
-import { forEachFd, pidPath, readFdinfo } from './pid';
+import { forEachFd, readFdinfo, statFd } from './pid';
 
 export const NVIDIA_MAJOR = 195;
 export const DRM_MAJOR = 226;
@@ -50,7 +50,7 @@ export type RdevOf = (procRoot: string, pid: number, fd: number) => { isChar: bo
 /** stat through /proc/PID/fd/N (follows to the device node the descriptor holds). */
 export const rdevOf: RdevOf = (procRoot, pid, fd) => {
   try {
-    const st = statSync(pidPath(procRoot, pid, 'fd/' + fd));
+    const st = statFd(procRoot, pid, fd);
     return { isChar: st.isCharacterDevice(), rdev: st.rdev };
   } catch {
     return null;

@@ -248,12 +248,17 @@ export type Namespace = (typeof NAMESPACES)[number];
 export function readNamespaces(procRoot: string, pid: number): Partial<Record<Namespace, number>> {
   const out: Partial<Record<Namespace, number>> = {};
   for (const ns of NAMESPACES) {
-    const r = readLink(pidPath(procRoot, pid, 'ns/' + ns));
-    if (!r.ok) continue;
-    const m = /\[(\d+)\]$/.exec(r.target);
-    if (m) out[ns] = Number(m[1]);
+    const inode = readNamespace(procRoot, pid, ns);
+    if (inode !== null) out[ns] = inode;
   }
   return out;
+}
+
+/** The inode of one namespace of the process ("pid:[4026531836]" → 4026531836), or null. */
+export function readNamespace(procRoot: string, pid: number, ns: Namespace): number | null {
+  const r = readLink(pidPath(procRoot, pid, 'ns/' + ns));
+  const m = r.ok ? /\[(\d+)\]$/.exec(r.target) : null;
+  return m ? Number(m[1]) : null;
 }
 
 /** Metadata of the file behind /proc/PID/exe (stat through the link: works for deleted and memfd files). */
@@ -351,6 +356,11 @@ export function forEachFd(
     if (visit(Number(n), r.target) === true) break;
   }
   return { total, unreadable, firstError };
+}
+
+/** stat(2) through /proc/PID/fd/N: the file or device node the descriptor holds (never opened). */
+export function statFd(procRoot: string, pid: number, fd: number): Stats {
+  return statSync(pidPath(procRoot, pid, 'fd/' + fd));
 }
 
 export interface FdEntry {
