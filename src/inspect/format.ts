@@ -44,7 +44,8 @@ export function formatInspect(report: InspectReport): string[] {
   if (heading('Identity', id, lines)) {
     const d = id.data;
     lines.push('Identity');
-    lines.push(`  user      ${s(d.user)} (uid ${d.uid})`);
+    lines.push(`  user      ${s(d.user)} (uid ${d.uid})`
+      + (d.effectiveUid !== undefined ? `, running as ${s(d.effectiveUser)} (effective uid ${d.effectiveUid})` : ''));
     lines.push(`  groups    ${d.gids.map((g, i) => `${s(d.groups[i] ?? String(g))}(${g})`).join(', ') || '-'}`);
     const sudo = d.canSudo.value === null ? 'unknown' : d.canSudo.value ? 'YES' : 'no';
     lines.push(`  sudo      ${sudo}: ${s(d.canSudo.why)}`);

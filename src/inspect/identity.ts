@@ -61,6 +61,7 @@ export function readIdentity(procRoot: string, root: string, pid: number, db: Us
     state: st.state,
     uid,
     user,
+    ...(status.effectiveUid !== uid ? { effectiveUid: status.effectiveUid, effectiveUser: userName(db, status.effectiveUid) } : {}),
     gids,
     groups,
     canSudo: canSudo(root, user, uid, [...accountGroups]),

@@ -14,8 +14,11 @@ export interface Identity {
   /** comm (stat field 2), set by the process itself. */
   name: string;
   state: string;
-  /** Real uid (first field of status Uid:). */
+  /** Real uid (first field of status Uid:): who started it. */
   uid: number;
+  /** Effective uid (second field), what the dashboard's USER shows; set only when it differs (setuid). */
+  effectiveUid?: number;
+  effectiveUser?: string;
   /** User name from <root>/etc/passwd, or the uid as a string when unknown. */
   user: string;
   /** Primary gid first, then the supplementary gids of status Groups:, without duplicates. */

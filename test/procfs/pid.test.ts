@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { inspectQuick } from '../../src/inspect/index';
 import { clockTicks, readBootTime, startTimeMs } from '../../src/procfs/host';
 import { ProcTree } from '../../src/procfs/fake';
 import {
@@ -22,6 +23,12 @@ describe('per-PID reader', () => {
     expect(readStat(tree.proc, 10)).toMatchObject({ pid: 10, comm: 'passwd' });
     expect(readComm(tree.proc, 10)).toBe('passwd');
     expect(listPids(tree.proc)).toEqual([10]);
+    // The inspector names both when they differ (the dashboard's USER is the effective one).
+    const id = inspectQuick(10, { procRoot: tree.proc, root: tree.root }).identity;
+    expect(id.ok && id.data).toMatchObject({ uid: 1001, user: 'abc', effectiveUid: 0, effectiveUser: 'root' });
+    tree.add({ pid: 15, comm: 'plain', uid: 1001 });
+    const plain = inspectQuick(15, { procRoot: tree.proc, root: tree.root }).identity;
+    expect(plain.ok && plain.data.effectiveUid).toBeUndefined();
   });
 
   it('caps argv and says so', () => {
