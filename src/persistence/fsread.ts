@@ -97,7 +97,9 @@ function noteRefusal(ctx: Ctx, hostPath: string, r: Refusal, record: 'always' | 
   if (r.reason === 'directory' && record !== 'always') return;
   ctx.locations.push({ path: hostPath, status: 'unreadable', reason: refusalReason(r) });
   if (SUSPICIOUS.has(r.reason)) {
-    const w = `${sanitize(describeRefusal(r))}: not read (a user may have put it there to make root read something else)`;
+    // About the component that was refused (one warning for a whole unsafe directory, not one per file).
+    const subject: Refusal = r.at && r.at !== r.path ? { ...r, path: r.at, at: undefined } : r;
+    const w = `${sanitize(describeRefusal(subject))}${r.reason === 'unsafe-dir' ? '' : ': not read'} (a user may have put it there to make root read something else)`;
     if (!ctx.warnings.includes(w)) ctx.warnings.push(w);
   }
 }

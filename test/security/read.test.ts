@@ -79,8 +79,9 @@ describe.skipIf(!isRoot)('names swapped while minewatch reads (issue 9.8)', { ti
     write(home, '.bash_history', 'ls -la\n');
     chownTree(home);
     // As abc: the name alternates between a symlink to the secret and a regular file, atomically.
-    await flipper(home, `fs.symlinkSync(${JSON.stringify(secret)}, 'l'); fs.renameSync('l', '.bash_history');
-      fs.writeFileSync('f', 'ls -la\\n'); fs.renameSync('f', '.bash_history');`);
+    await flipper(home, `const hold = () => { const t = Date.now(); while (Date.now() - t < 3) {} };
+      fs.symlinkSync(${JSON.stringify(secret)}, 'l'); fs.renameSync('l', '.bash_history'); hold();
+      fs.writeFileSync('f', 'ls -la\\n'); fs.renameSync('f', '.bash_history'); hold();`);
     let read = 0;
     let refused = 0;
     const until = Date.now() + 10_000;
