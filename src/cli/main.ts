@@ -1,8 +1,7 @@
 // Entry point of the `minewatch` binary: dispatches to the dashboard or a subcommand.
 import { UsageError } from './args';
 import { runScanCommand, SCAN_HELP } from './scan';
-
-const VERSION = '0.1.0';
+import { VERSION } from '../version';
 
 const HELP = `minewatch ${VERSION}: a process monitor that spots masquerading crypto-miners and explains why.
 

@@ -164,6 +164,11 @@ export function buildReport(result: ScanResult, opts: { procRoot: string; all: b
  * 8-bit CSI) and bidi overrides are escaped here too, so the JSON is safe to cat to a terminal.
  */
 export function toSafeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+  return escapeJsonControls(JSON.stringify(value, null, 2));
+}
+
+/** Escape DEL, C1 controls and bidi overrides inside JSON text (JSON.stringify leaves them raw). */
+export function escapeJsonControls(json: string): string {
+  return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
