@@ -4,7 +4,9 @@
 // It spawns N idle `sleep` processes of its own (grandchildren of one shell it starts) and kills exactly
 // those PIDs, then the shell, when done or interrupted.
 import childProcess, { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { syncBuiltinESMExports } from 'node:module';
 import { startIdle, type IdlePool } from './idleProcesses';
 import { availableParallelism, loadavg } from 'node:os';
@@ -110,4 +112,32 @@ console.log(`load average (1 min) ${load0[0].toFixed(2)} before the ticks, ${loa
 const ok = w.p50 <= 25 && w.p50 <= ps.p50 / 3 && spawnedByTicks === 0;
 console.log(`\ntarget (median tick <= 25 ms, <= 1/3 of ps's median, no child process): ${ok ? 'MET' : 'NOT MET'}`
   + ` (tick p50 ${f(w.p50)} ms, cpu p50 ${f(cs.p50)} ms, ps p50 ${f(ps.p50)} ms = ${f(w.p50 / ps.p50)} x)`);
+
+// What a fleet pays per host: the real binary, as the systemd unit runs it (ECS alerts + textfile,
+// 1 s sample), over the same table. CPU and peak RSS come from the scan process itself (a preload
+// reports process.resourceUsage() at exit on fd 3); wall time includes the 1 s between the samples.
+const SCANS = arg('scans', 5);
+const scanDir = mkdtempSync(join(tmpdir(), 'mw-bench-scan-'));
+const usagePreload = 'data:text/javascript,' + encodeURIComponent(
+  "import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); writeSync(3, JSON.stringify({ user: u.userCPUTime, system: u.systemCPUTime, maxRss: u.maxRSS })); });");
+const scanWall: number[] = [];
+const scanCpu: number[] = [];
+const scanRss: number[] = [];
+let scanEvents = 0;
+for (let i = 0; i < SCANS; i++) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['--import', usagePreload, join(import.meta.dirname, 'minewatch.js'), 'scan', '--format', 'ecs', '--textfile-dir', scanDir],
+    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  scanWall.push(performance.now() - t0);
+  if (r.status !== 0 && r.status !== 1) { console.log(`scan failed (${r.status}): ${r.stderr}`); break; }
+  const u = JSON.parse(String(r.output[3])) as { user: number; system: number; maxRss: number };
+  scanCpu.push((u.user + u.system) / 1000);
+  scanRss.push(u.maxRss / 1024);
+  scanEvents = String(r.stdout).split('\n').filter(Boolean).length;
+}
+rmSync(scanDir, { recursive: true, force: true });
+if (scanCpu.length) {
+  console.log(`\none \`minewatch scan --format ecs --textfile-dir DIR\` (as the systemd unit runs it) over ${table} processes, ${scanCpu.length} runs, ${scanEvents} alerts each:`);
+  console.log(`  wall p50 ${f(stats(scanWall).p50)} ms (1000 ms of it is the wait between the two samples)  cpu p50 ${f(stats(scanCpu).p50)} ms  peak RSS p50 ${f(stats(scanRss).p50)} MB`);
+}
 cleanup();
