@@ -1,78 +1,97 @@
-// Where scan output goes when it is not stdout. minewatch runs as root: an output path must not let a
-// user redirect root's write (a symlink or a hard link to /etc/shadow planted where the log goes), and a
-// reader tailing it (Filebeat, Fluent Bit, Vector, Wazuh) must only ever see whole lines.
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+// Where scan output goes when it is not stdout, written through the safe opener (src/fsafe). minewatch
+// runs as root: an output path must not let a user redirect root's write (a symlink, a hard link to
+// /etc/shadow, a directory on the way that a user can write), and a reader tailing the file (Filebeat,
+// Fluent Bit, Vector, Wazuh) must only ever see whole lines.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { fchmodSync, fstatSync, fsyncSync, renameSync, unlinkSync, openSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { at, closeQuietly, codeOf, createNew, describeRefusal, isRefusal, SafeTree, type PinnedDir, type Refusal } from '../fsafe/index';
+import { O_APPEND_LOG } from '../fsafe/pinned';
 
 export class OutputError extends Error {}
 
-/** Refuse anything but a regular file with one link: FIFOs and devices block or leak, a hard link redirects. */
-function checkRegular(fd: number, path: string): void {
-  const st = fstatSync(fd);
-  if (!st.isFile()) throw new OutputError(`${path} is not a regular file: refusing to write to it`);
-  if (st.nlink > 1) throw new OutputError(`${path} has ${st.nlink} hard links: refusing to write to it`);
+function fail(r: Refusal): never {
+  throw new OutputError(`refusing to write: ${describeRefusal(r)}`);
 }
 
-function openError(err: unknown, path: string): OutputError {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') return new OutputError(`${path} is a symbolic link: refusing to write through it`);
-  if (code === 'ENXIO') return new OutputError(`${path} is not a regular file: refusing to write to it`);
-  return new OutputError(`cannot open ${path}: ${(err as Error).message}`);
-}
-
-/**
- * Append lines to `path` (created 0640 when missing): O_APPEND, one write(2) per line, so a tailing
- * reader never sees half a line and concurrent scans never interleave inside one. The last path
- * component is opened with O_NOFOLLOW; the file must be regular, with a single link.
- */
-export function appendLines(path: string, lines: readonly string[]): void {
-  let fd: number;
+/** The directory holding `file`, reached by a checked walk from / (trusted directories only), pinned. */
+function parentDir(file: string): { dir: PinnedDir; name: string } {
+  const tree = new SafeTree('/');
   try {
-    fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY, 0o640);
-  } catch (err) {
-    throw openError(err, path);
-  }
-  try {
-    checkRegular(fd, path);
-    for (const line of lines) {
-      const buf = Buffer.from(line, 'utf8');
-      const n = writeSync(fd, buf);
-      if (n !== buf.length) throw new OutputError(`short write to ${path} (${n} of ${buf.length} bytes): disk full?`);
-    }
+    const p = tree.parentOf(resolve(file));
+    if (isRefusal(p)) fail(p);
+    return { dir: p.walked.dir, name: p.name };
   } finally {
-    closeSync(fd);
+    tree.close();
   }
 }
 
+function writeWhole(fd: number, buf: Buffer, where: string): void {
+  const n = writeSync(fd, buf);
+  if (n !== buf.length) throw new OutputError(`short write to ${where} (${n} of ${buf.length} bytes): disk full?`);
+}
+
 /**
- * Replace `dir/name` atomically: write a temporary file in the same directory (created exclusively,
- * never followed), fsync it, then rename it over the target. A reader sees the old file or the new
- * one, never a partial one. The temporary name does not end in .prom, so node_exporter skips it.
+ * Append lines to `file` (created 0640 when missing) with O_APPEND and one write(2) per line, so a
+ * tailing reader never sees half a line and concurrent scans never interleave inside one. The file is
+ * opened inside its pinned directory with O_NOFOLLOW, and must be a regular file of ours with one name.
  */
-export function writeAtomic(dir: string, name: string, content: string, mode = 0o644): string {
-  const target = join(dir, name);
-  const tmp = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+export function appendLines(file: string, lines: readonly string[]): void {
+  const { dir, name } = parentDir(file);
+  const where = `${dir.hostPath === '/' ? '' : dir.hostPath}/${name}`;
   let fd: number;
-  try {
-    fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW | constants.O_NOCTTY, mode);
-  } catch (err) {
-    throw new OutputError(`cannot write in ${dir}: ${(err as Error).message}`);
-  }
   try {
     try {
-      fchmodSync(fd, mode); // exactly `mode`, whatever the umask: node_exporter reads it as another user
-      const buf = Buffer.from(content, 'utf8');
-      let off = 0;
-      while (off < buf.length) off += writeSync(fd, buf, off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      fd = openSync(at(dir.fd, name), O_APPEND_LOG, 0o640);
+    } catch (err) {
+      const code = codeOf(err);
+      if (code === 'ELOOP') throw new OutputError(`refusing to write: ${where} is a symbolic link`);
+      // O_NONBLOCK write-open of a FIFO that nobody reads: it is not a file either way.
+      if (code === 'ENXIO') throw new OutputError(`refusing to write: ${where} is not a regular file`);
+      throw new OutputError(`cannot open ${where} (${code})`);
     }
-    renameSync(tmp, target);
-  } catch (err) {
-    try { unlinkSync(tmp); } catch { /* already renamed or gone */ }
-    throw err instanceof OutputError ? err : new OutputError(`cannot replace ${target}: ${(err as Error).message}`);
+  } finally {
+    dir.close();
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new OutputError(`refusing to write: ${where} is not a regular file`);
+    if (st.nlink !== 1) throw new OutputError(`refusing to write: ${where} has ${st.nlink} hard links`);
+    if (st.uid !== (process.geteuid?.() ?? st.uid)) throw new OutputError(`refusing to write: ${where} is owned by uid ${st.uid}, not by minewatch's`);
+    for (const line of lines) writeWhole(fd, Buffer.from(line, 'utf8'), where);
+    fsyncSync(fd);
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+/**
+ * Replace `dir/name` atomically: a temporary file created O_EXCL|O_NOFOLLOW in the same pinned
+ * directory, fsynced, then renamed over the target. A reader sees the old file or the new one, never a
+ * partial one. The temporary name does not end in .prom, so node_exporter skips it.
+ */
+export function writeAtomic(dirPath: string, name: string, content: string, mode = 0o644): string {
+  const { dir } = parentDir(resolve(dirPath, name));
+  const target = `${dir.hostPath === '/' ? '' : dir.hostPath}/${name}`;
+  const tmpName = `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const tmp = createNew(dir, tmpName, mode);
+    if (isRefusal(tmp)) fail(tmp);
+    try {
+      try {
+        fchmodSync(tmp.fd, mode); // exactly `mode`, whatever the umask: node_exporter reads it as another user
+        writeWhole(tmp.fd, Buffer.from(content, 'utf8'), target);
+        fsyncSync(tmp.fd);
+      } finally {
+        closeQuietly(tmp.fd);
+      }
+      renameSync(at(dir.fd, tmpName), at(dir.fd, name));
+    } catch (err) {
+      try { unlinkSync(at(dir.fd, tmpName)); } catch { /* renamed or gone */ }
+      throw err instanceof OutputError ? err : new OutputError(`cannot replace ${target} (${codeOf(err)})`);
+    }
+  } finally {
+    dir.close();
   }
   return target;
 }

@@ -1,13 +1,10 @@
-// SHA-256 of the executable a process runs, read through /proc/PID/exe (so a deleted or memfd binary is
-// hashed too, and a path swapped after exec is not). The link is the kernel's, not a path a user
-// controls; the file behind it is opened non-blocking, checked to be a regular file with fstat, and read
-// with a size bound. Results are cached by device, inode, size and mtime: the processes of one binary
-// (eight miner copies, a hundred sshd sessions) are read once.
+// SHA-256 of the executable a process runs, read through /proc/PID/exe with pid.ts's openExe (so a
+// deleted or memfd binary is hashed too, and a path swapped after exec is not; the open never blocks and
+// anything but a regular file is refused), with a size bound. Results are cached by device, inode, size
+// and mtime: the processes of one binary (eight miner copies, a hundred sshd sessions) are read once.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { join } from 'node:path';
-import { failureOf, readBytes } from './files';
-import { parseStatBytes } from './stat';
+import { closeSync, fstatSync, readSync } from 'node:fs';
+import { failureOf, openExe, readStat } from './pid';
 
 /** Larger files are not hashed (the reason says so): a miner is a few MB, a scan must stay cheap. */
 export const MAX_HASH_BYTES = 256 * 1024 * 1024;
@@ -29,14 +26,14 @@ export class ExeHasher {
   hash(pid: number, startTicks: number): ExeHash {
     let fd: number;
     try {
-      fd = openSync(join(this.procRoot, String(pid), 'exe'), constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+      fd = openExe(this.procRoot, pid);
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EFTYPE') return { ok: false, reason: 'not a regular file' };
       const f = failureOf(err);
       return { ok: false, reason: f === 'EACCES' ? 'permission denied' : f === 'ENOENT' ? 'cannot open the executable (process gone, or its file missing)' : (err as Error).message };
     }
     try {
       const st = fstatSync(fd, { bigint: true });
-      if ((Number(st.mode) & constants.S_IFMT) !== constants.S_IFREG) return { ok: false, reason: 'not a regular file' };
       if (st.size > BigInt(this.maxBytes)) return { ok: false, reason: `larger than ${this.maxBytes} bytes` };
       const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
       const hit = this.cache.get(key);
@@ -66,8 +63,10 @@ export class ExeHasher {
   }
 
   private sameProcess(pid: number, startTicks: number): boolean {
-    const b = readBytes(join(this.procRoot, String(pid), 'stat'), 4096);
-    const s = b ? parseStatBytes(b, b.length) : null;
-    return s !== null && s.startTicks === startTicks;
+    try {
+      return readStat(this.procRoot, pid).startTicks === startTicks;
+    } catch {
+      return false;
+    }
   }
 }

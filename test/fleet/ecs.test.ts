@@ -2,7 +2,7 @@
 // the incident fixture host and on the live host, plus --output's append and refusal rules.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECS_VERSION } from '../../src/export/ecs';
@@ -201,19 +201,27 @@ describe('scan --format ecs on the incident fixture host', () => {
     symlinkSync(victim, sym);
     const r = await runCli(['scan', '--format', 'ecs', '--output', sym, ...host.scanArgs]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/sym\.ndjson is a symbolic link: refusing/);
+    expect(r.stderr).toMatch(/refusing to write: \S*sym\.ndjson is a symbolic link/);
     const hard = join(host.dir, 'hard.ndjson');
     linkSync(victim, hard);
     const h = await runCli(['scan', '--format', 'ecs', '--output', hard, ...host.scanArgs]);
     expect(h.code).toBe(2);
-    expect(h.stderr).toMatch(/hard links: refusing/);
+    expect(h.stderr).toMatch(/refusing to write: \S*hard\.ndjson has 2 hard links/);
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     const fifo = join(host.dir, 'fifo.ndjson');
     execFileSync('mkfifo', [fifo]);
     const f = await runCli(['scan', '--format', 'ecs', '--output', fifo, ...host.scanArgs]);
     expect(f.code).toBe(2);
-    expect(f.stderr).toMatch(/not a regular file/);
+    expect(f.stderr).toMatch(/refusing to write: \S*fifo\.ndjson is not a regular file/);
     expect(f.stderr).not.toMatch(/\n\s+at /);
+    // A directory on the way that anyone may write (no sticky bit): another user could swap the file.
+    const open = join(host.dir, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const o = await runCli(['scan', '--format', 'ecs', '--output', join(open, 'alerts.ndjson'), ...host.scanArgs]);
+    expect(o.code).toBe(2);
+    expect(o.stderr).toMatch(/refusing to write: .*open/);
+    expect(existsSync(join(open, 'alerts.ndjson'))).toBe(false);
     for (const p of [sym, hard, fifo]) rmSync(p);
   });
 

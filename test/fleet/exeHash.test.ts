@@ -6,7 +6,7 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExeHasher } from '../../src/procfs/exeHash';
-import { ProcTree } from '../helpers/procTree';
+import { ProcTree } from '../../src/procfs/fake';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());
