@@ -107,7 +107,7 @@ export async function runScanCommand(argv: string[], out: NodeJS.WritableStream 
   }
   const hashes = format === 'ecs' ? hashFlagged(look, report, procRoot) : new Map<number, ExeHash>();
   const metrics = () => prometheusText({
-    report, unreadableExecutables: look.snapshot.unreadableExe, durationSeconds: (performance.now() - started) / 1000,
+    report, deep: deep?.findings, unreadableExecutables: look.snapshot.unreadableExe, durationSeconds: (performance.now() - started) / 1000,
     finishedAt: Date.now(), version: VERSION,
   });
 
@@ -117,7 +117,7 @@ export async function runScanCommand(argv: string[], out: NodeJS.WritableStream 
     case 'prometheus': lines = [metrics()]; break;
     case 'ecs': lines = ecsEvents({
       report, processes: look.snapshot.processes, connections: look.snapshot.connections, hostId: readMachineId(root),
-      hashes, version: VERSION, now: new Date(),
+      deep: deep?.findings, hashes, version: VERSION, now: new Date(),
     }).map(ecsLine); break;
     default:
       lines = [formatScanText(report, { width: (out as NodeJS.WriteStream).columns ?? 160, total: look.snapshot.processes.size })];

@@ -27,6 +27,8 @@ export const TECHNIQUES: Readonly<Record<string, string>> = {
   'T1496.001': 'Compute Hijacking',
   T1543: 'Create or Modify System Process',
   'T1543.002': 'Systemd Service',
+  T1547: 'Boot or Logon Autostart Execution',
+  'T1547.006': 'Kernel Modules and Extensions',
   T1564: 'Hide Artifacts',
   'T1564.001': 'Hidden Files and Directories',
   T1574: 'Hijack Execution Flow',

@@ -8,6 +8,7 @@ import { isIP } from 'node:net';
 import type { Connection, ProcessInfo, Severity } from '../model';
 import { severityRank } from '../model';
 import { RULES as PROCESS_RULES } from '../detect/index';
+import { DEEP_RULES, type DeepFinding } from '../deep/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
 import type { PersistenceKind } from '../persistence/types';
 import { entryLabel } from '../scan/correlate';
@@ -31,12 +32,13 @@ const RULE_INFO: ReadonlyMap<string, RuleInfo> = new Map<string, RuleInfo>([
     // Miner rules proper; "burning CPU" (an amplifier) is no sign of malware on its own.
     miner: !r.amplifier && r.attack.some((a) => a.startsWith('T1496')),
   }]),
+  ...Object.values(DEEP_RULES).map((r): [string, RuleInfo] => [r.id, { name: r.title, description: r.describes, miner: false }]),
   ...Object.values(PERSISTENCE_RULES).map((r): [string, RuleInfo] => [r.id, {
     name: r.title, description: r.title, miner: r.attack.some((a) => a.startsWith('T1496')),
   }]),
 ]);
 
-function ruleInfo(f: ReportFinding): RuleInfo {
+function ruleInfo(f: ReportFinding | DeepFinding): RuleInfo {
   return RULE_INFO.get(f.id) ?? { name: f.title, description: f.title, miner: false };
 }
 
@@ -55,6 +57,8 @@ export interface EcsInput {
   connections: ReadonlyMap<number, Connection[]>;
   /** /etc/machine-id, or null when there is none. */
   hostId: string | null;
+  /** Findings of `--deep` (hidden processes, CPU gap, kernel), when it ran. */
+  deep?: readonly DeepFinding[];
   /** Hashes of flagged processes' executables, by PID. */
   hashes: ReadonlyMap<number, ExeHash>;
   version: string;
@@ -106,7 +110,7 @@ function poolConnection(conns: Connection[] | undefined): { dst: string; dport: 
   return null;
 }
 
-function base(input: EcsInput, f: ReportFinding, severity: Severity, score: number, dataset: string, categories: string[], idParts: (string | number)[]): EcsEvent {
+function base(input: EcsInput, f: ReportFinding | DeepFinding, severity: Severity, score: number, dataset: string, categories: string[], idParts: (string | number)[]): EcsEvent {
   const { report } = input;
   const info = ruleInfo(f);
   const threat = threatOf(f.attack);
@@ -245,6 +249,20 @@ function persistenceEvent(input: EcsInput, e: ReportPersistence, f: ReportFindin
   return ev;
 }
 
+/** A deep-scan finding: about a hidden PID (process category) or the host and its kernel (host category). */
+function deepEvent(input: EcsInput, f: DeepFinding): EcsEvent {
+  const ev = base(input, f, f.severity, f.weight, 'minewatch.deep', [f.pid !== null ? 'process' : 'host'],
+    ['deep', f.pid ?? '', String(f.evidence.module ?? f.evidence.exe ?? '')]);
+  ev.message = `minewatch on ${sanitize(input.report.host.hostname)}: deep scan: ${f.title} - ${sentence(f.explanation)}`
+    + ` This finding is ${f.severity} (weight ${f.weight}).`;
+  if (f.pid !== null) {
+    const exe = typeof f.evidence.exe === 'string' ? f.evidence.exe : undefined;
+    const name = typeof f.evidence.name === 'string' ? f.evidence.name : undefined;
+    ev.process = { pid: f.pid, executable: exe, name };
+  }
+  return ev;
+}
+
 /** Every alert of a report: flagged processes' findings, then flagged persistence entries' findings. */
 export function ecsEvents(input: EcsInput): EcsEvent[] {
   const out: EcsEvent[] = [];
@@ -255,6 +273,9 @@ export function ecsEvents(input: EcsInput): EcsEvent[] {
   for (const e of input.report.persistence) {
     if (severityRank(e.severity) < severityRank('low')) continue;
     for (const f of e.findings) out.push(prune(persistenceEvent(input, e, f)) as EcsEvent);
+  }
+  for (const f of input.deep ?? []) {
+    if (severityRank(f.severity) >= severityRank('low')) out.push(prune(deepEvent(input, f)) as EcsEvent);
   }
   return out;
 }

@@ -3,17 +3,20 @@
 // by the severities and the rule catalogue, whatever the host runs.
 import type { Severity } from '../model';
 import { RULES as PROCESS_RULES } from '../detect/index';
+import { DEEP_RULES, type DeepFinding } from '../deep/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
 import type { ScanReport } from '../scan/report';
 
 const LEVELS: Severity[] = ['low', 'medium', 'high', 'critical'];
 
 /** Every rule a scan can report, so each series exists (at 0) before its first hit. */
-export const RULE_IDS: readonly string[] = [...PROCESS_RULES.map((r) => r.id), ...Object.keys(PERSISTENCE_RULES)];
+export const RULE_IDS: readonly string[] = [...PROCESS_RULES.map((r) => r.id), ...Object.values(DEEP_RULES).map((r) => r.id), ...Object.keys(PERSISTENCE_RULES)];
 
 export interface ScanMetrics {
   /** Null when the scan failed: only the health series are written then. */
   report: ScanReport | null;
+  /** Findings of `--deep`, when it ran (counted in minewatch_findings). */
+  deep?: readonly DeepFinding[];
   /** Executables that could not be read (not root, or gone). */
   unreadableExecutables: number;
   durationSeconds: number;
@@ -47,7 +50,8 @@ export function prometheusText(m: ScanMetrics): string {
       if (x.severity === 'none') continue;
       for (const f of x.findings) counts.set(f.id, (counts.get(f.id) ?? 0) + 1);
     }
-    metric('minewatch_findings', 'Findings on flagged processes and persistence entries in the last scan, by rule id.',
+    for (const f of m.deep ?? []) if (f.severity !== 'none') counts.set(f.id, (counts.get(f.id) ?? 0) + 1);
+    metric('minewatch_findings', 'Findings on flagged processes and persistence entries (and of --deep) in the last scan, by rule id.',
       [...counts].map(([id, n]) => [`{rule="${label(id)}"}`, n]));
     metric('minewatch_unreadable_executables', 'Processes whose executable the last scan could not read (not root, or gone).',
       [['', m.unreadableExecutables]]);

@@ -5,10 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, linkSync, mkdirSync, lstatSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ECS_VERSION } from '../../src/export/ecs';
+import { ECS_VERSION, ecsEvents } from '../../src/export/ecs';
 import { TECHNIQUES } from '../../src/export/attack';
 import { RULES as PROCESS_RULES } from '../../src/detect/index';
 import { RULES as PERSISTENCE_RULES } from '../../src/persistence/rules';
+import { DEEP_RULES } from '../../src/deep/index';
 import { runCli } from '../helpers/cli';
 import { spawnFakeMiner, type Spawned } from '../helpers/masquerade';
 import { EcsVersion, ecsProblems, flatten } from './ecsSchema';
@@ -50,7 +51,7 @@ describe('ECS field table', () => {
   });
 
   it('every ATT&CK technique a rule cites has its name', () => {
-    const cited = [...PROCESS_RULES.flatMap((r) => r.attack), ...Object.values(PERSISTENCE_RULES).flatMap((r) => r.attack)];
+    const cited = [...PROCESS_RULES, ...Object.values(DEEP_RULES), ...Object.values(PERSISTENCE_RULES)].flatMap((r) => r.attack);
     for (const id of cited) {
       expect(TECHNIQUES[id], id).toBeTruthy();
       expect(TECHNIQUES[id.split('.')[0]!], id).toBeTruthy();
@@ -254,5 +255,28 @@ describe('scan --format ecs on the live host', () => {
     }
     const hostname = readFileSync('/proc/sys/kernel/hostname', 'utf8').trim();
     for (const e of ours) expect(flat(e)['host.hostname']).toBe(hostname);
+  });
+});
+
+describe('--deep findings as ECS alerts', () => {
+  it('a hidden process and a kernel module become conforming process and host alerts', () => {
+    const report = { version: 1 as const, scannedAt: '2026-11-27T09:00:00.000Z', host: { hostname: 'web-01', kernel: '6.1.0' }, processes: [], persistence: [], warnings: [] };
+    const deep = [
+      { id: 'H40', weight: 10, severity: 'critical' as const, title: DEEP_RULES.hidden.title, explanation: 'PID 4242 runs /tmp/.x/kworker but is missing from the /proc listing', attack: DEEP_RULES.hidden.attack, evidence: { pid: 4242, exe: '/tmp/.x/kworker', name: 'kworker' }, pid: 4242 },
+      { id: 'H47', weight: 8, severity: 'high' as const, title: DEEP_RULES.noFile.title, explanation: 'module diamorphine is loaded but no file for it exists', attack: DEEP_RULES.noFile.attack, evidence: { module: 'diamorphine' }, pid: null },
+    ];
+    const events = ecsEvents({
+      report: report as unknown as Parameters<typeof ecsEvents>[0]['report'], processes: new Map(), connections: new Map(), hostId: MACHINE_ID,
+      hashes: new Map(), version: '0.1.0', now: new Date(), deep,
+    });
+    expect(events).toHaveLength(2);
+    for (const e of events) expect(ecsProblems(e)).toEqual([]);
+    const [h40, h47] = events.map(flat);
+    expect(h40!['event.category']).toEqual(['process']);
+    expect(h40!['process.pid']).toBe(4242);
+    expect(h40!['event.dataset']).toBe('minewatch.deep');
+    expect(h47!['event.category']).toEqual(['host']);
+    expect(h47!['threat.technique.subtechnique.name']).toEqual(['Kernel Modules and Extensions']);
+    expect(events[1]!.message).toBe('minewatch on web-01: deep scan: Loaded kernel module that no package ships - module diamorphine is loaded but no file for it exists. This finding is high (weight 8).');
   });
 });
