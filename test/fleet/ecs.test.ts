@@ -44,6 +44,7 @@ describe('ECS field table', () => {
     expect(ecsProblems({ process: { pid: 1, args: ['a'] }, minewatch: { anything: { goes: 1 } } })).toEqual([]);
     expect(ecsProblems({ process: { pidd: 1 } })).toEqual([expect.stringMatching(/process\.pidd: not an ECS/)]);
     expect(ecsProblems({ process: { pid: '1' } })).toEqual([expect.stringMatching(/not an integer/)]);
+    expect(ecsProblems({ process: { name: 7 } })).toEqual([expect.stringMatching(/not a string/)]);
     expect(ecsProblems({ process: { args: 'a b' } })).toEqual([expect.stringMatching(/must be an array/)]);
     expect(ecsProblems({ event: { kind: 'alertt' } })).toEqual([expect.stringMatching(/not an allowed value/)]);
     expect(ecsProblems({ event: { category: ['malware'], type: ['start'] } })).toEqual([expect.stringMatching(/not expected with event.category malware/)]);

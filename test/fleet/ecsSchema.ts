@@ -30,7 +30,7 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}
 function typeError(type: string, v: unknown): string | null {
   switch (type) {
     case 'keyword': case 'constant_keyword': case 'wildcard': case 'match_only_text': case 'text':
-      return typeof v === 'string' && v.length > 0 ? null : 'a non-empty string';
+      return typeof v === 'string' ? null : 'a string'; // "" too: an empty argument is an argument
     case 'long': case 'integer':
       return typeof v === 'number' && Number.isInteger(v) ? null : 'an integer';
     case 'float': case 'double': case 'scaled_float':
