@@ -3,7 +3,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { clip, formatCmdline, sanitize } from '../src/text/sanitize';
-import { selected } from '../src/store/appStore';
+import { selectedAssessment, selectedProc } from '../src/store/appStore';
 import type { Finding } from '../src/model';
 import { useAppStore } from './StoreContext';
 import { accent, dim, severityStyle, SEVERITY_GLYPH, SEVERITY_WORD, useTheme } from './theme';
@@ -18,9 +18,13 @@ function evidenceText(e: Record<string, unknown>): string {
 
 export function DetailPanel({ width, height }: { width: number; height: number }) {
   const theme = useTheme();
-  const state = useAppStore((s) => s);
-  const exitedPid = state.exitedPid;
-  const { proc, assessment } = selected(state);
+  // narrow selections: a tick that changes neither the selected process nor its findings does not
+  // redraw the panel (the reader hands back the same object for a process that did not change)
+  const proc = useAppStore(selectedProc);
+  const assessment = useAppStore(selectedAssessment);
+  const exitedPid = useAppStore((s) => s.exitedPid);
+  const parentName = useAppStore((s) => (proc ? s.snapshot?.processes.get(proc.ppid)?.name : undefined));
+  const asRoot = useAppStore((s) => s.snapshot?.root ?? false);
   const lines: React.ReactNode[] = [];
   const w = width - 2;
   if (exitedPid !== null) {
@@ -31,14 +35,15 @@ export function DetailPanel({ width, height }: { width: number; height: number }
   } else {
     const sev = assessment?.severity ?? 'none';
     const started = new Date(proc.startTime).toISOString().replace('T', ' ').slice(0, 19);
+    // the verdict comes right after the name, so a narrow terminal cuts the start time, never the severity
     lines.push(
       <Text key="id" wrap="truncate-end">
         <Text {...accent(theme)}>{`PID ${proc.pid} ${clip(proc.name, 20)}`}</Text>
-        {` · user ${clip(proc.user, 16)} (${proc.uid ?? "uid unknown"}) · parent ${proc.ppid}${state.snapshot?.processes.get(proc.ppid) ? ` ${clip(state.snapshot.processes.get(proc.ppid)!.name, 16)}` : ''} · started ${started}`}
         {assessment ? <Text {...severityStyle(theme, sev)}>{` · ${SEVERITY_GLYPH[sev]} ${SEVERITY_WORD[sev]} score ${assessment.score}`}</Text> : <Text {...dim(theme)}> · nothing flagged</Text>}
+        {` · user ${clip(proc.user, 16)} (${proc.uid ?? 'uid unknown'}) · parent ${proc.ppid}${parentName !== undefined ? ` ${clip(parentName, 16)}` : ''} · started ${started}`}
       </Text>,
     );
-    const exe = proc.exe ? `${proc.exe}${proc.exeDeleted ? ' (deleted)' : ''}` : proc.kernelThread ? '[kernel thread]' : proc.exeError === 'EACCES' ? (state.snapshot?.root ? 'unreadable (refused even to root)' : 'unreadable (needs root)') : '?';
+    const exe = proc.exe ? `${proc.exe}${proc.exeDeleted ? ' (deleted)' : ''}` : proc.kernelThread ? '[kernel thread]' : proc.exeError === 'EACCES' ? (asRoot ? 'unreadable (refused even to root)' : 'unreadable (needs root)') : '?';
     lines.push(<Text key="exe" wrap="truncate-end">{clip(`exe ${exe}   cwd ${proc.cwd ?? '?'}`, w)}</Text>);
     lines.push(<Text key="cmd" {...dim(theme)} wrap="truncate-end">{clip(`cmd ${formatCmdline(proc.cmdline) || '(empty)'}`, w)}</Text>);
     const findings = assessment?.findings ?? [];

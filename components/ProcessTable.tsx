@@ -5,7 +5,7 @@ import { Box, Text } from 'ink';
 import type { Assessment, ProcessInfo } from '../src/model';
 import { clip, formatCmdline } from '../src/text/sanitize';
 import { gpuCell } from '../src/gpu/index';
-import type { ProcRow, Row } from '../src/view/tree';
+import { flaggedOutside, type ProcRow, type Row } from '../src/view/tree';
 import { useAppStore } from './StoreContext';
 import { dim, severityStyle, SEVERITY_GLYPH, useTheme } from './theme';
 import { bytes, padEnd, padStart } from './format';
@@ -70,13 +70,21 @@ export function ProcessTable({ width, height }: { width: number; height: number 
   const selectedPid = useAppStore((s) => s.selectedPid);
   const sort = useAppStore((s) => s.sort);
   const descending = useAppStore((s) => s.descending);
+  const flaggedRows = useAppStore((s) => s.flaggedRows);
   const visible: Row[] = rows.slice(top, top + height);
   const gpuState = snapshot?.gpu;
   const containers = snapshot?.containers;
   const extra: Extra = { gpu: Boolean(gpuState?.present), container: (containers?.size ?? 0) > 0 };
+  // flagged rows scrolled out of view are counted at the right of the column header
+  const out = flaggedOutside(flaggedRows, top, height);
+  const marks = [out.above ? `▲ ${out.above} flagged above` : '', out.below ? `▼ ${out.below} flagged below` : ''].filter(Boolean).join(' ');
+  const cols = columnsHeader(sort, descending, extra);
   return (
     <Box flexDirection="column" width={width} height={height + 1}>
-      <Text {...dim(theme)} bold wrap="truncate-end">{padEnd(columnsHeader(sort, descending, extra), width)}</Text>
+      <Text wrap="truncate-end">
+        <Text {...dim(theme)} bold>{padEnd(cols, Math.max(0, width - (marks ? marks.length + 1 : 0)))}</Text>
+        {marks ? <Text {...severityStyle(theme, 'high')}>{` ${marks}`}</Text> : null}
+      </Text>
       {!snapshot ? <Text>reading /proc…</Text> : null}
       {snapshot && rows.length === 0 ? <Text {...dim(theme)}>no process matches</Text> : null}
       {visible.map((r) => {

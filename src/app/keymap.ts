@@ -63,8 +63,10 @@ export const PANE_BINDINGS: readonly Binding[] = [
 
 /** Keys in the signal dialog: nothing is sent without Enter or y on a chosen signal. */
 export const DIALOG_BINDINGS: readonly Binding[] = [
-  { keys: ['up', 'k'], label: '↑ k', help: 'previous choice', group: 'In the signal dialog', run: (a) => a.killMove(-1) },
-  { keys: ['down', 'j', 'tab'], label: '↓ j', help: 'next choice', group: 'In the signal dialog', run: (a) => a.killMove(1) },
+  { keys: ['up', 'k'], label: '↑ k', help: 'previous choice (once done: scroll the outcome)', group: 'In the signal dialog', run: (a, s) => (s.kill?.phase === 'choose' ? a.killMove(-1) : a.killScrollMembers(-1)) },
+  { keys: ['down', 'j', 'tab'], label: '↓ j', help: 'next choice (once done: scroll the outcome)', group: 'In the signal dialog', run: (a, s) => (s.kill?.phase === 'choose' ? a.killMove(1) : a.killScrollMembers(1)) },
+  { keys: ['pageup', 'ctrl+b'], label: 'PgUp', help: 'scroll the family list (or the outcome) up', group: 'In the signal dialog', run: (a) => a.killPage(-1) },
+  { keys: ['pagedown', 'ctrl+f', 'space'], label: 'PgDn', help: 'scroll the family list (or the outcome) down', group: 'In the signal dialog', run: (a) => a.killPage(1) },
   { keys: ['a'], label: 'a', help: 'include the whole family (launcher, children), frozen first', group: 'In the signal dialog', run: (a) => a.killToggleFamily() },
   { keys: ['enter', 'y'], label: 'Enter y', help: 'do the chosen action', group: 'In the signal dialog', run: (a, s) => (s.kill?.phase === 'done' ? a.closeOverlay() : a.killConfirm()) },
   { keys: ['escape', 'n', 'q', 'f10'], label: 'Esc n F10', help: 'cancel (close)', group: 'In the signal dialog', run: (a) => a.closeOverlay() },

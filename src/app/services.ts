@@ -1,9 +1,13 @@
 // What the dashboard asks of the host, behind one interface: inspect a process, read persistence,
 // prepare and carry out a response. A thin adapter: the response routine is src/respond/plan.ts, the
 // edits src/respond/persistenceEdit.ts. The store calls these; views never do. Tests inject fakes.
-import { formatInspect, inspectProcess, inspectQuick } from '../inspect/index';
+import { inspectProcess, inspectQuick } from '../inspect/index';
+import { detectionSection, inspectSections, joinSections, startedBySection } from '../inspect/format';
+import type { InspectReport } from '../inspect/types';
 import type { Assessment, Snapshot } from '../model';
-import { collectPersistence, formatPersistence, describeEntry } from '../persistence/index';
+import { collectPersistence, persistenceLines, type PersistenceEntry } from '../persistence/index';
+import type { DashboardServices, Outcome, PaneContent } from '../store/types';
+import { blank, heading, line, type Line } from '../text/content';
 import {
   AuditError, AuditLog, defaultAuditPath, defaultSignalFn, disableEntry, isLiveProc, prepareResponse, RespawnWatch, runPlan, standardPlan,
   type PersistenceAction, type PlanResult, type PlanStep, type ResponsePrep, type ResponseSignal, type SignalFn, type StepOutcome,
@@ -18,20 +22,11 @@ import { clip, sanitize } from '../text/sanitize';
 export type KillPrep = ResponsePrep;
 export type { PersistenceAction, PlanStep, StepOutcome, PlanResult };
 
-export interface AppServices {
-  /** Nothing can be changed: --readonly, or a --proc that is not this system's live /proc. */
-  readonly: boolean;
-  /** Why, in words ("read-only mode (--readonly)", "… is not the live /proc …"), or null. */
-  readonlyReason: string | null;
-  evidenceDir: string;
-  /** Quick content at once, then the full report (hashes) when ready; returns a cancel function. */
-  inspect(pid: number, update: (title: string, lines: string[], status: string | null) => void): () => void;
-  persistence(pid: number | null, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): { title: string; lines: string[]; actions: PersistenceAction[] };
-  /** Comment out a cron line, or remove a unit's *.wants/ links; backup first, audited. */
-  disablePersistence(action: PersistenceAction): string[];
+/** The store's port (src/store/types.ts), implemented over the response routine, plus what the app needs. */
+export interface AppServices extends DashboardServices {
   prepareKill(pid: number, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): KillPrep | { error: string };
-  /** The dialog's action: the standard plan for `signal`, as lines of text. */
-  act(prep: KillPrep, signal: ResponseSignal, family: boolean): Promise<string[]>;
+  /** The dialog's action: the standard plan for `signal`, outcome by outcome. */
+  act(prep: KillPrep, signal: ResponseSignal, family: boolean): Promise<Outcome[]>;
   /** Any plan of steps (freeze, evidence, disable, signal, watch), each outcome reported as it ends. */
   runPlan(prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void): Promise<PlanResult>;
   respawn: RespawnWatch;
@@ -50,6 +45,29 @@ export interface ServiceOptions {
    * response routine can be exercised. Without an injected kill it is ignored: a fixture stays read-only.
    */
   assumeLiveProc?: boolean;
+}
+
+const info = (text: string): Outcome => ({ text, status: 'info' });
+const fail = (text: string): Outcome => ({ text, status: 'failed' });
+
+/** A plan's result as outcome lines: what failed says so; a member's freeze is a step on the way, its
+ *  final signal is what counts as done. */
+export function planOutcomes(r: PlanResult): Outcome[] {
+  const out: Outcome[] = [];
+  if (r.stopped) out.push(fail(r.stopped));
+  for (const o of r.steps) {
+    if (o.members.length === 0 || o.step.kind === 'evidence') {
+      const status: Outcome['status'] = o.status === 'failed' || o.status === 'refused' || o.status === 'partial' ? 'failed' : 'info';
+      out.push(...(o.lines.length ? o.lines : [o.summary]).map((text) => ({ text, status })));
+      continue;
+    }
+    for (const m of o.members) {
+      const sent = m.outcome === 'sent' && !m.stillRunning;
+      out.push({ text: m.message, status: !sent && m.outcome !== 'skipped' ? 'failed' : o.step.kind === 'freeze' || m.outcome === 'skipped' ? 'info' : 'ok' });
+    }
+  }
+  out.push(info(`audit log: ${r.auditPath}`));
+  return out;
 }
 
 export function createServices(opts: ServiceOptions): AppServices {
@@ -84,6 +102,17 @@ export function createServices(opts: ServiceOptions): AppServices {
     for (const [other, list] of lastStartedBy) if (other !== pid && list.some((s) => mine.has(s.entryId))) out.push(other);
     return out;
   };
+  /** What the inspector shows besides the /proc report: the findings and the entries that start it. */
+  const inspectContent = (pid: number, report: InspectReport, look: { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> }, started: Line[]): PaneContent => ({
+    title: `Inspect PID ${pid}`,
+    lines: [...joinSections(inspectSections(report)), blank(), ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(), ...started],
+  });
+  const startedByLines = (pid: number, look: { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> }): Line[] => {
+    const report = collectPersistence({ root });
+    const c = correlate(report.entries, look.snapshot.processes.values(), look.assessments);
+    const byId = new Map<string, PersistenceEntry>(c.entries.map((e) => [e.id, e]));
+    return startedBySection((c.startedBy.get(pid) ?? []).map((x) => ({ label: x.label, via: x.via, entry: byId.get(x.entryId) ?? null }))).lines;
+  };
   const plan = (prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void) => {
     const log = audit();
     return runPlan(prep, steps, {
@@ -100,23 +129,28 @@ export function createServices(opts: ServiceOptions): AppServices {
     evidenceDir: opts.evidenceDir,
     respawn,
 
-    inspect(pid, update) {
+    inspect(pid, look, update) {
       const controller = new AbortController();
-      const title = `Inspect PID ${pid}`;
+      let started: Line[];
       try {
-        update(title, formatInspect(inspectQuick(pid, { procRoot, root })), 'hashing the executable…');
+        started = startedByLines(pid, look);
       } catch (err) {
-        update(title, [`could not inspect: ${sanitize((err as Error).message)}`], null);
+        started = [heading('Started by'), line(`could not read persistence: ${sanitize((err as Error).message)}`, { indent: 2, tone: 'warn' })];
+      }
+      try {
+        update(inspectContent(pid, inspectQuick(pid, { procRoot, root }), look, started), 'hashing the executable…');
+      } catch (err) {
+        update({ title: `Inspect PID ${pid}`, lines: [line(`could not inspect: ${sanitize((err as Error).message)}`, { tone: 'warn' })] }, null);
         return () => {};
       }
       inspectProcess(pid, {
         procRoot, root, signal: controller.signal,
         onProgress: (done, total) => {
-          if (total > 0) update(title, [], `hashing the executable… ${Math.floor((done / total) * 100)}% of ${(total / 1048576).toFixed(1)} MiB`);
+          if (total > 0) update(null, `hashing the executable… ${Math.floor((done / total) * 100)}% of ${(total / 1048576).toFixed(1)} MiB`);
         },
       }).then(
-        (report) => update(title, formatInspect(report), null),
-        (err: Error) => { if (err.name !== 'AbortError') update(title, [], `hashing failed: ${sanitize(err.message)}`); },
+        (report) => update(inspectContent(pid, report, look, started), null),
+        (err: Error) => { if (err.name !== 'AbortError') update(null, `hashing failed: ${sanitize(err.message)}`); },
       );
       return () => controller.abort();
     },
@@ -133,35 +167,33 @@ export function createServices(opts: ServiceOptions): AppServices {
           entryId: e.id, label: entryLabel(e), kind: e.kind, path: e.path, line: e.line, raw: e.raw,
           verb: e.kind.startsWith('systemd') ? 'remove its *.wants/ links' : 'comment the line out',
         }));
-      if (pid === null) return { title: 'Persistence on this host', lines: formatPersistence(full, c.links), actions: actionable(null) };
+      if (pid === null) return { title: 'Persistence on this host', lines: persistenceLines(full, c.links), actions: actionable(null) };
       const p = snapshot.processes.get(pid);
-      const lines: string[] = [];
+      const byId = new Map<string, PersistenceEntry>(c.entries.map((e) => [e.id, e]));
       const started = c.startedBy.get(pid) ?? [];
-      lines.push(started.length ? 'Started by:' : 'Started by: nothing found in the persistence locations read');
-      for (const s of started) {
-        const e = c.entries.find((x) => x.id === s.entryId)!;
-        lines.push(`  ${sanitize(s.label)} (matched by ${s.via}): ${clip(e.raw, 200)}`);
-        lines.push(`    => ${sanitize(describeEntry(e))}`);
-        for (const f of e.findings) lines.push(`    ${f.id} ${sanitize(f.title)}: ${sanitize(f.explanation)}`);
-      }
+      const lines: Line[] = [...startedBySection(started.map((x) => ({ label: x.label, via: x.via, entry: byId.get(x.entryId) ?? null }))).lines];
       const user = p?.user;
-      const mine = c.entries.filter((e) => user && e.runsAs === user && !started.some((s) => s.entryId === e.id));
-      lines.push('', user ? `Other entries that run as ${sanitize(user)}: ${mine.length}` : 'Owner unknown');
-      for (const e of mine) lines.push(`  ${e.severity.toUpperCase().padEnd(8)} ${sanitize(e.path)}${e.line !== null ? `:${e.line}` : ''}: ${clip(e.raw, 160)}`);
-      lines.push('', ...formatPersistence(full, c.links));
+      const mine = c.entries.filter((e) => user && e.runsAs === user && !started.some((x) => x.entryId === e.id));
+      lines.push(blank(), heading(user ? `Other entries that run as ${sanitize(user)}: ${mine.length}` : 'Owner unknown'));
+      for (const e of mine) {
+        lines.push(line(`${sanitize(e.path)}${e.line !== null ? `:${e.line}` : ''}: ${clip(e.raw, 160)}`, {
+          indent: 2, ...(e.severity !== 'none' ? { severity: e.severity, label: e.severity.toUpperCase() } : { label: '-' }),
+        }));
+      }
+      lines.push(blank(), ...persistenceLines(full, c.links));
       const ids = new Set([...started.map((x) => x.entryId), ...c.entries.filter((e) => e.severity !== 'none' && e.runsAs === user).map((e) => e.id)]);
       return { title: `Persistence for PID ${pid}${p ? ` (${sanitize(p.name)}, user ${sanitize(p.user)})` : ''}`, lines, actions: actionable(ids) };
     },
 
     disablePersistence(action) {
-      if (readonlyReason) return [`${readonlyReason}: nothing was changed`];
+      if (readonlyReason) return [fail(`${readonlyReason}: nothing was changed`)];
       const log = audit();
       try {
         const results = disable(action, log);
-        return [...results.map((r) => r.message), `audit log: ${log.path}`];
+        return [...results.map((r): Outcome => ({ text: r.message, status: r.ok ? 'ok' : 'failed' })), info(`audit log: ${log.path}`)];
       } catch (err) {
-        if (err instanceof AuditError) return [`${sanitize(err.message)}: nothing was changed`];
-        return [`disabling failed: ${sanitize((err as Error).message)}`];
+        if (err instanceof AuditError) return [fail(`${sanitize(err.message)}: nothing was changed`)];
+        return [fail(`disabling failed: ${sanitize((err as Error).message)}`)];
       }
     },
 
@@ -175,10 +207,9 @@ export function createServices(opts: ServiceOptions): AppServices {
 
     async act(prep, signal, family) {
       try {
-        const r = await plan(prep, standardPlan(signal), family ? 'family' : 'target');
-        return r.lines;
+        return planOutcomes(await plan(prep, standardPlan(signal), family ? 'family' : 'target'));
       } catch (err) {
-        return [`the action failed: ${sanitize((err as Error).message)}`];
+        return [fail(`the action failed: ${sanitize((err as Error).message)}`)];
       }
     },
 

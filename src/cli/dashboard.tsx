@@ -15,6 +15,7 @@ import { createAppStore } from '../store/appStore';
 import { intFlag, parseArgs, UsageError } from './args';
 import { LEAVE_ALT, startWatchdog, type Watchdog } from './watchdog';
 import fs from 'node:fs';
+import { setupProblem } from './setupCheck';
 
 export const DASHBOARD_HELP = `Usage: minewatch [options]
 
@@ -58,17 +59,17 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
     throw new UsageError('the dashboard needs a terminal; for scripts and cron use `minewatch scan` (or scan --json)');
   }
   const intervalMs = intFlag(flags, 'interval', 1000, 100, 60_000);
+  const procRoot = (flags.proc as string) ?? '/proc';
+  const root = (flags.root as string) ?? '/';
+  const evidenceDir = (flags['evidence-dir'] as string) ?? defaultEvidenceDir({ uid: process.getuid?.() ?? 0, env: process.env });
+  const problem = setupProblem({ procRoot, root, evidenceDir, readonly: Boolean(flags.readonly) });
+  if (problem) throw new UsageError(problem); // before the screen is taken: exit 2 with the reason
   // Raw mode at once, before anything is drawn: keys typed while minewatch starts are neither echoed
   // over the screen nor held back until Enter; they wait in the terminal until the first frame reads them.
   process.stdin.setRawMode(true);
-  const procRoot = (flags.proc as string) ?? '/proc';
-  const root = (flags.root as string) ?? '/';
   const color = !flags['no-color'] && !process.env.NO_COLOR;
   const id = readHostIdentity(procRoot);
-  const services = createServices({
-    procRoot, root, readonly: Boolean(flags.readonly),
-    evidenceDir: (flags['evidence-dir'] as string) ?? defaultEvidenceDir({ uid: process.getuid?.() ?? 0, env: process.env }),
-  });
+  const services = createServices({ procRoot, root, readonly: Boolean(flags.readonly), evidenceDir });
   const store = createAppStore({
     services,
     intervalMs, filter: (flags.filter as string) ?? '', flaggedOnly: Boolean(flags.flagged),

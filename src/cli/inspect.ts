@@ -1,11 +1,11 @@
 // `minewatch inspect PID`: everything a responder gathered by hand about one process, already read
 // and judged: identity, executable with hashes, files, sockets, environment, maps, logins, history,
 // the rules it trips and the persistence that starts it.
-import { inspectProcess, formatInspect } from '../inspect/index';
+import { inspectProcess } from '../inspect/index';
+import { detectionSection, inspectSections, joinSections, startedBySection } from '../inspect/format';
 import { lookAtHost } from '../scan/context';
-import { formatScanText } from '../scan/format';
 import { reportPersistence, reportProcess, toSafeJson } from '../scan/report';
-import { sanitize } from '../text/sanitize';
+import { blank, toText } from '../text/content';
 import { parseArgs, UsageError } from './args';
 
 export const INSPECT_HELP = `Usage: minewatch inspect PID [options]
@@ -42,10 +42,13 @@ export async function runInspectCommand(argv: string[], out: NodeJS.WritableStre
     out.write(toSafeJson({ version: 1, inspectedAt: new Date(inspect.takenAt).toISOString(), process: process_, inspect, persistence: entries }) + '\n');
     return 0;
   }
-  const scanLike = formatScanText(
-    { version: 1, scannedAt: new Date(look.snapshot.takenAt).toISOString(), host: { hostname: '', kernel: '', root: look.snapshot.root }, processes: [process_], persistence: entries, warnings: [] },
-    { width: (out as NodeJS.WriteStream).columns ?? 160, total: 1 },
-  ).split('\n').slice(3); // without the scan's host banner
-  out.write([...formatInspect(inspect), '', 'Detection', ...scanLike.map((l) => (l ? `  ${l}` : l))].map((l) => sanitize(l) === l ? l : sanitize(l)).join('\n') + '\n');
+  // the same sections, from the same formatters, as the dashboard's inspector pane
+  const byId = new Map(look.correlation.entries.map((e) => [e.id, e]));
+  const lines = [
+    ...joinSections(inspectSections(inspect)), blank(),
+    ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(),
+    ...startedBySection(startedBy.map((x) => ({ label: x.label, via: x.via, entry: byId.get(x.entryId) ?? null }))).lines,
+  ];
+  out.write(toText(lines).join('\n') + '\n');
   return 0;
 }

@@ -1,8 +1,13 @@
-// Human-readable lines of an InspectReport for a terminal. Every string that came from the process
-// or the host goes through sanitize(): nothing in the output can move the cursor or recolour.
+// An InspectReport as typed lines, one formatter per section, shared by `minewatch inspect` (as text)
+// and the dashboard's inspector pane (coloured by severity and tone, never parsed). Every string that
+// came from the process or the host goes through sanitize(): nothing can move the cursor or recolour.
 
-import { formatCmdline, sanitize } from '../text/sanitize';
-import type { InspectReport, LoginRecord, Section } from './types';
+import type { Severity } from '../model';
+import { describeEntry } from '../persistence/format';
+import type { PersistenceEntry } from '../persistence/types';
+import { heading, line, toText, type Line, type Section } from '../text/content';
+import { clip, formatCmdline, sanitize } from '../text/sanitize';
+import type { InspectReport, LoginRecord, Section as ReportSection } from './types';
 
 const LIST_SHOWN = 20;
 
@@ -15,133 +20,204 @@ function s(text: string | null | undefined): string {
   return text === null || text === undefined ? '-' : sanitize(text);
 }
 
-function heading<T>(title: string, sec: Section<T>, lines: string[]): sec is { ok: true; data: T } {
-  if (!sec.ok) {
-    lines.push(`${title}: unavailable (${sanitize(sec.reason)})`);
-    return false;
-  }
-  return true;
+/** The section's lines when it was read; otherwise one line that says why not. */
+function section<T>(id: string, title: string, sec: ReportSection<T>, body: (data: T) => Line[]): Section {
+  if (!sec.ok) return { id, lines: [line(`${title}: unavailable (${sanitize(sec.reason)})`, { tone: 'dim' })] };
+  return { id, lines: body(sec.data) };
 }
 
-function list(lines: string[], items: readonly string[], indent = '    '): void {
-  for (const item of items.slice(0, LIST_SHOWN)) lines.push(indent + sanitize(item));
-  if (items.length > LIST_SHOWN) lines.push(`${indent}… ${items.length - LIST_SHOWN} more`);
+function list(items: readonly string[], indent: number, opts: { severity?: Severity } = {}): Line[] {
+  const out = items.slice(0, LIST_SHOWN).map((item) => line(sanitize(item), { indent, ...opts }));
+  if (items.length > LIST_SHOWN) out.push(line(`… ${items.length - LIST_SHOWN} more`, { indent, tone: 'dim' }));
+  return out;
 }
 
 function login(r: LoginRecord): string {
   return `${time(r.time)}  ${s(r.user)}  ${s(r.tty)}  ${r.host ? s(r.host) : '-'}`;
 }
 
-export function formatInspect(report: InspectReport): string[] {
-  const lines: string[] = [];
+const field = (name: string, value: string, opts: { severity?: Severity; tone?: Line['tone'] } = {}) => line(`${name.padEnd(9)} ${value}`, { indent: 2, ...opts });
+
+export function titleSection(report: InspectReport): Section {
   const id = report.identity;
-  lines.push(
-    id.ok
+  return {
+    id: 'title',
+    lines: [heading(id.ok
       ? `Process ${report.pid} "${s(id.data.name)}" (state ${s(id.data.state)}), inspected ${time(report.takenAt)}`
-      : `Process ${report.pid}, inspected ${time(report.takenAt)}`,
-  );
+      : `Process ${report.pid}, inspected ${time(report.takenAt)}`)],
+  };
+}
 
-  if (heading('Identity', id, lines)) {
-    const d = id.data;
-    lines.push('Identity');
-    lines.push(`  user      ${s(d.user)} (uid ${d.uid})`
-      + (d.effectiveUid !== undefined ? `, running as ${s(d.effectiveUser)} (effective uid ${d.effectiveUid})` : ''));
-    lines.push(`  groups    ${d.gids.map((g, i) => `${s(d.groups[i] ?? String(g))}(${g})`).join(', ') || '-'}`);
+export function identitySection(report: InspectReport): Section {
+  return section('identity', 'Identity', report.identity, (d) => {
     const sudo = d.canSudo.value === null ? 'unknown' : d.canSudo.value ? 'YES' : 'no';
-    lines.push(`  sudo      ${sudo}: ${s(d.canSudo.why)}`);
-    lines.push(`  shell     ${s(d.shell)}   home ${s(d.home)}`);
-    lines.push(`  started   ${time(d.startTime)}   ppid ${d.ppid}   session ${d.session}   tty ${d.ttyNr === 0 ? 'none' : d.ttyNr}`);
-    lines.push(`  cgroup    ${s(d.cgroup)}`);
-    lines.push(`  parents   ${d.ancestry.map((a) => `${a.pid} ${s(a.name)}`).join(' <- ') || '-'}`);
-  }
+    return [
+      heading('Identity'),
+      field('user', `${s(d.user)} (uid ${d.uid})`
+        + (d.effectiveUid !== undefined ? `, running as ${s(d.effectiveUser)} (effective uid ${d.effectiveUid})` : '')),
+      field('groups', d.gids.map((g, i) => `${s(d.groups[i] ?? String(g))}(${g})`).join(', ') || '-'),
+      field('sudo', `${sudo}: ${s(d.canSudo.why)}`, d.canSudo.value ? { tone: 'warn' } : {}),
+      field('shell', `${s(d.shell)}   home ${s(d.home)}`),
+      field('started', `${time(d.startTime)}   ppid ${d.ppid}   session ${d.session}   tty ${d.ttyNr === 0 ? 'none' : d.ttyNr}`),
+      field('cgroup', s(d.cgroup)),
+      field('parents', d.ancestry.map((a) => `${a.pid} ${s(a.name)}`).join(' <- ') || '-'),
+    ];
+  });
+}
 
-  const ex = report.executable;
-  if (heading('Executable', ex, lines)) {
-    const d = ex.data;
+export function executableSection(report: InspectReport): Section {
+  return section('executable', 'Executable', report.executable, (d) => {
     const tags = [d.deleted ? 'DELETED' : '', d.memfd ? 'MEMFD (fileless)' : ''].filter(Boolean).join(', ');
-    lines.push('Executable');
-    lines.push(`  path      ${s(d.path)}${tags ? `  [${tags}]` : ''}`);
-    lines.push(`  type      ${s(d.fileType)}`);
-    lines.push(
-      `  file      ${d.size === null ? '? bytes' : `${d.size} bytes`}   mode ${d.mode === null ? '?' : d.mode.toString(8).padStart(4, '0')}   owner ${s(d.owner)}   mtime ${time(d.mtime)}`,
-    );
-    if (d.sha256) lines.push(`  sha256    ${d.sha256}`);
-    if (d.md5) lines.push(`  md5       ${d.md5}`);
-    if (!d.sha256 && !d.hashNote) lines.push('  hashes    not computed (quick inspection)');
-    if (d.hashNote) lines.push(`  note      ${s(d.hashNote)}`);
+    const out = [
+      heading('Executable'),
+      field('path', `${s(d.path)}${tags ? `  [${tags}]` : ''}`, tags ? { severity: 'high' } : {}),
+      field('type', s(d.fileType)),
+      field('file', `${d.size === null ? '? bytes' : `${d.size} bytes`}   mode ${d.mode === null ? '?' : d.mode.toString(8).padStart(4, '0')}   owner ${s(d.owner)}   mtime ${time(d.mtime)}`),
+    ];
+    if (d.sha256) out.push(field('sha256', d.sha256));
+    if (d.md5) out.push(field('md5', d.md5));
+    if (!d.sha256 && !d.hashNote) out.push(field('hashes', 'not computed (quick inspection)', { tone: 'dim' }));
+    if (d.hashNote) out.push(field('note', s(d.hashNote)));
     if (d.stringsHits.length) {
-      lines.push(`  strings   ${d.stringsHits.length} miner indicator(s):`);
-      list(lines, d.stringsHits.map((h) => `[${h.kind}] ${h.text}`));
+      out.push(field('strings', `${d.stringsHits.length} miner indicator(s):`, { severity: 'high' }));
+      out.push(...list(d.stringsHits.map((h) => `[${h.kind}] ${h.text}`), 4, { severity: 'high' }));
     } else if (d.sha256) {
-      lines.push('  strings   no miner indicators');
+      out.push(field('strings', 'no miner indicators'));
     }
-  }
+    return out;
+  });
+}
 
-  if (heading('Working directory', report.cwd, lines)) lines.push(`Working directory  ${s(report.cwd.data)}`);
-  if (heading('Command line', report.cmdline, lines)) {
-    lines.push(`Command line  ${report.cmdline.data.length ? formatCmdline(report.cmdline.data) : '(empty)'}`
-      + (report.cmdlineTruncated ? '  … (truncated: longer than the inspector keeps)' : ''));
-  }
+export function placeSection(report: InspectReport): Section {
+  return {
+    id: 'place',
+    lines: [
+      ...section('cwd', 'Working directory', report.cwd, (d) => [line(`Working directory  ${s(d)}`)]).lines,
+      ...section('cmdline', 'Command line', report.cmdline, (d) => [line(`Command line  ${d.length ? formatCmdline(d) : '(empty)'}`
+        + (report.cmdlineTruncated ? '  … (truncated: longer than the inspector keeps)' : ''))]).lines,
+    ],
+  };
+}
 
-  const env = report.environment;
-  if (heading('Environment', env, lines)) {
-    const flagged = env.data.filter((e) => e.flag === 'preload');
-    lines.push(`Environment (${env.data.length} variables, ${env.data.filter((e) => e.flag === 'secret-masked').length} masked)`);
-    for (const e of flagged) lines.push(`  !! ${s(e.name)}=${s(e.value)}`);
-    list(
-      lines,
-      env.data.filter((e) => e.flag !== 'preload').map((e) => `${e.name}=${e.value}`),
-      '  ',
-    );
-  }
+export function environmentSection(report: InspectReport): Section {
+  return section('environment', 'Environment', report.environment, (d) => [
+    heading(`Environment (${d.length} variables, ${d.filter((e) => e.flag === 'secret-masked').length} masked)`),
+    ...d.filter((e) => e.flag === 'preload').map((e) => line(`!! ${s(e.name)}=${s(e.value)}`, { indent: 2, severity: 'high' })),
+    ...list(d.filter((e) => e.flag !== 'preload').map((e) => `${e.name}=${e.value}`), 2),
+  ]);
+}
 
-  const of = report.openFiles;
-  if (heading('Open files', of, lines)) {
-    const d = of.data;
-    lines.push(`Open files (${d.total} fds: ${d.files.length} files, ${d.sockets.length} sockets, ${d.pipes} pipes, ${d.other.length} other${d.unreadable ? `, ${d.unreadable} unreadable` : ""})`);
-    list(lines, d.files, '  ');
-    list(lines, d.other, '  ');
-  }
+export function openFilesSection(report: InspectReport): Section {
+  return section('files', 'Open files', report.openFiles, (d) => {
+    // every fd is counted in exactly one kind, so the parts add up to the total; the lists below show
+    // each file once, however many fds hold it
+    const n = d.fds ?? { files: d.files.length, sockets: d.sockets.length, pipes: d.pipes, other: d.other.length };
+    const parts = [`${n.files} on files`, `${n.sockets} sockets`, `${n.pipes} pipes`, `${n.other} other`];
+    if (d.unreadable) parts.push(`${d.unreadable} unreadable`);
+    const gone = d.total - (n.files + n.sockets + n.pipes + n.other + d.unreadable);
+    if (gone > 0) parts.push(`${gone} closed while read`);
+    if (n.files > d.files.length) parts.push(`${d.files.length} distinct files`);
+    return [heading(`Open files (${d.total} fds: ${parts.join(', ')})`), ...list(d.files, 2), ...list(d.other, 2)];
+  });
+}
 
-  const cn = report.connections;
-  if (heading('Connections', cn, lines)) {
-    lines.push(`Connections (${cn.data.length})`);
-    for (const c of cn.data.slice(0, LIST_SHOWN)) {
+export function connectionsSection(report: InspectReport): Section {
+  return section('connections', 'Connections', report.connections, (d) => {
+    const out = [heading(`Connections (${d.length})`)];
+    for (const c of d.slice(0, LIST_SHOWN)) {
       const local = `${s(c.localAddress)}:${c.localPort}`;
       const remote = c.remotePort === 0 ? '*' : `${s(c.remoteAddress)}:${c.remotePort}`;
-      lines.push(`  ${c.protocol.padEnd(4)} ${local} -> ${remote}  ${s(c.state)}${c.poolPort ? '  [mining pool port]' : ''}`);
+      out.push(line(`${c.protocol.padEnd(4)} ${local} -> ${remote}  ${s(c.state)}${c.poolPort ? '  [mining pool port]' : ''}`, { indent: 2, ...(c.poolPort ? { severity: 'high' as const } : {}) }));
     }
-    if (cn.data.length > LIST_SHOWN) lines.push(`  … ${cn.data.length - LIST_SHOWN} more`);
-  }
+    if (d.length > LIST_SHOWN) out.push(line(`… ${d.length - LIST_SHOWN} more`, { indent: 2, tone: 'dim' }));
+    return out;
+  });
+}
 
-  const mm = report.memoryMaps;
-  if (heading('Memory maps', mm, lines)) {
-    const d = mm.data;
-    lines.push(`Memory maps (${d.regions} regions, ${d.mappedFiles.length} mapped files)`);
-    if (d.deletedLibs.length) {
-      lines.push('  deleted code still mapped:');
-      list(lines, d.deletedLibs);
-    }
-    if (d.writableDirLibs.length) {
-      lines.push('  code mapped from world-writable directories:');
-      list(lines, d.writableDirLibs);
-    }
-  }
+export function memoryMapsSection(report: InspectReport): Section {
+  return section('maps', 'Memory maps', report.memoryMaps, (d) => {
+    const out = [heading(`Memory maps (${d.regions} regions, ${d.mappedFiles.length} mapped files)`)];
+    if (d.deletedLibs.length) out.push(line('deleted code still mapped:', { indent: 2, severity: 'medium' }), ...list(d.deletedLibs, 4, { severity: 'medium' }));
+    if (d.writableDirLibs.length) out.push(line('code mapped from world-writable directories:', { indent: 2, severity: 'medium' }), ...list(d.writableDirLibs, 4, { severity: 'medium' }));
+    return out;
+  });
+}
 
-  const lg = report.logins;
-  if (heading('Logins', lg, lines)) {
-    lines.push(`Logins of the owner (${s(lg.data.source)})`);
-    lines.push(lg.data.last.length ? '  last:' : '  last: none');
-    for (const r of lg.data.last.slice(0, LIST_SHOWN)) lines.push('    ' + login(r));
-    lines.push(lg.data.failed.length ? '  failed:' : '  failed: none');
-    for (const r of lg.data.failed.slice(0, LIST_SHOWN)) lines.push('    ' + login(r));
-  }
+export function loginsSection(report: InspectReport): Section {
+  return section('logins', 'Logins', report.logins, (d) => [
+    heading(`Logins of the owner (${s(d.source)})`),
+    line(d.last.length ? 'last:' : 'last: none', { indent: 2 }),
+    ...d.last.slice(0, LIST_SHOWN).map((r) => line(login(r), { indent: 4 })),
+    line(d.failed.length ? 'failed:' : 'failed: none', { indent: 2 }),
+    ...d.failed.slice(0, LIST_SHOWN).map((r) => line(login(r), { indent: 4, ...(d.failed.length ? { tone: 'warn' as const } : {}) })),
+  ]);
+}
 
-  const hi = report.history;
-  if (heading('Shell history', hi, lines)) {
-    lines.push(`Shell history (${s(hi.data.file)}, last ${hi.data.lines.length} lines)`);
-    if (hi.data.note) lines.push(`  note: ${s(hi.data.note)}`);
-    list(lines, hi.data.lines, '  ');
+export function historySection(report: InspectReport): Section {
+  return section('history', 'Shell history', report.history, (d) => [
+    heading(`Shell history (${s(d.file)}, last ${d.lines.length} lines)`),
+    ...(d.note ? [line(`note: ${s(d.note)}`, { indent: 2, tone: 'dim' })] : []),
+    ...list(d.lines, 2),
+  ]);
+}
+
+/** Every section of the inspector, in reading order. */
+export function inspectSections(report: InspectReport): Section[] {
+  return [
+    titleSection(report), identitySection(report), executableSection(report), placeSection(report), environmentSection(report),
+    openFilesSection(report), connectionsSection(report), memoryMapsSection(report), loginsSection(report), historySection(report),
+  ];
+}
+
+/** What detection made of a process: its severity and every finding, worst first. */
+export interface DetectionInput {
+  severity: Severity;
+  score: number;
+  findings: readonly { id: string; severity: Severity; title: string; explanation: string; attack: readonly string[] }[];
+}
+
+export const SEVERITY_WORD: Record<Severity, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', none: '-' };
+
+export function detectionSection(d: DetectionInput | null): Section {
+  if (!d || d.findings.length === 0) return { id: 'detection', lines: [heading('Detection'), line('nothing flagged: no rule matched', { indent: 2, tone: 'good' })] };
+  return {
+    id: 'detection',
+    lines: [
+      heading(`Detection: ${SEVERITY_WORD[d.severity]}, score ${d.score}`),
+      ...d.findings.map((f) => line(`${f.id} ${sanitize(f.title)}: ${sanitize(f.explanation)}${f.attack.length ? ` [${f.attack.join(', ')}]` : ''}`, {
+        indent: 2, severity: f.severity, label: SEVERITY_WORD[f.severity],
+      })),
+    ],
+  };
+}
+
+/** A persistence entry that starts the process, and how it was matched to it. */
+export interface StartedByInput {
+  label: string;
+  via: string;
+  entry: PersistenceEntry | null;
+}
+
+export function startedBySection(started: readonly StartedByInput[], opts: { searched?: boolean } = {}): Section {
+  if (started.length === 0) {
+    return { id: 'started-by', lines: [heading('Started by'), line(opts.searched === false ? 'not looked up' : 'nothing found in the persistence locations read', { indent: 2, tone: 'dim' })] };
   }
-  return lines;
+  const out = [heading('Started by')];
+  for (const st of started) {
+    const e = st.entry;
+    out.push(line(`${sanitize(st.label)} (matched by ${st.via})${e ? `: ${clip(e.raw, 200)}` : ''}`, { indent: 2, ...(e && e.severity !== 'none' ? { severity: e.severity } : {}) }));
+    if (!e) continue;
+    out.push(line(`=> ${sanitize(describeEntry(e))}`, { indent: 4 }));
+    for (const f of e.findings) out.push(line(`${f.id} ${sanitize(f.title)}: ${sanitize(f.explanation)}`, { indent: 4, severity: f.severity }));
+  }
+  return { id: 'started-by', lines: out };
+}
+
+/** The sections without blank lines between them, as the inspector has always printed them. */
+export function joinSections(sections: readonly Section[]): Line[] {
+  return sections.flatMap((x) => x.lines);
+}
+
+export function formatInspect(report: InspectReport): string[] {
+  return toText(joinSections(inspectSections(report)));
 }

@@ -84,17 +84,19 @@ export function readOpenFiles(procRoot: string, pid: number): OpenFiles {
   const sockets = new Set<number>();
   const other: string[] = [];
   let pipes = 0;
+  const fds = { files: 0, sockets: 0, pipes: 0, other: 0 };
   for (const { target } of listed.fds) {
     let m: RegExpExecArray | null;
-    if ((m = /^socket:\[(\d+)\]$/.exec(target))) sockets.add(Number(m[1]));
-    else if (/^pipe:\[\d+\]$/.test(target)) pipes++;
+    if ((m = /^socket:\[(\d+)\]$/.exec(target))) { sockets.add(Number(m[1])); fds.sockets++; }
+    else if (/^pipe:\[\d+\]$/.test(target)) { pipes++; fds.pipes++; }
     else if (target.startsWith('/') && !target.startsWith('/memfd:')) {
+      fds.files++;
       if (files.size < LIST_CAP) files.add(target);
-    } else pushCapped(other, target, LIST_CAP);
+    } else { fds.other++; pushCapped(other, target, LIST_CAP); }
   }
   // Every link refused (EACCES: not ours): the section failed, with that reason.
   if (listed.total > 0 && listed.unreadable === listed.total) throw listed.firstError;
-  return { files: [...files], sockets: [...sockets], pipes, other, total: listed.total, unreadable: listed.unreadable };
+  return { files: [...files], sockets: [...sockets], pipes, other, total: listed.total, unreadable: listed.unreadable, fds };
 }
 
 const WRITABLE_DIRS = ['/tmp/', '/var/tmp/', '/dev/shm/', '/run/shm/', '/dev/mqueue/'];

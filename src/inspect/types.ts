@@ -87,6 +87,8 @@ export interface OpenFiles {
   total: number;
   /** fd links that could not be read (EACCES and the like). */
   unreadable: number;
+  /** How many fds point at each kind (several fds can share a file or a socket; the lists hold each once). */
+  fds?: { files: number; sockets: number; pipes: number; other: number };
 }
 
 /** A socket of the process: the reader's Connection, with UDP too (state UNCONN for unconnected UDP). */

@@ -1,5 +1,7 @@
-// Terminal lines for the persistence view (`minewatch inspect`, the TUI pane). Every string that
+// Lines for the persistence view (`minewatch inspect`, the TUI pane), typed (severity, tone) so the
+// pane colours them without parsing; formatPersistence() spells them out as text. Every string that
 // came from the host goes through sanitize()/clip(): file contents are hostile.
+import { blank, heading, line, toText, type Line } from '../text/content';
 import { clip, sanitize } from '../text/sanitize';
 import { describeSchedule } from './judge';
 import type { PersistenceLink } from './link';
@@ -52,16 +54,16 @@ function fileLine(e: PersistenceEntry): string {
   return `${sanitize(e.file.owner)} ${mode} ${date}${e.recentlyChanged ? ' (recent)' : ''}`;
 }
 
-/** Lines for a terminal: flagged entries in full (findings, evidence, linked processes), others one line each. */
-export function formatPersistence(report: PersistenceReport, links: PersistenceLink[] = []): string[] {
-  const out: string[] = [];
+/** Typed lines: flagged entries in full (findings, evidence, linked processes), others one line each. */
+export function persistenceLines(report: PersistenceReport, links: PersistenceLink[] = []): Line[] {
+  const out: Line[] = [];
   const bySeverity = new Map<string, number>();
   for (const e of report.entries) bySeverity.set(e.severity, (bySeverity.get(e.severity) ?? 0) + 1);
   const counts = (['critical', 'high', 'medium', 'low', 'none'] as const)
     .filter((s) => bySeverity.has(s)).map((s) => `${bySeverity.get(s)} ${s === 'none' ? 'info' : s}`).join(', ');
   const loc = { read: 0, absent: 0, unreadable: 0 };
   for (const l of report.locations) loc[l.status]++;
-  out.push(`Persistence: ${report.entries.length} entries${counts ? ` (${counts})` : ''}; locations: ${loc.read} read, ${loc.absent} absent, ${loc.unreadable} unreadable`);
+  out.push(heading(`Persistence: ${report.entries.length} entries${counts ? ` (${counts})` : ''}; locations: ${loc.read} read, ${loc.absent} absent, ${loc.unreadable} unreadable`));
 
   const linksBy = new Map<string, PersistenceLink[]>();
   for (const l of links) linksBy.set(l.entryId, [...(linksBy.get(l.entryId) ?? []), l]);
@@ -70,35 +72,40 @@ export function formatPersistence(report: PersistenceReport, links: PersistenceL
   const quiet = report.entries.filter((e) => e.score <= 0);
   for (const e of flagged) {
     const where = e.line === null ? e.path : `${e.path}:${e.line}`;
-    out.push('');
-    out.push(`${pad(e.severity.toUpperCase(), 8)} ${String(e.score).padStart(3)}  ${pad(e.kind, 14)} ${sanitize(where)}${e.runsAs ? `  as ${sanitize(e.runsAs)}` : ''}`);
+    out.push(blank());
+    out.push(line(`${String(e.score).padStart(3)}  ${pad(e.kind, 14)} ${sanitize(where)}${e.runsAs ? `  as ${sanitize(e.runsAs)}` : ''}`, { severity: e.severity, label: e.severity.toUpperCase() }));
     const meta = fileLine(e);
-    if (meta) out.push(`    file: ${meta}`);
-    out.push(`    ${clip(e.raw, RAW_WIDTH)}`);
-    out.push(`    => ${clip(describeEntry(e), RAW_WIDTH)}`);
-    for (const f of e.findings) out.push(`    ${pad(f.id, 3)} ${f.weight >= 0 ? '+' : ''}${f.weight}  ${sanitize(f.title)}: ${clip(f.explanation, RAW_WIDTH)}`);
-    for (const l of linksBy.get(e.id) ?? []) out.push(`    running now: PID ${l.pid} (matched by ${l.via})`);
+    if (meta) out.push(line(`file: ${meta}`, { indent: 4, tone: 'dim' }));
+    out.push(line(clip(e.raw, RAW_WIDTH), { indent: 4 }));
+    out.push(line(`=> ${clip(describeEntry(e), RAW_WIDTH)}`, { indent: 4 }));
+    for (const f of e.findings) out.push(line(`${pad(f.id, 3)} ${f.weight >= 0 ? '+' : ''}${f.weight}  ${sanitize(f.title)}: ${clip(f.explanation, RAW_WIDTH)}`, { indent: 4, severity: f.severity }));
+    for (const l of linksBy.get(e.id) ?? []) out.push(line(`running now: PID ${l.pid} (matched by ${l.via})`, { indent: 4, tone: 'warn' }));
   }
   if (quiet.length > 0) {
-    out.push('');
-    out.push('Other entries (nothing suspicious found):');
+    out.push(blank());
+    out.push(heading('Other entries (nothing suspicious found):'));
     for (const e of quiet) {
       const where = e.line === null ? e.path : `${e.path}:${e.line}`;
       const key = e.kind === 'authorized-keys' ? e.findings[0]?.explanation ?? e.raw : e.raw;
       const linked = (linksBy.get(e.id) ?? []).map((l) => ` [PID ${l.pid}]`).join('');
-      out.push(`  ${pad(e.kind, 14)} ${sanitize(where)}${e.runsAs ? ` as ${sanitize(e.runsAs)}` : ''}: ${clip(key.trim(), 120)}${linked}`);
+      out.push(line(`${pad(e.kind, 14)} ${sanitize(where)}${e.runsAs ? ` as ${sanitize(e.runsAs)}` : ''}: ${clip(key.trim(), 120)}${linked}`, { indent: 2 }));
     }
   }
   const unreadable = report.locations.filter((l) => l.status === 'unreadable');
   if (unreadable.length > 0) {
-    out.push('');
-    out.push('Could not read:');
-    for (const l of unreadable) out.push(`  ${sanitize(l.path)}: ${sanitize(l.reason ?? 'unknown reason')}`);
+    out.push(blank());
+    out.push(heading('Could not read:'));
+    for (const l of unreadable) out.push(line(`${sanitize(l.path)}: ${sanitize(l.reason ?? 'unknown reason')}`, { indent: 2, tone: 'warn' }));
   }
   if (report.warnings.length > 0) {
-    out.push('');
-    out.push('Warnings:');
-    for (const w of report.warnings) out.push(`  ${clip(w, RAW_WIDTH)}`);
+    out.push(blank());
+    out.push(heading('Warnings:'));
+    for (const w of report.warnings) out.push(line(clip(w, RAW_WIDTH), { indent: 2, tone: 'warn' }));
   }
   return out;
+}
+
+/** The same lines as text, for a terminal or a file. */
+export function formatPersistence(report: PersistenceReport, links: PersistenceLink[] = []): string[] {
+  return toText(persistenceLines(report, links));
 }

@@ -11,7 +11,7 @@ import type { PersistenceEntry, PersistenceReport } from './types';
 export type { FileMeta, PersistenceEntry, PersistenceKind, PersistenceLocation, PersistenceReport } from './types';
 export { linkPersistence, type PersistenceLink } from './link';
 export { RULES } from './rules';
-export { describeEntry, formatPersistence } from './format';
+export { describeEntry, formatPersistence, persistenceLines } from './format';
 
 export interface CollectOptions {
   root?: string;

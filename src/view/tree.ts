@@ -27,6 +27,8 @@ export interface ProcRow {
   /** For a collapsed node: how many processes it hides and how many of them are flagged. */
   hidden: number;
   hiddenFlagged: number;
+  /** Kept only to show where a match sits (an ancestor of one), not a match of the filter itself. */
+  context?: boolean;
 }
 
 export interface WhyRow {
@@ -96,9 +98,40 @@ export function searchText(p: ProcessInfo, c?: ContainerInfo): string {
   return `${p.pid} ${p.name} ${p.user} ${p.exe ?? ''} ${formatCmdline(p.cmdline)}${c ? ` ${c.label} ${c.runtime} ${c.id}` : ''}`.toLowerCase();
 }
 
-function comparator(settings: ViewSettings, processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>) {
+/** Concern of one process: severity rank, then score. */
+function concern(assessments: ReadonlyMap<number, Assessment>, pid: number): [number, number] {
+  const a = assessments.get(pid);
+  return a ? [severityRank(a.severity), a.score] : [0, 0];
+}
+
+/**
+ * Worst concern in each subtree (the process or any descendant), so a tree sorted by concern brings a
+ * flagged child up with its launcher chain.
+ */
+export function subtreeConcern(forest: Forest, assessments: ReadonlyMap<number, Assessment>): Map<number, [number, number]> {
+  const worst = new Map<number, [number, number]>();
+  if (assessments.size === 0) return worst;
+  const bump = (pid: number, c: [number, number]) => {
+    const w = worst.get(pid);
+    if (!w || c[0] > w[0] || (c[0] === w[0] && c[1] > w[1])) { worst.set(pid, c); return true; }
+    return false;
+  };
+  const parent = new Map<number, number>();
+  for (const [p, kids] of forest.children) for (const k of kids) parent.set(k, p);
+  for (const pid of assessments.keys()) {
+    const c = concern(assessments, pid);
+    for (let cur: number | undefined = pid, hops = 0; cur !== undefined && hops < 4096; hops++) {
+      if (!bump(cur, c)) break;
+      cur = parent.get(cur);
+    }
+  }
+  return worst;
+}
+
+function comparator(settings: ViewSettings, processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>, subtree: Map<number, [number, number]> | null) {
   const dir = settings.descending ? -1 : 1;
   const get = (pid: number) => processes.get(pid)!;
+  const concernOf = (pid: number) => (subtree ? subtree.get(pid) ?? [0, 0] : concern(assessments, pid));
   const byKey: Record<SortKey, (a: number, b: number) => number> = {
     tree: (a, b) => a - b,
     pid: (a, b) => a - b,
@@ -106,11 +139,40 @@ function comparator(settings: ViewSettings, processes: ReadonlyMap<number, Proce
     mem: (a, b) => get(a).rssBytes - get(b).rssBytes,
     user: (a, b) => get(a).user.localeCompare(get(b).user),
     name: (a, b) => get(a).name.localeCompare(get(b).name),
-    score: (a, b) => (severityRank(assessments.get(a)?.severity ?? 'none') - severityRank(assessments.get(b)?.severity ?? 'none'))
-      || (assessments.get(a)?.score ?? 0) - (assessments.get(b)?.score ?? 0),
+    // by concern, then CPU: flagged work stays on top, and among equals the busiest first
+    score: (a, b) => {
+      const x = concernOf(a);
+      const y = concernOf(b);
+      return (x[0] - y[0]) || (x[1] - y[1]) || (get(a).cpuPercent - get(b).cpuPercent);
+    },
   };
   const key = byKey[settings.sort];
   return (a: number, b: number) => key(a, b) * dir || a - b;
+}
+
+/**
+ * Flagged process rows in view (a flagged ancestor kept as filter context too), worst first: severity,
+ * score, CPU, then PID. What the first screen opens on and what n/N walk.
+ */
+export function flaggedOrder(rows: readonly Row[], processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>): number[] {
+  const pids = rows.filter((r) => r.kind === 'proc' && assessments.has(r.pid)).map((r) => r.pid);
+  return pids.sort((a, b) => {
+    const x = assessments.get(a)!;
+    const y = assessments.get(b)!;
+    return (severityRank(y.severity) - severityRank(x.severity)) || (y.score - x.score)
+      || ((processes.get(b)?.cpuPercent ?? 0) - (processes.get(a)?.cpuPercent ?? 0)) || a - b;
+  });
+}
+
+/** How many of the flagged rows (ascending indexes) lie above and below a viewport. */
+export function flaggedOutside(flaggedRows: readonly number[], top: number, height: number): { above: number; below: number } {
+  const lowerBound = (x: number) => {
+    let lo = 0;
+    let hi = flaggedRows.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (flaggedRows[mid] < x) lo = mid + 1; else hi = mid; }
+    return lo;
+  };
+  return { above: lowerBound(top), below: flaggedRows.length - lowerBound(top + height) };
 }
 
 export interface RowsInput {
@@ -136,7 +198,8 @@ export function visibleRows(input: RowsInput): Row[] {
     return t.includes(filter);
   };
   const filtering = settings.flaggedOnly || filter.length > 0;
-  const cmp = comparator(settings, processes, assessments);
+  const subtree = settings.mode === 'tree' && settings.sort === 'score' ? subtreeConcern(forest, assessments) : null;
+  const cmp = comparator(settings, processes, assessments, subtree);
   const rows: Row[] = [];
 
   if (settings.mode === 'list') {
@@ -181,7 +244,9 @@ export function visibleRows(input: RowsInput): Row[] {
     const collapsed = settings.collapsed.has(pid) && kids.length > 0;
     const hidden = collapsed ? countBelow(pid) : { n: 0, flagged: 0 };
     const prefix = top ? '' : lead + (last ? '└─' : '├─');
-    rows.push({ kind: 'proc', pid, depth, prefix, hasChildren: kids.length > 0, collapsed, hidden: hidden.n, hiddenFlagged: hidden.flagged });
+    const row: ProcRow = { kind: 'proc', pid, depth, prefix, hasChildren: kids.length > 0, collapsed, hidden: hidden.n, hiddenFlagged: hidden.flagged };
+    if (filtering && !matches(pid)) row.context = true;
+    rows.push(row);
     const childLead = top ? '' : lead + (last ? '  ' : '│ ');
     if (assessments.has(pid)) rows.push({ kind: 'why', pid, prefix: childLead + (kids.length && !collapsed ? '│ ' : '  ') });
     if (collapsed) return;
@@ -189,6 +254,7 @@ export function visibleRows(input: RowsInput): Row[] {
     kids.forEach((c, i) => walk(c, depth + 1, childLead, i === kids.length - 1, false));
   };
   const roots = forest.roots.filter((r) => !keep || keep.has(r));
+  if (settings.sort !== 'tree' && settings.sort !== 'pid') roots.sort(cmp);
   for (const r of roots) walk(r, 0, '', true, true);
   return rows;
 }

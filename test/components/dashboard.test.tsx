@@ -8,7 +8,7 @@ afterEach(() => { app?.ui.unmount(); app = null; });
 
 describe('process tree', () => {
   it('draws the tree with branches, and flagged rows with a glyph and a why line', async () => {
-    app = renderApp(incidentProcs());
+    app = renderApp(incidentProcs(), { sort: 'tree' });
     await tick();
     const f = app.frame();
     expect(rowOf(f, 1)).toMatch(/systemd/);
@@ -24,7 +24,7 @@ describe('process tree', () => {
     app = renderApp(incidentProcs());
     await app.press('n');
     const f = app.frame();
-    expect(f).toMatch(/PID 3001 sshd · user abc \(1001\)/);
+    expect(f).toMatch(/PID 3001 sshd · ‼ CRITICAL score \d+ · user abc \(1001\)/);
     const joined = f.replace(/\n  /g, ' '); // the explanation wraps onto indented lines, it is not cut
     expect(joined).toMatch(/! H02 Daemon-name impostor \[T1036\.005\]: named like the system daemon sshd, but the kernel says it runs \/usr\/bin\/dash running the script \.\/sshd/);
     expect(joined).toMatch(/~ H12 Started from a relative path, detached \[T1036\]/);
@@ -70,7 +70,8 @@ describe('navigation and filtering', () => {
   });
 
   it('a burst of keys in one chunk is every key, in order', async () => {
-    app = renderApp(incidentProcs());
+    app = renderApp(incidentProcs(), { sort: 'tree' });
+    await app.press(KEY.home);
     const order = app.store.getState().rows.filter((r) => r.kind === 'proc').map((r) => r.pid);
     await app.press('jjjjj'); // one write: the terminal hands it over as one chunk
     expect(app.store.getState().selectedPid).toBe(order[5]);
@@ -96,7 +97,8 @@ describe('navigation and filtering', () => {
   });
 
   it('arrows, j/k, Home and End move the cursor', async () => {
-    app = renderApp(incidentProcs());
+    app = renderApp(incidentProcs(), { sort: 'tree' });
+    await app.press(KEY.home);
     const order = app.store.getState().rows.filter((r) => r.kind === 'proc').map((r) => r.pid);
     expect(order.slice(0, 4)).toEqual([1, 400, 410, 411]);
     await app.press(KEY.down, 'j');

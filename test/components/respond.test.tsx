@@ -190,7 +190,7 @@ describe('panes', () => {
     await t.press('c');
     const f = t.frame();
     expect(f).toMatch(/Persistence for PID 3001 \(sshd, user abc\)/);
-    expect(f).toMatch(/Started by:/);
+    expect(f).toMatch(/Started by/);
     expect(f).toMatch(/crontab of abc, line 1 \(matched by (script|cwd)\): \*\/5 \* \* \* \* cd \/home\/abc\/\.x && \.\/sshd/);
     const before = t.store.getState().pane!.scroll;
     expect(t.store.getState().pane!.lines.length).toBeGreaterThan(t.store.getState().paneRows);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli';
 import { spawnFamily, type Family } from '../helpers/masquerade';
-import { startPty, stepUntil, typeFilter, type PtySession } from '../helpers/pty';
+import { startPty, stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
 
 let fam: Family;
 let evidence: string;
@@ -52,9 +52,7 @@ describe('respond from the dashboard', () => {
     expect(s.screen()).toMatch(/› Cancel/);
     expect(s.screen()).toContain(`launcher PID ${fam.launcher.pid} sshd`);
     s.write('\x1b');
-    await sleep(400);
-    await s.flush();
-    expect(s.screen()).not.toContain('Signal process');
+    await waitUntil(s, (x) => !x.includes('Signal process'), 5000, 'the dialog to close');
     expect(running(fam.child.pid)).toBe(true);
     expect(running(fam.launcher.pid)).toBe(true);
 

@@ -183,3 +183,21 @@ export async function spawnEscapeNamed(name = 'x\x1b[31mRED\x1b[2J', opts: { imp
   const plan = installPayload(place.dir, 'esc-named', { args: [], comm: name, impl: opts.impl, lifetimeSec: opts.lifetimeSec ?? 600 });
   return start(place, plan.command, comm, plan.env, 'esc-named', plan.impl);
 }
+
+/** A launcher script `sshd` (hidden dir, parent PID 1 or a subreaper) with `n` idle `sleep` children,
+ *  all in the process group we created, so kill() takes every one of them down. */
+export async function spawnLauncherWithChildren(n: number, opts: { lifetimeSec?: number } = {}): Promise<Spawned & { children(): number[] }> {
+  const life = opts.lifetimeSec ?? 120;
+  const place = makePlace(true, false);
+  const kids = `i=0; while [ $i -lt ${Math.max(0, Math.floor(n))} ]; do sleep ${life} </dev/null >/dev/null 2>&1 & i=$((i+1)); done`;
+  writeFileSync(join(place.dir, 'sshd'), idleScript(life, kids), { mode: 0o755 });
+  const launcher = await start(place, './sshd', 'sshd', { MINEWATCH_FAKE: '1' }, 'sshd', 'script');
+  const children = () => childrenOf(launcher.pid).filter((c) => c.comm === 'sleep' && c.pgrp === launcher.pgid).map((c) => c.pid);
+  try {
+    await waitForCond(() => children().length >= n, 10_000, `${n} children of ${launcher.pid}`);
+  } catch (e) {
+    await launcher.kill();
+    throw e;
+  }
+  return { ...launcher, children };
+}

@@ -214,3 +214,14 @@ export async function stepUntil(s: PtySession, key: string, cond: (screen: strin
   await s.flush();
   if (!cond(s.screen())) throw new Error(`pressed ${JSON.stringify(key)} ${tries} times; the screen never matched:\n${s.screen()}`);
 }
+
+/** Resolves once `cond` holds for the screen; throws with the screen on timeout. Wait for state, not time. */
+export async function waitUntil(s: PtySession, cond: (screen: string) => boolean, timeoutMs = 5000, what = 'a condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    await s.flush();
+    if (cond(s.screen())) return;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; screen:\n${s.screen()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -80,4 +80,14 @@ describe('formatInspect', () => {
     expect(lines).not.toContain('  /f20');
     expect(lines).toContain('  … 80 more');
   });
+
+  it('open-file counts add up to the fd total (several fds on one file count once per fd)', () => {
+    const r = inspectQuick(4242, { procRoot: fx.procRoot, root: fx.root });
+    if (!r.openFiles.ok) throw new Error('fixture');
+    r.openFiles.data = { ...r.openFiles.data, total: 9, files: ['/a'], fds: { files: 3, sockets: 2, pipes: 1, other: 1 }, unreadable: 1 };
+    const head = text(r).find((l) => l.startsWith('Open files ('))!;
+    expect(head).toBe('Open files (9 fds: 3 on files, 2 sockets, 1 pipes, 1 other, 1 unreadable, 1 closed while read, 1 distinct files)');
+    const [total, ...parts] = [...head.matchAll(/(\d+) (fds|on files|sockets|pipes|other|unreadable|closed while read)/g)].map((m) => Number(m[1]));
+    expect(parts.reduce((a, b) => a + b, 0)).toBe(total);
+  });
 });

@@ -9,7 +9,7 @@ function ingest(store: ReturnType<typeof createAppStore>, procs = incidentProcs(
 
 describe('store', () => {
   it('keeps the same rows when a tick changes nothing structural, and rebuilds them when it does', () => {
-    const store = createAppStore();
+    const store = createAppStore({ sort: 'tree' });
     ingest(store);
     const rows = store.getState().rows;
     ingest(store, incidentProcs().map((p) => ({ ...p, cpuPercent: p.cpuPercent + 1 }))); // only values moved
@@ -20,9 +20,8 @@ describe('store', () => {
   });
 
   it('rebuilds rows in list mode, where values order them', () => {
-    const store = createAppStore();
+    const store = createAppStore({ mode: 'list', sort: 'cpu' });
     ingest(store);
-    store.getState().actions.toggleMode();
     const rows = store.getState().rows;
     ingest(store, incidentProcs().map((p) => (p.pid === 412 ? { ...p, cpuPercent: 500 } : p)));
     expect(store.getState().rows).not.toBe(rows);

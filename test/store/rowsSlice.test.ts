@@ -1,0 +1,142 @@
+// Rows and selection: the cursor opens on the worst flagged process with its launcher in view, n/N walk
+// flagged processes worst first, the cursor follows a process (not a row), a filter lands on a match.
+import { describe, expect, it } from 'vitest';
+import { createAppStore } from '../../src/store/appStore';
+import { flaggedOutside } from '../../src/view/tree';
+import { assess, incidentProcs, proc, snapshot } from '../helpers/snapshot';
+import type { ProcessInfo } from '../../src/model';
+
+function storeWith(procs: ProcessInfo[], opts: Parameters<typeof createAppStore>[0] = {}) {
+  const store = createAppStore(opts);
+  store.getState().actions.setViewport({ rows: 8 });
+  const s = snapshot(procs);
+  const a = assess(s);
+  store.getState().actions.ingest(s, a);
+  return { store, a };
+}
+
+/** Many quiet processes under PID 1 before the incident, so the threat is not on the first screen by PID. */
+function busyHost(): ProcessInfo[] {
+  const quiet = Array.from({ length: 60 }, (_, i) => proc({ pid: 100 + i, name: `worker${i}`, ppid: 1, cpuPercent: i % 7 }));
+  return [...incidentProcs(), ...quiet];
+}
+
+const procPids = (store: ReturnType<typeof createAppStore>) => store.getState().rows.filter((r) => r.kind === 'proc').map((r) => r.pid);
+
+describe('rows slice', () => {
+  it('opens on the worst flagged process, scrolled so its launcher shows above it', () => {
+    const { store, a } = storeWith(busyHost());
+    const s = store.getState();
+    const worst = [...a.values()].sort((x, y) => y.score - x.score)[0].pid;
+    expect(s.selectedPid).toBe(worst);
+    const launcher = s.snapshot!.processes.get(worst)!.ppid;
+    const top = s.scrollTop;
+    const visible = s.rows.slice(top, top + s.viewportRows).map((r) => r.pid);
+    expect(visible).toContain(worst);
+    expect(visible).toContain(launcher);
+  });
+
+  it('the default sort puts flagged subtrees first (by concern, then CPU), and t keeps a tree', () => {
+    const { store } = storeWith(busyHost());
+    const pids = procPids(store);
+    expect(pids.slice(0, 3)).toEqual([1, 3001, 3002]); // init, then the flagged launcher and its miner
+    expect(store.getState().mode).toBe('tree');
+    store.getState().actions.toggleMode();
+    expect(store.getState().mode).toBe('list');
+    expect(procPids(store).slice(0, 2).sort()).toEqual([3001, 3002]);
+  });
+
+  it('keeps the cursor where the user put it once they moved', () => {
+    const { store } = storeWith(busyHost());
+    store.getState().actions.moveTo('last');
+    const chosen = store.getState().selectedPid;
+    const s = snapshot(busyHost().map((p) => (p.pid === 3002 ? { ...p, cpuPercent: 400 } : p)));
+    store.getState().actions.ingest(s, assess(s));
+    expect(store.getState().selectedPid).toBe(chosen);
+  });
+
+  it('n and N walk flagged processes worst first, wrapping, and say when they wrap', () => {
+    const procs = [...busyHost(), proc({ pid: 5000, name: 'kworker/0:1', ppid: 1, uid: 1001, user: 'abc', exe: '/tmp/kw', cmdline: ['/tmp/kw'] })];
+    const { store, a } = storeWith(procs, { messageMs: 50 });
+    const order = [...a.values()].sort((x, y) => y.score - x.score || x.pid - y.pid).map((x) => x.pid);
+    expect(order.length).toBeGreaterThanOrEqual(3);
+    expect(store.getState().selectedPid).toBe(order[0]);
+    for (const expected of order.slice(1)) {
+      store.getState().actions.jumpFlagged(1);
+      expect(store.getState().selectedPid).toBe(expected);
+    }
+    store.getState().actions.jumpFlagged(1);
+    expect(store.getState().selectedPid).toBe(order[0]);
+    expect(store.getState().message).toMatch(/back to the worst/);
+    store.getState().actions.jumpFlagged(-1);
+    expect(store.getState().selectedPid).toBe(order[order.length - 1]);
+  });
+
+  it('counts flagged rows above and below the viewport', () => {
+    const later = Array.from({ length: 30 }, (_, i) => proc({ pid: 6000 + i, name: `late${i}`, ppid: 1 }));
+    const { store } = storeWith([...busyHost(), ...later], { sort: 'tree' });
+    const at = () => { const s = store.getState(); return flaggedOutside(s.flaggedRows, s.scrollTop, s.viewportRows); };
+    expect(store.getState().flaggedRows.length).toBe(2);
+    store.getState().actions.moveTo('first');
+    expect(at()).toEqual({ above: 0, below: 2 });
+    store.getState().actions.select(3002);
+    expect(at()).toEqual({ above: 0, below: 0 });
+    store.getState().actions.moveTo('last');
+    expect(at()).toEqual({ above: 2, below: 0 });
+  });
+
+  it('a filter puts the cursor on a match, not on a context row', () => {
+    const { store } = storeWith(incidentProcs(), { sort: 'tree' });
+    store.getState().actions.moveTo('first'); // on PID 1, which the filter keeps as context
+    store.getState().actions.startFilter();
+    store.getState().actions.typeFilter('vim');
+    const rows = store.getState().rows;
+    expect(rows.find((r) => r.pid === 1 && r.kind === 'proc')).toMatchObject({ context: true });
+    expect(store.getState().selectedPid).toBe(412);
+  });
+
+  it('follows a process that moves, and stands on a neighbour when it exits', () => {
+    const { store } = storeWith(incidentProcs(), { sort: 'tree' });
+    store.getState().actions.select(412);
+    const s1 = snapshot([...incidentProcs(), proc({ pid: 20, name: 'early', ppid: 1 })]);
+    store.getState().actions.ingest(s1, assess(s1));
+    expect(store.getState().selectedPid).toBe(412);
+    const s2 = snapshot(incidentProcs().filter((p) => p.pid !== 412));
+    store.getState().actions.ingest(s2, assess(s2));
+    expect(store.getState().exitedPid).toBe(412);
+    expect(store.getState().selectedPid).not.toBe(412);
+  });
+
+  it('reuses unchanged row objects when a tick reorders nothing it shows', () => {
+    const { store } = storeWith(busyHost());
+    const before = store.getState().rows;
+    const s = snapshot(busyHost().map((p) => ({ ...p })));
+    store.getState().actions.ingest(s, assess(s));
+    const after = store.getState().rows;
+    expect(after[0]).toBe(before[0]);
+  });
+
+  it('freezes: ticks land in `live`, the shown rows stay until unfrozen', () => {
+    const { store } = storeWith(incidentProcs());
+    store.getState().actions.toggleFreeze();
+    const s = snapshot([...incidentProcs(), proc({ pid: 7000, name: 'late', ppid: 1 })]);
+    store.getState().actions.ingest(s, assess(s));
+    expect(procPids(store)).not.toContain(7000);
+    expect(store.getState().live!.snapshot.processes.has(7000)).toBe(true);
+    store.getState().actions.toggleFreeze();
+    expect(procPids(store)).toContain(7000);
+  });
+});
+
+describe('rows slice: filters and flagged context', () => {
+  it('n reaches a flagged ancestor kept as filter context, and a tick leaves the cursor there', () => {
+    const { store } = storeWith(incidentProcs(), { sort: 'tree' });
+    store.getState().actions.typeFilter('3002'); // only the miner matches; its launcher 3001 is context
+    expect(store.getState().selectedPid).toBe(3002);
+    store.getState().actions.jumpFlagged(1);
+    expect(store.getState().selectedPid).toBe(3001);
+    const s = snapshot(incidentProcs().map((p) => ({ ...p, cpuPercent: p.cpuPercent + 1 })));
+    store.getState().actions.ingest(s, assess(s));
+    expect(store.getState().selectedPid).toBe(3001);
+  });
+});
