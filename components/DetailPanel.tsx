@@ -4,6 +4,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { clip, formatCmdline, sanitize } from '../src/text/sanitize';
 import { selectedAssessment, selectedProc } from '../src/store/appStore';
+import { uncheckedReason } from '../src/view/coverage';
 import type { Finding } from '../src/model';
 import { useAppStore } from './StoreContext';
 import { accent, dim, severityStyle, SEVERITY_GLYPH, SEVERITY_WORD, useTheme } from './theme';
@@ -46,6 +47,8 @@ export function DetailPanel({ width, height }: { width: number; height: number }
     const exe = proc.exe ? `${proc.exe}${proc.exeDeleted ? ' (deleted)' : ''}` : proc.kernelThread ? '[kernel thread]' : proc.exeError === 'EACCES' ? (asRoot ? 'unreadable (refused even to root)' : 'unreadable (needs root)') : '?';
     lines.push(<Text key="exe" wrap="truncate-end">{clip(`exe ${exe}   cwd ${proc.cwd ?? '?'}`, w)}</Text>);
     lines.push(<Text key="cmd" {...dim(theme)} wrap="truncate-end">{clip(`cmd ${formatCmdline(proc.cmdline) || '(empty)'}`, w)}</Text>);
+    const why = uncheckedReason(proc, asRoot);
+    if (why) lines.push(<Text key="unchecked" {...severityStyle(theme, 'medium')} wrap="truncate-end">{clip(`? not fully checked: ${why}; the rules that need it could not run`, w)}</Text>);
     const findings = assessment?.findings ?? [];
     // Each finding wraps onto the lines it needs. Its raw evidence follows when everything fits;
     // otherwise the explanations (which name the evidence) come first, and what does not fit is counted.

@@ -6,7 +6,7 @@ import { clip } from '../src/text/sanitize';
 import { gpuSummary } from '../src/gpu/index';
 import { gapBanner } from '../src/deep/gapWatch';
 import { useAppStore } from './StoreContext';
-import { accent, dim, severityStyle, SEVERITY_GLYPH, useTheme } from './theme';
+import { accent, dim, severityStyle, SEVERITY_GLYPH, UNCHECKED_GLYPH, useTheme } from './theme';
 import { bar, bytes, duration, padEnd, sparkline } from './format';
 
 const ORDER: Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -22,6 +22,7 @@ export function Header({ width }: { width: number }) {
   const frozen = useAppStore((s) => s.frozen);
   const intervalMs = useAppStore((s) => s.intervalMs);
   const deep = useAppStore((s) => s.deep);
+  const unchecked = useAppStore((s) => s.unchecked);
 
   const counts = new Map<Severity, number>();
   for (const a of assessments.values()) counts.set(a.severity, (counts.get(a.severity) ?? 0) + 1);
@@ -63,10 +64,12 @@ export function Header({ width }: { width: number }) {
               {`${i ? ' ' : ''}${SEVERITY_GLYPH[s]}${counts.get(s) ?? 0} ${s}`}
             </Text>
           ))}
+          {unchecked > 0 || notRoot
+            ? <Text {...severityStyle(theme, 'medium')}>{` · ${notRoot ? 'not root: ' : ''}${UNCHECKED_GLYPH}${unchecked} not fully checked`}</Text>
+            : null}
           {gap ? <Text {...severityStyle(theme, 'high')}>{` · ${gap}`}</Text> : null}
           <Text {...dim(theme)}>{` · every ${intervalMs >= 1000 ? `${intervalMs / 1000}s` : `${intervalMs}ms`}`}</Text>
-          {frozen ? <Text inverse bold>{' FROZEN (f) '}</Text> : null}
-          {notRoot ? <Text {...severityStyle(theme, 'medium')}>{' · not root: limited view'}</Text> : null}
+          {frozen ? <Text inverse bold>{' FROZEN (z) '}</Text> : null}
           {gpu ? <Text>{` · ${clip(gpu, 48)}`}</Text> : null}
           {deep?.phase === 'running' ? <Text {...accent(theme)}>{` · deep scan ${Math.round(deep.fraction * 100)}%`}</Text> : null}
           {warnings.length && !notRoot && !gap ? <Text {...severityStyle(theme, 'medium')}>{` · ${clip(warnings[0], 60)}`}</Text> : null}

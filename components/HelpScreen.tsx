@@ -4,7 +4,7 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { ALL_BINDINGS, GROUPS } from '../src/app/keymap';
 import { useAppStore } from './StoreContext';
-import { accent, dim, SEVERITY_GLYPH, useTheme } from './theme';
+import { accent, dim, SEVERITY_GLYPH, UNCHECKED_GLYPH, useTheme } from './theme';
 import { padEnd } from './format';
 
 interface Line { key: string; text: string; kind: 'group' | 'key' | 'note' }
@@ -15,7 +15,7 @@ export function helpLines(): Line[] {
     lines.push({ key: `g${g}`, text: g, kind: 'group' });
     for (const b of ALL_BINDINGS.filter((x) => x.group === g)) lines.push({ key: `${g}${b.label}`, text: `  ${padEnd(b.label, 8)} ${b.help}`, kind: 'key' });
   }
-  lines.push({ key: 'legend', text: `Severity: ${SEVERITY_GLYPH.critical} critical  ${SEVERITY_GLYPH.high} high  ${SEVERITY_GLYPH.medium} medium  ${SEVERITY_GLYPH.low} low`, kind: 'note' });
+  lines.push({ key: 'legend', text: `Severity: ${SEVERITY_GLYPH.critical} critical  ${SEVERITY_GLYPH.high} high  ${SEVERITY_GLYPH.medium} medium  ${SEVERITY_GLYPH.low} low  ${UNCHECKED_GLYPH} not fully checked`, kind: 'note' });
   lines.push({ key: 'why', text: 'The "why" line under a process names the rules it trips.', kind: 'note' });
   return lines;
 }

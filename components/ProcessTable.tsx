@@ -5,9 +5,10 @@ import { Box, Text } from 'ink';
 import type { Assessment, ProcessInfo } from '../src/model';
 import { clip, formatCmdline } from '../src/text/sanitize';
 import { gpuCell } from '../src/gpu/index';
+import { uncheckedReason } from '../src/view/coverage';
 import { flaggedOutside, type ProcRow, type Row } from '../src/view/tree';
 import { useAppStore } from './StoreContext';
-import { dim, severityStyle, SEVERITY_GLYPH, useTheme } from './theme';
+import { dim, severityStyle, SEVERITY_GLYPH, UNCHECKED_GLYPH, useTheme } from './theme';
 import { bytes, padEnd, padStart } from './format';
 
 const FIXED = 2 + 8 + 10 + 7 + 7; // glyph, PID, USER, CPU%, MEM
@@ -23,7 +24,7 @@ export function columnsHeader(sortKey: string, descending: boolean, extra: Extra
   return `  ${padStart('PID' + mark('pid'), 7)} ${padEnd('USER' + mark('user'), 9)} ${padStart('CPU%' + mark('cpu'), 6)} ${padStart('MEM' + mark('mem'), 6)} ${more}${'COMMAND' + mark('name')}${sortKey === 'score' ? `  (by concern ${descending ? '▼' : '▲'})` : ''}`;
 }
 
-const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, container }: { row: ProcRow; p: ProcessInfo; a: Assessment | undefined; selected: boolean; width: number; gpu?: string; container?: string }) {
+const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, container, unchecked }: { row: ProcRow; p: ProcessInfo; a: Assessment | undefined; selected: boolean; width: number; gpu?: string; container?: string; unchecked: boolean }) {
   const theme = useTheme();
   const sev = a?.severity ?? 'none';
   const fold = row.collapsed ? '+' : '';
@@ -31,7 +32,8 @@ const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, conta
   const cmdText = p.kernelThread ? '' : formatCmdline(p.cmdline);
   const hidden = row.collapsed ? ` [+${row.hidden} hidden${row.hiddenFlagged ? `, ${row.hiddenFlagged} flagged ${SEVERITY_GLYPH.high}` : ''}]` : '';
   const more = `${gpu !== undefined ? padStart(clip(gpu, GPU_W - 1), GPU_W - 1) + ' ' : ''}${container !== undefined ? padEnd(clip(container, CTR_W - 1), CTR_W - 1) + ' ' : ''}`;
-  const head = `${SEVERITY_GLYPH[sev]} ${padStart(String(p.pid), 7)} ${padEnd(clip(p.user, 9), 9)} ${padStart(p.cpuPercent.toFixed(1), 6)} ${padStart(bytes(p.rssBytes), 6)} ${more}`;
+  const glyph = sev === 'none' && unchecked ? UNCHECKED_GLYPH : SEVERITY_GLYPH[sev];
+  const head = `${glyph} ${padStart(String(p.pid), 7)} ${padEnd(clip(p.user, 9), 9)} ${padStart(p.cpuPercent.toFixed(1), 6)} ${padStart(bytes(p.rssBytes), 6)} ${more}`;
   const treePart = `${row.prefix}${fold}${name}`;
   const restWidth = Math.max(0, width - head.length - treePart.length - hidden.length - 1);
   const cmd = restWidth > 3 ? ' ' + clip(cmdText, restWidth) : '';
@@ -40,7 +42,7 @@ const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, conta
   if (selected) return <Text inverse bold={sev !== 'none'} wrap="truncate-end">{padEnd(head + treePart + hidden + cmd, width)}</Text>;
   return (
     <Text wrap="truncate-end">
-      <Text {...severityStyle(theme, sev)}>{head.slice(0, 1)}</Text>
+      <Text {...(sev === 'none' && unchecked ? dim(theme) : severityStyle(theme, sev))}>{head.slice(0, 1)}</Text>
       {head.slice(1)}
       <Text {...severityStyle(theme, sev)}>{treePart}</Text>
       <Text {...(row.hiddenFlagged ? severityStyle(theme, 'high') : dim(theme))}>{hidden}</Text>
@@ -96,6 +98,7 @@ export function ProcessTable({ width, height }: { width: number; height: number 
         }
         return (
           <ProcLine key={r.pid} row={r} p={p} a={assessments.get(r.pid)} selected={r.pid === selectedPid} width={width}
+            unchecked={uncheckedReason(p, snapshot?.root ?? true) !== null}
             gpu={extra.gpu ? gpuCell(gpuState?.processes.get(r.pid)) : undefined}
             container={extra.container ? containers?.get(r.pid)?.label ?? '' : undefined} />
         );

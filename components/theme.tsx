@@ -11,6 +11,8 @@ export const useTheme = () => useContext(ThemeContext);
 
 /** Glyph in front of a flagged row: readable without colour. */
 export const SEVERITY_GLYPH: Record<Severity, string> = { critical: '‼', high: '!', medium: '~', low: '·', none: ' ' };
+/** In the glyph column of a process detection could not fully check (and did not flag). */
+export const UNCHECKED_GLYPH = '?';
 export const SEVERITY_WORD: Record<Severity, string> = { critical: 'CRITICAL', high: 'HIGH', medium: 'MEDIUM', low: 'LOW', none: '' };
 
 const SEVERITY_COLOR: Record<Severity, string | undefined> = {

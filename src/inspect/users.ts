@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { parsePasswdLines } from '../procfs/users';
 import { listDir, SafeTree } from '../fsafe/index';
-import { MiB, readUserText } from './util';
+import { errCode, MiB, reasonFor, readUserText } from './util';
 
 export interface PasswdEntry {
   name: string;
@@ -123,8 +123,10 @@ export function canSudo(
   let mainText: string;
   try {
     mainText = readUserText(root, '/etc/sudoers', SUDOERS_CAP);
-  } catch {
-    return { value: null, why: 'unknown (cannot read /etc/sudoers)' };
+  } catch (err) {
+    // absent: sudo is not set up on this host, which is an answer, not an unknown
+    if (errCode(err) === 'ENOENT') return { value: false, why: 'no sudoers file (/etc/sudoers does not exist) and not in sudo/wheel/admin' };
+    return { value: null, why: `unknown (cannot read /etc/sudoers: ${reasonFor(err)})` };
   }
   const texts: { file: string; text: string }[] = [{ file: '/etc/sudoers', text: mainText }];
   const tree = new SafeTree(root);

@@ -3,6 +3,7 @@
 // Until the user moves, the cursor stands on the worst flagged process, scrolled so its launcher and
 // children show with it.
 import type { Assessment, Snapshot } from '../model';
+import { countUnchecked } from '../view/coverage';
 import { buildForest, flaggedOrder, type Forest, type Row, visibleRows } from '../view/tree';
 import type { AppState } from './appStore';
 import { hostPatch } from './hostSlice';
@@ -29,6 +30,8 @@ export interface RowsState {
   /** Lines of text a pane (inspect, persistence) shows. */
   paneRows: number;
   frozen: boolean;
+  /** Processes of the shown snapshot whose rules could not all run (unreadable, vanished, owner unknown). */
+  unchecked: number;
 }
 
 export interface RowsActions {
@@ -179,14 +182,15 @@ export function rowsSlice(ctx: SliceContext): Slice<RowsState, RowsActions> & { 
       const s = get();
       const host = stats ? hostPatch(s, stats) : {};
       if (s.frozen) { set({ live: { snapshot, assessments }, ...host }); return; }
+      const unchecked = countUnchecked(snapshot.processes, snapshot.root);
       // Most ticks change no row: same processes (the reader hands back the same objects for idle
       // ones), same parents, same findings. Then the rows, the forest and the memoised row views are
       // kept, which is most of the dashboard's cost on a large, quiet host.
       if (s.snapshot && rowsUnchanged(s, snapshot, assessments)) {
-        set({ live: { snapshot, assessments }, snapshot, assessments, ...host });
+        set({ live: { snapshot, assessments }, snapshot, assessments, unchecked, ...host });
         return;
       }
-      refresh({ live: { snapshot, assessments }, snapshot, assessments, forest: buildForest(snapshot.processes), ...host });
+      refresh({ live: { snapshot, assessments }, snapshot, assessments, unchecked, forest: buildForest(snapshot.processes), ...host });
     },
     setViewport({ rows, cols, paneRows }) {
       const s = get();
@@ -257,7 +261,10 @@ export function rowsSlice(ctx: SliceContext): Slice<RowsState, RowsActions> & { 
     toggleFreeze() {
       const s = get();
       if (s.frozen && s.live) {
-        refresh({ frozen: false, snapshot: s.live.snapshot, assessments: s.live.assessments, forest: buildForest(s.live.snapshot.processes) });
+        refresh({
+          frozen: false, snapshot: s.live.snapshot, assessments: s.live.assessments, forest: buildForest(s.live.snapshot.processes),
+          unchecked: countUnchecked(s.live.snapshot.processes, s.live.snapshot.root),
+        });
       } else {
         set({ frozen: !s.frozen });
       }
@@ -269,7 +276,7 @@ export function rowsSlice(ctx: SliceContext): Slice<RowsState, RowsActions> & { 
     actions,
     state: {
       snapshot: null, assessments: new Map(), live: null, forest: { roots: [], children: new Map() }, rows: [], flaggedRows: [],
-      selectedPid: null, exitedPid: null, onThreat: true, scrollTop: 0, viewportRows: 20, viewportCols: 100, paneRows: 20, frozen: false,
+      selectedPid: null, exitedPid: null, onThreat: true, scrollTop: 0, viewportRows: 20, viewportCols: 100, paneRows: 20, frozen: false, unchecked: 0,
     },
   };
 }

@@ -73,11 +73,15 @@ describe('identity', () => {
     expect(id.canSudo.value).toBe(false);
   });
 
-  it('canSudo is unknown, not false, when /etc/sudoers cannot be read', () => {
+  it('canSudo says "no sudoers file" when there is none, and is unknown, not false, when it cannot be read', () => {
     fs.rmSync(path.join(fx.root, 'etc/sudoers'));
-    expect(data(quick(4301).identity).canSudo).toEqual({ value: null, why: 'unknown (cannot read /etc/sudoers)' });
+    expect(data(quick(4301).identity).canSudo).toEqual({ value: false, why: 'no sudoers file (/etc/sudoers does not exist) and not in sudo/wheel/admin' });
     // group membership still decides without sudoers
     expect(data(quick(4300).identity).canSudo.value).toBe(true);
+    fs.mkdirSync(path.join(fx.root, 'etc/sudoers')); // there, but not a file minewatch will read
+    const sudo = data(quick(4301).identity).canSudo;
+    expect(sudo.value).toBeNull();
+    expect(sudo.why).toMatch(/^unknown \(cannot read \/etc\/sudoers: /);
   });
 
   it('an unknown uid shows as a number', () => {
