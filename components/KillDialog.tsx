@@ -51,7 +51,7 @@ function windowOf<T>(items: readonly T[], start: number, rows: number): { shown:
 
 function outcomeStyle(theme: Theme, o: Outcome) {
   if (o.status === 'failed') return severityStyle(theme, 'high');
-  if (o.status === 'info') return dim(theme);
+  if (o.status === 'info' || o.status === 'detail') return dim(theme);
   return {};
 }
 
@@ -75,7 +75,7 @@ export function KillDialog({ width, height }: { width: number; height: number })
     // the outcome takes the middle: a summary line that always shows, then the lines that fit
     const sum = outcomeSummary(k);
     // what went wrong and where the evidence and the audit log are come first; per-process successes after
-    const rank = { failed: 0, info: 1, ok: 2 } as const;
+    const rank = { failed: 0, info: 1, ok: 2, detail: 3 } as const;
     const ordered = k.phase === 'done' ? [...k.result].sort((a, b) => rank[a.status] - rank[b.status]) : k.result;
     const list = windowOf(ordered, k.memberScroll, sum ? rows.list : rows.list + 1);
     if (sum) middle.push(<Text key="sum" bold wrap="truncate-end">{clip(sum, w)}</Text>);

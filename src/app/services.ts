@@ -63,7 +63,7 @@ export function planOutcomes(r: PlanResult): Outcome[] {
     }
     for (const m of o.members) {
       const sent = m.outcome === 'sent' && !m.stillRunning;
-      out.push({ text: m.message, status: !sent && m.outcome !== 'skipped' ? 'failed' : o.step.kind === 'freeze' || m.outcome === 'skipped' ? 'info' : 'ok' });
+      out.push({ text: m.message, status: !sent && m.outcome !== 'skipped' ? 'failed' : o.step.kind === 'freeze' || m.outcome === 'skipped' ? 'detail' : 'ok' });
     }
   }
   out.push(info(`audit log: ${r.auditPath}`));

@@ -65,8 +65,9 @@ export interface KillPrep {
 /** One line of an action's outcome. */
 export interface Outcome {
   text: string;
-  /** ok: done; failed: refused or an error; info: a note (paths, counts). */
-  status: 'ok' | 'failed' | 'info';
+  /** ok: done; failed: refused or an error; info: a note (paths, counts); detail: a step on the way
+   *  for one member (its freeze before the kill), listed last. */
+  status: 'ok' | 'failed' | 'info' | 'detail';
 }
 
 export interface PaneContent {
