@@ -161,7 +161,7 @@ export function steps(t: Target): Step[] {
     {
       ...base, ready, name: 'persistence', title: 'minewatch · c: what starts the fake sshd again',
       keys: [{ key: 'n', until: LAUNCHER_SELECTED }, 'c'],
-      waitFor: t.fixture ? /Started by:\s*\n\s+crontab of abc, line \d+/ : /Started by/,
+      waitFor: t.fixture ? /Started by:?\s*\n\s+crontab of abc, line \d+/ : /Started by/,
     },
     {
       ...base, ready, name: 'kill-dialog', title: 'minewatch · K: the signal dialog (cancelled, never confirmed)',
