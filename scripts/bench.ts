@@ -23,6 +23,8 @@ syncBuiltinESMExports();
 const { ProcReader } = await import('../src/procfs/reader');
 const { Detector } = await import('../src/detect/index');
 const { POOL_PORTS } = await import('../src/detect/poolPorts');
+const { Enricher } = await import('../src/deep/enrich');
+const { runDeepScan } = await import('../src/deep/index');
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -80,6 +82,27 @@ for (let i = 0; i < TICKS; i++) {
 }
 const spawnedByTicks = spawned - spawnedBefore;
 
+// GPU reading (and container labels) on top of the same ticks: what the dashboard adds per tick. The
+// first ticks check every new process's descriptors (at most 300 a tick), so they are a warm-up.
+const withGpu = new Enricher({ gpu: { graphicsNames: false } });
+const containersOnly = new Enricher({ gpu: false });
+withGpu.start();
+const gpuMs: number[] = [];
+const ctrMs: number[] = [];
+let gpuPresent = false;
+for (let i = 0; i < TICKS + 10; i++) {
+  await new Promise((r) => setTimeout(r, INTERVAL));
+  const snap = reader.sample();
+  const t0 = performance.now();
+  containersOnly.enrich({ ...snap, warnings: [] });
+  const t1 = performance.now();
+  withGpu.enrich({ ...snap, warnings: [] });
+  const t2 = performance.now();
+  gpuPresent = withGpu.gpu?.present ?? false;
+  if (i >= 10) { ctrMs.push(t1 - t0); gpuMs.push(t2 - t1); }
+}
+withGpu.stop();
+
 const psRuns: number[] = [];
 for (let i = 0; i < 5; i++) {
   const t0 = performance.now();
@@ -105,6 +128,7 @@ console.log(`\nminewatch tick over ${table} processes (${TICKS} ticks, ${INTERVA
 console.log(`  wall  mean ${f(w.mean)} ms  p50 ${f(w.p50)}  p95 ${f(w.p95)}  max ${f(w.max)}   (/proc read ${f(stats(readMs).mean)} ms, detection ${f(w.mean - stats(readMs).mean)} ms)`);
 console.log(`  cpu   mean ${f(cs.mean)} ms per tick  p50 ${f(cs.p50)}  p95 ${f(cs.p95)}  (user ${f(stats(cpuUser).mean)}, system ${f(stats(cpuSys).mean)})  = ${f(cs.mean / 10)} % of a core at a 1 s interval`);
 console.log(`  per process ${f((w.mean * 1000) / table)} µs; child processes spawned by ${TICKS} ticks: ${spawnedByTicks}`);
+console.log(`  + container labels p50 ${f(stats(ctrMs).p50)} ms; + GPU reading and container labels p50 ${f(stats(gpuMs).p50)} ms (mean ${f(stats(gpuMs).mean)}, p95 ${f(stats(gpuMs).p95)}) per tick; GPU on this host: ${gpuPresent ? 'yes' : 'none'}`);
 console.log(`ps -eo pid,ppid,user,pcpu,args: mean ${f(ps.mean)} ms (p50 ${f(ps.p50)}) -> minewatch tick = ${f(w.mean / ps.mean)} x ps`);
 console.log(`systeminformation.processes(): ${siMs === null ? 'n/a' : `${f(siMs)} ms (one call)`}`);
 console.log(`load average (1 min) ${load0[0].toFixed(2)} before the ticks, ${load1[0].toFixed(2)} after, on ${availableParallelism()} CPUs`);
@@ -139,5 +163,15 @@ rmSync(scanDir, { recursive: true, force: true });
 if (scanCpu.length) {
   console.log(`\none \`minewatch scan --format ecs --textfile-dir DIR\` (as the systemd unit runs it) over ${table} processes, ${scanCpu.length} runs, ${scanEvents} alerts each:`);
   console.log(`  wall p50 ${f(stats(scanWall).p50)} ms (1000 ms of it is the wait between the two samples)  cpu p50 ${f(stats(scanCpu).p50)} ms  peak RSS p50 ${f(stats(scanRss).p50)} MB`);
+}
+
+// --deep: time the deep scan over this table, at this host's pid_max and over the 4,194,304 PIDs systemd
+// sets on most hosts (probing past pid_max finds nothing, but costs the same lookups).
+if (process.argv.includes('--deep')) {
+  for (const limit of [undefined, 4_194_304]) {
+    const r = await runDeepScan({ limit, budgetMs: 600_000 });
+    const h = r.hidden;
+    console.log(`deep scan over ${h.listed} listed processes, PIDs 1..${h.probedUpTo} (pid_max ${h.pidMax}${limit ? `, probed as if ${limit}` : ''}): probe ${f(h.ms / 1000)} s, whole scan ${f(r.ms / 1000)} s (CPU gap 3 x 1 s alongside), ${h.hidden.length} hidden`);
+  }
 }
 cleanup();

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ContainerIndex, containerFromCgroup, matchesContainer } from '../../src/procfs/container';
 import { ProcTree } from '../../src/procfs/fake';
 import { ProcReader } from '../../src/procfs/reader';
+import { Detector } from '../../src/detect/index';
 
 const ID = '3f2a9c1b7e0d' + 'a'.repeat(52);
 const POD = '1a2b3c4d-1111-2222-3333-444455556666';
@@ -78,5 +79,38 @@ describe('ContainerIndex on a fixture', () => {
     expect(c.get(600)).toMatchObject({ runtime: 'namespace', label: 'pidns:4026532600', ownPidNamespace: true });
     expect(c.has(700)).toBe(false);
     expect(c.has(1)).toBe(false);
+  });
+});
+
+describe('rules inside and outside containers (a container\'s PID 1 is not the host\'s)', () => {
+  const D = `0::/system.slice/docker-${ID}.scope`;
+  const ids = (tree: ProcTree, pid: number) => {
+    const snap = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    snap.containers = new ContainerIndex(tree.proc).sample(snap.processes);
+    const a = new Detector().assess(snap);
+    return { ids: a.get(pid)?.findings.map((f) => f.id) ?? [], text: a.get(pid)?.findings.map((f) => f.explanation).join(' | ') ?? '' };
+  };
+
+  it('seen from inside a container whose PID 1 is the application, its children are not "adopted"', () => {
+    tree = new ProcTree();
+    tree.add({ pid: 1, comm: 'node', ppid: 0, uid: 1000, exe: '/usr/local/bin/node', cmdline: ['node', 'server.js'], cgroup: '0::/' });
+    tree.add({ pid: 20, comm: 'worker', ppid: 1, uid: 1000, exe: '/app/worker', cgroup: '0::/' });
+    expect(ids(tree, 20).ids).not.toContain('H13');
+    tree.add({ pid: 1, comm: 'tini', ppid: 0, uid: 0, exe: '/sbin/tini', cmdline: ['/sbin/tini', '--', 'node'], cgroup: '0::/' });
+    expect(ids(tree, 20).ids).toContain('H13');
+  });
+
+  it('seen from the host, a process adopted by its container\'s init is; a child of the container\'s app is not', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 4990, comm: 'containerd-shim', ppid: 1, uid: 0, exe: '/usr/bin/containerd-shim-runc-v2', cgroup: '0::/system.slice/containerd.service' });
+    tree.add({ pid: 5000, comm: 'tini', ppid: 4990, uid: 0, exe: '/sbin/tini', cgroup: D });
+    tree.add({ pid: 5010, comm: 'python3', ppid: 5000, uid: 1000, exe: '/usr/bin/python3', cmdline: ['python3', 'app.py'], cgroup: D });
+    tree.add({ pid: 5020, comm: 'xmr', ppid: 5000, uid: 1000, exe: '/tmp/xmr', cgroup: D });
+    tree.add({ pid: 5030, comm: 'sh', ppid: 5010, uid: 1000, exe: '/bin/sh', cgroup: D });
+    const miner = ids(tree, 5020);
+    expect(miner.ids).toContain('H13');
+    expect(miner.text).toMatch(/adopted by its container's init \(tini, PID 5000 on the host, docker:3f2a9c1b7e0d\)/);
+    expect(ids(tree, 5030).ids).not.toContain('H13');
+    expect(ids(tree, 5000).ids).not.toContain('H13');
   });
 });

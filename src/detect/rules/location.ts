@@ -70,19 +70,44 @@ export const H12: Rule = {
   },
 };
 
+/** Programs that run as a PID 1 and adopt orphans: the host's init, or a container's. */
+const INIT_LIKE = /^(systemd|init|tini|docker-init|dumb-init|catatonit|podman-init|s6-svscan|runit|runsvdir|openrc-init|sinit|busybox)$/;
+
+/**
+ * The PID 1 that adopted this process, when one did: the host's init (parent PID 1, when PID 1 is an
+ * init), or its container's init (the parent is the container's first process, an init, in the same
+ * container). A container's application running as PID 1 (`node server.js`) adopts nobody: its
+ * children are simply its children.
+ */
+function adoptedBy(p: ProcessInfo, ctx: RuleContext): string | null {
+  if (p.ppid === 1) {
+    const init = ctx.processes.get(1);
+    if (init && !INIT_LIKE.test(init.name)) return null;
+    return `PID 1${init ? ` (${init.name})` : ''}`;
+  }
+  const mine = ctx.containers?.get(p.pid);
+  if (!mine) return null;
+  const parent = ctx.processes.get(p.ppid);
+  if (!parent || !INIT_LIKE.test(parent.name) || ctx.containers?.get(parent.pid)?.id !== mine.id) return null;
+  const grand = ctx.containers?.get(parent.ppid);
+  if (grand && grand.id === mine.id) return null; // not the container's first process
+  return `its container's init (${parent.name}, PID ${parent.pid} on the host, ${mine.label})`;
+}
+
 export const H13: Rule = {
   id: 'H13',
   amplifier: true,
   title: 'Ordinary user\'s process adopted by PID 1',
   attack: ['T1036.009'],
-  describes: 'A process of an ordinary (uid >= 1000) user whose parent is PID 1 and which has no terminal: it was double-forked or setsid\'d away from the shell that started it. Common for tmux or nohup jobs too, so it only adds to other signs.',
+  describes: 'A process of an ordinary (uid >= 1000) user whose parent is PID 1 (the host\'s init, or its container\'s) and which has no terminal: it was double-forked or setsid\'d away from the shell that started it. Common for tmux or nohup jobs too, so it only adds to other signs. A container whose PID 1 is the application itself adopts nobody.',
   check(p: ProcessInfo, ctx: RuleContext): Hit | null {
-    if (p.kernelThread || p.ppid !== 1 || p.ttyNr !== 0 || p.uid === null || !isOrdinaryUser(p.uid)) return null;
+    if (p.kernelThread || p.ttyNr !== 0 || p.uid === null || !isOrdinaryUser(p.uid)) return null;
     if (p.cgroup && /\/user@\d+\.service\//.test(p.cgroup)) return null; // started by the user's own systemd
-    const init = ctx.processes.get(1);
+    const by = adoptedBy(p, ctx);
+    if (!by) return null;
     return {
       weight: 2,
-      explanation: `user ${p.user}'s process was adopted by PID 1${init ? ` (${init.name})` : ''} and has no terminal`,
+      explanation: `user ${p.user}'s process was adopted by ${by} and has no terminal`,
       evidence: { uid: p.uid, ppid: p.ppid, session: p.session, ttyNr: p.ttyNr },
     };
   },
