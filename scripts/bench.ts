@@ -89,17 +89,26 @@ const containersOnly = new Enricher({ gpu: false });
 withGpu.start();
 const gpuMs: number[] = [];
 const ctrMs: number[] = [];
+const gpuCpu: number[] = [];
+const ctrCpu: number[] = [];
 let gpuPresent = false;
 for (let i = 0; i < TICKS + 10; i++) {
   await new Promise((r) => setTimeout(r, INTERVAL));
   const snap = reader.sample();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   containersOnly.enrich({ ...snap, warnings: [] });
   const t1 = performance.now();
+  const c1 = process.cpuUsage();
   withGpu.enrich({ ...snap, warnings: [] });
   const t2 = performance.now();
+  const c2 = process.cpuUsage(c1);
+  const cc = process.cpuUsage(c0);
   gpuPresent = withGpu.gpu?.present ?? false;
-  if (i >= 10) { ctrMs.push(t1 - t0); gpuMs.push(t2 - t1); }
+  if (i >= 10) {
+    ctrMs.push(t1 - t0); gpuMs.push(t2 - t1);
+    ctrCpu.push((cc.user + cc.system - c2.user - c2.system) / 1000); gpuCpu.push((c2.user + c2.system) / 1000);
+  }
 }
 withGpu.stop();
 
@@ -128,7 +137,8 @@ console.log(`\nminewatch tick over ${table} processes (${TICKS} ticks, ${INTERVA
 console.log(`  wall  mean ${f(w.mean)} ms  p50 ${f(w.p50)}  p95 ${f(w.p95)}  max ${f(w.max)}   (/proc read ${f(stats(readMs).mean)} ms, detection ${f(w.mean - stats(readMs).mean)} ms)`);
 console.log(`  cpu   mean ${f(cs.mean)} ms per tick  p50 ${f(cs.p50)}  p95 ${f(cs.p95)}  (user ${f(stats(cpuUser).mean)}, system ${f(stats(cpuSys).mean)})  = ${f(cs.mean / 10)} % of a core at a 1 s interval`);
 console.log(`  per process ${f((w.mean * 1000) / table)} µs; child processes spawned by ${TICKS} ticks: ${spawnedByTicks}`);
-console.log(`  + container labels p50 ${f(stats(ctrMs).p50)} ms; + GPU reading and container labels p50 ${f(stats(gpuMs).p50)} ms (mean ${f(stats(gpuMs).mean)}, p95 ${f(stats(gpuMs).p95)}) per tick; GPU on this host: ${gpuPresent ? 'yes' : 'none'}`);
+console.log(`  + container labels: wall p50 ${f(stats(ctrMs).p50)} ms, cpu p50 ${f(stats(ctrCpu).p50)} ms per tick`);
+console.log(`  + GPU reading and container labels: wall p50 ${f(stats(gpuMs).p50)} ms (mean ${f(stats(gpuMs).mean)}, p95 ${f(stats(gpuMs).p95)}), cpu p50 ${f(stats(gpuCpu).p50)} ms (mean ${f(stats(gpuCpu).mean)}) per tick; GPU on this host: ${gpuPresent ? 'yes' : 'none'}`);
 console.log(`ps -eo pid,ppid,user,pcpu,args: mean ${f(ps.mean)} ms (p50 ${f(ps.p50)}) -> minewatch tick = ${f(w.mean / ps.mean)} x ps`);
 console.log(`systeminformation.processes(): ${siMs === null ? 'n/a' : `${f(siMs)} ms (one call)`}`);
 console.log(`load average (1 min) ${load0[0].toFixed(2)} before the ticks, ${load1[0].toFixed(2)} after, on ${availableParallelism()} CPUs`);
