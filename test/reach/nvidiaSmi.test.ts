@@ -29,7 +29,8 @@ function fakeSmi(body: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'mw-smi-'));
   dirs.push(dir);
   const path = join(dir, 'nvidia-smi');
-  writeFileSync(path, `#!/bin/sh\necho $$ > "${dir}/pid"\necho "$@" > "${dir}/args"\n${body}\n`);
+  // the arguments first, then the PID, each written whole (mv): a reader that sees the PID sees both
+  writeFileSync(path, `#!/bin/sh\necho "$@" > "${dir}/args.tmp" && mv "${dir}/args.tmp" "${dir}/args"\necho $$ > "${dir}/pid.tmp" && mv "${dir}/pid.tmp" "${dir}/pid"\n${body}\n`);
   chmodSync(path, 0o755);
   return path;
 }
