@@ -3,13 +3,18 @@
 // and detached (parent PID 1), starts a fake `rcu-sched` (see payload.ts) with xmrig-like arguments
 // that burns ~30% of one core. Nothing opens a network connection; everything exits by itself at the
 // deadline. --persistence adds a crontab line (marked `# minewatch-simulate`) that restarts the
-// launcher, but only until the deadline. --stop kills exactly the recorded processes (pid + start time,
-// and only while their exe/cwd is still inside the simulation dir), removes the cron line and the dir.
+// launcher, but only until the deadline; with --as-nobody the line goes into nobody's own crontab
+// (`crontab -u nobody`), and a warning says when no cron daemon runs to act on it. --stop kills exactly
+// the recorded processes (pid + start time, and only while their exe/cwd is still inside the simulation
+// dir), removes the cron line from the crontab it went into, and the dir.
 
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir, userInfo } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
+import type { ProcessInfo } from '../model';
+import { ProcReader } from '../procfs/reader';
+import { readAccounts } from '../procfs/users';
 import {
   DEFAULT_MINER_ARGS, MAX_LIFETIME_SEC, childrenOf, installPayload, isLive, readCmdline, readPidLink, readStat, readUid, shq,
   spawnDetached, waitFor, type PayloadImpl,
@@ -33,7 +38,8 @@ export interface SimState {
   deadline: number;
   uid: number;
   impl: PayloadImpl;
-  cron: { line: string; crontab: string } | null;
+  /** The crontab line added, the program used, and whose crontab (null: the invoking user's own). */
+  cron: { line: string; crontab: string; user?: string | null } | null;
   pids: SimProcess[];
 }
 
@@ -49,6 +55,10 @@ export interface StartOptions {
   /** crontab program (tests pass a fake one). */
   crontab?: string;
   impl?: PayloadImpl;
+  /** Where to look for a running cron daemon (default /proc; tests pass a fixture tree). */
+  procRoot?: string;
+  /** Root of /etc/passwd, for the name of uid 65534 (default /). */
+  root?: string;
 }
 
 export interface StartResult {
@@ -57,6 +67,10 @@ export interface StartResult {
   root: string;
   deadline: number;
   cronLine: string | null;
+  /** Whose crontab holds the line (the account the processes run as). */
+  cronUser: string | null;
+  /** Things the user should know: e.g. no cron daemon runs, so the line restarts nothing. */
+  warnings: string[];
   /** What minewatch should report, one line per process / artefact. */
   expected: string[];
   statePath: string;
@@ -100,8 +114,13 @@ while [ "$(date +%s)" -lt "$deadline" ]; do sleep 2; done
 `;
 }
 
-function readCrontab(cmd: string): string {
-  const r = spawnSync(cmd, ['-l'], { encoding: 'utf8' });
+/** `crontab -u USER` when the line belongs to another account than the invoking one. */
+function userArgs(user: string | null | undefined): string[] {
+  return user ? ['-u', user] : [];
+}
+
+function readCrontab(cmd: string, user: string | null = null): string {
+  const r = spawnSync(cmd, [...userArgs(user), '-l'], { encoding: 'utf8' });
   if (r.error) throw new Error(`cannot run ${cmd}: ${r.error.message}`);
   if (r.status === 0) return r.stdout;
   if (/no crontab/i.test(r.stderr)) return '';
@@ -109,22 +128,51 @@ function readCrontab(cmd: string): string {
   throw new Error(`${cmd} -l failed: ${r.stderr.trim()}`);
 }
 
-function writeCrontab(cmd: string, text: string): void {
-  const r = spawnSync(cmd, ['-'], { input: text, encoding: 'utf8' });
+function writeCrontab(cmd: string, text: string, user: string | null = null): void {
+  const r = spawnSync(cmd, [...userArgs(user), '-'], { input: text, encoding: 'utf8' });
   if (r.error || r.status !== 0) throw new Error(`${cmd} - failed: ${r.error?.message ?? r.stderr.trim()}`);
 }
 
-function removeCronLines(cmd: string): number {
-  const current = readCrontab(cmd);
+function removeCronLines(cmd: string, user: string | null): number {
+  const current = readCrontab(cmd, user);
   const lines = current.split('\n');
   const kept = lines.filter((l) => !l.includes(CRON_MARK));
   const removed = lines.length - kept.length;
-  if (removed > 0) writeCrontab(cmd, kept.join('\n').replace(/\n*$/, '\n'));
+  if (removed > 0) writeCrontab(cmd, kept.join('\n').replace(/\n*$/, '\n'), user);
   return removed;
 }
 
+/** Program names of the cron daemons of the distributions (cronie, vixie/debian cron, busybox, fcron, dcron). */
+const CRON_DAEMONS = new Set(['cron', 'crond', 'fcron', 'dcron']);
+
+/**
+ * The cron daemon among these processes, or null: a root process named (comm) or running (exe) one
+ * of the daemons. Only root's count: an ordinary user's process named `cron` runs nobody's crontab.
+ */
+export function findCronDaemon(processes: Iterable<ProcessInfo>): ProcessInfo | null {
+  for (const p of processes) {
+    if (p.uid !== 0 || p.kernelThread) continue;
+    if (CRON_DAEMONS.has(p.name) || (p.exe !== null && CRON_DAEMONS.has(basename(p.exe)))) return p;
+    if (p.exe !== null && basename(p.exe) === 'busybox' && p.cmdline.some((a) => basename(a) === 'crond')) return p;
+  }
+  return null;
+}
+
+function cronDaemonRunning(procRoot: string, root: string): boolean {
+  try {
+    return findCronDaemon(new ProcReader({ procRoot, root }).sample().processes.values()) !== null;
+  } catch {
+    return true; // cannot tell: say nothing rather than something false
+  }
+}
+
+/** The account name of uid 65534 from <root>/etc/passwd ("nobody" on most systems). */
+function nobodyName(root: string): string {
+  return readAccounts(root).get(65534)?.name ?? 'nobody';
+}
+
 function expectedFindings(s: SimState, launcher: SimProcess, miner: SimProcess): string[] {
-  const user = s.uid === 65534 ? 'nobody' : userInfo().username;
+  const user = s.cron?.user ?? (s.uid === 65534 ? 'nobody' : userInfo().username);
   const out = [
     `PID ${miner.pid} ${MINER_NAME}: critical. A user process (${user}) named like the kernel thread [rcu_sched]; ` +
       `binary ${join(s.dir, MINER_NAME)} in a hidden directory under ${tmpdir()}, started as ./${MINER_NAME} with ` +
@@ -146,6 +194,9 @@ export async function startSimulation(opts: StartOptions = {}): Promise<StartRes
   const deadlineSec = Math.ceil((Date.now() + durationMs) / 1000);
   const nobody = !!opts.asNobody && process.getuid?.() === 0;
   const crontab = opts.crontab ?? 'crontab';
+  // The line goes into the crontab of the account the processes run as, as an attacker's would.
+  const cronUser = nobody ? nobodyName(opts.root ?? '/') : null;
+  const warnings: string[] = [];
 
   const root = mkdtempSync(join(tmpdir(), DIR_PREFIX));
   const dir = join(root, '.x');
@@ -184,13 +235,16 @@ export async function startSimulation(opts: StartOptions = {}): Promise<StartRes
     let cronLine: string | null = null;
     if (opts.persistence) {
       cronLine = `* * * * * [ "$(date +\\%s)" -lt ${deadlineSec} ] && cd ${shq(dir)} && ./${LAUNCHER_NAME} >/dev/null 2>&1 ${CRON_MARK}`;
-      const current = readCrontab(crontab);
-      writeCrontab(crontab, (current && !current.endsWith('\n') ? current + '\n' : current) + cronLine + '\n');
-      state.cron = { line: cronLine, crontab };
+      const current = readCrontab(crontab, cronUser);
+      writeCrontab(crontab, (current && !current.endsWith('\n') ? current + '\n' : current) + cronLine + '\n', cronUser);
+      state.cron = { line: cronLine, crontab, user: cronUser };
       writeFileSync(statePath(stateDir), JSON.stringify(state, null, 2) + '\n');
+      if (!cronDaemonRunning(opts.procRoot ?? '/proc', opts.root ?? '/')) {
+        warnings.push(`no cron daemon (cron, crond) is running: the crontab line is in place, but nothing will run it until cron starts`);
+      }
     }
     return {
-      pids: [...state.pids], dir, root, deadline: state.deadline, cronLine,
+      pids: [...state.pids], dir, root, deadline: state.deadline, cronLine, cronUser: cronLine ? (cronUser ?? userInfo().username) : null, warnings,
       expected: expectedFindings(state, launcher, m), statePath: statePath(stateDir),
     };
   } catch (e) {
@@ -251,7 +305,7 @@ export async function stopSimulation(opts: { stateDir?: string; crontab?: string
     } else result.gone.push(p);
   }
   await waitFor(() => result.killed.every((p) => !isLive(p.pid, p.startTicks)), 5000, 'simulation processes to exit');
-  if (s.cron) result.cronLinesRemoved = removeCronLines(opts.crontab ?? s.cron.crontab);
+  if (s.cron) result.cronLinesRemoved = removeCronLines(opts.crontab ?? s.cron.crontab, s.cron.user ?? null);
   if (safeTempDir(s.root) && existsSync(s.root)) {
     rmSync(s.root, { recursive: true, force: true });
     result.removedDir = s.root;
@@ -271,8 +325,10 @@ a fake "rcu-sched" with mining-pool arguments burning about 30% of one core. It 
 and everything exits by itself when the duration (at most 1h) is over.
 
   --duration N     seconds, or with a unit: 90s, 5m, 1h (default 5m)
-  --persistence    also add a line marked "${CRON_MARK}" to your crontab that restarts it until the end
-  --as-nobody      when run as root, run the processes as user nobody
+  --persistence    also add a line marked "${CRON_MARK}" to the crontab of the account that runs the
+                   processes (yours, or nobody's with --as-nobody) that restarts it until the end;
+                   warns when no cron daemon is running
+  --as-nobody      run the processes as user nobody (needs root)
   --stop           kill exactly the recorded processes, remove the cron line and the directory
   --state-dir DIR  where the state file lives (default ${defaultStateDir()})
 `;
@@ -326,12 +382,17 @@ export async function runSimulateCommand(argv: string[], io: { out?: (s: string)
       err('minewatch simulate: --persistence needs the crontab command, which is not installed');
       return 2;
     }
+    if (asNobody && process.getuid?.() !== 0) {
+      err('minewatch simulate: --as-nobody needs root (only root can start processes as another user)');
+      return 2;
+    }
     const r = await startSimulation({ duration, persistence, asNobody, stateDir, crontab });
+    for (const w of r.warnings) err(`minewatch simulate: warning: ${w}`);
     const until = new Date(r.deadline);
     out(`minewatch simulate: harmless re-enactment running until ${until.toLocaleTimeString()} (${Math.round(duration / 1000)} s). No network.`);
     out(`  directory: ${r.dir}`);
     for (const p of r.pids) out(`  PID ${p.pid}  ${p.name.padEnd(9)}  ${p.role === 'launcher' ? 'the fake sshd (script, parent PID 1)' : 'the fake miner, child of the fake sshd'}`);
-    if (r.cronLine) out(`  crontab:   ${r.cronLine}`);
+    if (r.cronLine) out(`  crontab of ${r.cronUser}: ${r.cronLine}`);
     out('');
     out('What minewatch should report:');
     for (const e of r.expected) out(`  - ${e}`);

@@ -3,21 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isLive, readCmdline, readStat, readUid, shq, spawnDetached, waitFor } from '../../src/simulate/payload';
-import { CRON_MARK, parseDuration, readState, runSimulateCommand, startSimulation, stopSimulation } from '../../src/simulate';
+import { CRON_MARK, findCronDaemon, parseDuration, readState, runSimulateCommand, startSimulation, stopSimulation } from '../../src/simulate';
 import { spawnFakeSshd } from '../helpers/masquerade';
 import { demandNs } from '../helpers/cpu';
+import { ProcTree } from '../../src/procfs/fake';
+import { proc } from '../helpers/snapshot';
 
 let work: string;
 let stateDir: string;
 let crontab: string;
 let cronFile: string;
 
-// A fake crontab program: never touches the real user's crontab.
+// A fake crontab program: never touches the real user's crontab. `-u USER` selects crontab.USER.txt
+// (another account's crontab); without it, crontab.txt (the invoking user's).
 function makeFakeCrontab(dir: string): { cmd: string; file: string } {
   const file = join(dir, 'crontab.txt');
   const cmd = join(dir, 'crontab');
   writeFileSync(cmd, `#!/bin/sh
 f=${JSON.stringify(file)}
+if [ "$1" = -u ]; then f=${JSON.stringify(dir)}/crontab.$2.txt; shift 2; fi
 case "$1" in
   -l) [ -f "$f" ] || { echo "no crontab for test" >&2; exit 1; }; cat "$f" ;;
   -) cat > "$f" ;;
@@ -170,6 +174,48 @@ describe('minewatch simulate', () => {
     for (const p of r.pids) expect(readUid(p.pid)).toBe(65534);
     const stop = await stopSimulation({ stateDir });
     expect(stop.killed).toHaveLength(2);
+  });
+
+  it.runIf(process.getuid?.() === 0)('--as-nobody --persistence puts the line into nobody\'s own crontab, not root\'s; stop removes it from there', async () => {
+    writeFileSync(cronFile, '0 * * * * echo root-keeps-this\n');
+    const nobodyFile = join(work, 'crontab.nobody.txt');
+    const r = await startSimulation({ duration: 20_000, asNobody: true, persistence: true, stateDir, crontab });
+    expect(r.cronUser).toBe('nobody');
+    expect(readFileSync(nobodyFile, 'utf8')).toContain(CRON_MARK);
+    expect(readFileSync(cronFile, 'utf8')).toBe('0 * * * * echo root-keeps-this\n');
+    expect(r.expected[2]).toContain("nobody's crontab");
+    expect(readState(stateDir)!.cron!.user).toBe('nobody');
+    const stop = await stopSimulation({ stateDir, crontab });
+    expect(stop.cronLinesRemoved).toBe(1);
+    expect(readFileSync(nobodyFile, 'utf8')).not.toContain(CRON_MARK);
+    expect(readFileSync(cronFile, 'utf8')).toBe('0 * * * * echo root-keeps-this\n');
+  });
+
+  it('warns when no cron daemon runs to act on the line, and not when one does', async () => {
+    const tree = new ProcTree().withBaseSystem();
+    try {
+      const quiet = await startSimulation({ duration: 20_000, persistence: true, stateDir, crontab, procRoot: tree.proc, root: tree.root });
+      expect(quiet.warnings.join('\n')).toMatch(/no cron daemon .* is running/);
+      await stopSimulation({ stateDir, crontab });
+      tree.add({ pid: 700, comm: 'cron', ppid: 1, uid: 0, exe: '/usr/sbin/cron', cmdline: ['/usr/sbin/cron', '-f'] });
+      const withCron = await startSimulation({ duration: 20_000, persistence: true, stateDir, crontab, procRoot: tree.proc, root: tree.root });
+      expect(withCron.warnings).toEqual([]);
+      await stopSimulation({ stateDir, crontab });
+      // without --persistence there is no line, so nothing to warn about
+      const noLine = await startSimulation({ duration: 20_000, stateDir, procRoot: tree.proc, root: tree.root });
+      expect(noLine.warnings).toEqual([]);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
+  it('recognises the cron daemons of the distributions, only when root runs them', () => {
+    expect(findCronDaemon([proc({ pid: 5, name: 'cron', exe: '/usr/sbin/cron' })])?.pid).toBe(5);
+    expect(findCronDaemon([proc({ pid: 5, name: 'crond', exe: '/usr/sbin/crond' })])?.pid).toBe(5);
+    expect(findCronDaemon([proc({ pid: 5, name: 'crond', exe: '/bin/busybox', cmdline: ['crond', '-f'] })])?.pid).toBe(5);
+    expect(findCronDaemon([proc({ pid: 5, name: 'x', exe: '/bin/busybox', cmdline: ['/sbin/crond'] })])?.pid).toBe(5);
+    expect(findCronDaemon([proc({ pid: 5, name: 'cron', exe: '/home/abc/cron', uid: 1001, user: 'abc' })])).toBeNull();
+    expect(findCronDaemon([proc({ pid: 5, name: 'sshd', exe: '/usr/sbin/sshd' }), proc({ pid: 6, name: 'atd', exe: '/usr/sbin/atd' })])).toBeNull();
   });
 });
 
