@@ -1,6 +1,7 @@
 // The collection loop, outside React: read /proc, detect, hand the result to the store; host figures
 // alongside. One store write per tick. The next tick is scheduled after this one finished, at the
 // store's current interval (so + and - take effect at once).
+import type { KnownGood } from '../allow/index';
 import { Detector } from '../detect/index';
 import { POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
@@ -13,6 +14,8 @@ export interface PollerOptions {
   procRoot?: string;
   /** Killed processes to watch for (respawn detection), from the response services. */
   respawn?: RespawnWatch;
+  /** Sets aside minewatch itself and allow-listed processes (by executable hash and path). */
+  knownGood?: KnownGood;
   root?: string;
   /** First CPU figures need two samples: the second comes this soon after the first. */
   warmupMs?: number;
@@ -52,7 +55,8 @@ export class Poller {
   /** One collection and one store write (one render) per tick; exposed for tests. */
   async tick(): Promise<void> {
     const snapshot = this.enricher.enrich(this.reader.sample());
-    const assessments = this.detector.assess(snapshot, this.opts.respawn?.facts());
+    let assessments = this.detector.assess(snapshot, this.opts.respawn?.facts());
+    if (this.opts.knownGood) assessments = this.opts.knownGood.apply(snapshot, assessments).assessments;
     // host figures are decoration: a failed read leaves the last ones
     const stats = await this.host.sample().catch(() => null);
     if (this.stopped) return;

@@ -5,6 +5,7 @@ import { render, useStdout } from 'ink';
 import { App } from '../../components/App';
 import { StoreProvider } from '../../components/StoreContext';
 import { ThemeProvider } from '../../components/theme';
+import { createKnownGood } from '../allow/index';
 import { Poller } from '../app/poller';
 import { formatDeep, runDeepScan } from '../deep/index';
 import { createServices } from '../app/services';
@@ -79,7 +80,7 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
       return { lines: formatDeep(r), findings: r.findings.length };
     },
   });
-  const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
+  const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, knownGood: createKnownGood({ procRoot }), onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
 
   // Every way out restores the terminal: q, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT, a crash, and (through
   // the watchdog thread) a main thread stuck for 15 s. Nothing here may throw.
