@@ -36,6 +36,12 @@ function outcome(lines: StepLine[], stop = false): StepOutcome {
 export function createExecutor(incident: Incident, deps: ExecutorDeps): PlanExecutor {
   const pinned = new Map<number, PinnedTarget>();
   const lost = new Map<number, string>();
+  const remembered = new Set<number>();
+  const remember = (t: PinnedTarget) => {
+    if (remembered.has(t.pid) || !deps.respawn) return;
+    remembered.add(t.pid);
+    deps.respawn.remember({ pid: t.pid, exe: t.exe, cmdline: t.cmdline, startTicks: t.startTicks });
+  };
   const signalDeps = { kill: deps.kill, procRoot: deps.procRoot, selfPid: deps.selfPid, audit: deps.audit };
 
   /** Pin a member and check it is still the process the user saw. */
@@ -116,7 +122,7 @@ export function createExecutor(incident: Incident, deps: ExecutorDeps): PlanExec
       while (sent.some((t) => !gone(t)) && Date.now() < deadline) await sleep(50);
       for (const t of sent) {
         if (!gone(t)) lines.push({ text: `PID ${t.pid} is still running after SIGKILL`, status: 'failed' });
-        else deps.respawn?.remember({ pid: t.pid, exe: t.exe, cmdline: t.cmdline, startTicks: t.startTicks });
+        else remember(t);
       }
       return outcome(lines);
     },
@@ -126,7 +132,7 @@ export function createExecutor(incident: Incident, deps: ExecutorDeps): PlanExec
       if (!deps.respawn) return outcome([{ text: 'no respawn watch in this mode', status: 'failed' }]);
       for (const pid of watched) {
         const t = pinned.get(pid)!;
-        if (gone(t)) deps.respawn.remember({ pid: t.pid, exe: t.exe, cmdline: t.cmdline, startTicks: t.startTicks });
+        if (gone(t)) remember(t);
       }
       deps.audit.append({
         action: 'note', result: 'ok', message: `watching for a respawn of ${watched.length} processes for 10 minutes`,
