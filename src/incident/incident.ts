@@ -25,7 +25,8 @@ export interface IncidentMember {
   startTicks: number;
   name: string;
   user: string;
-  uid: number;
+  /** null: the owner could not be read. */
+  uid: number | null;
   exe: string | null;
   exeDeleted: boolean;
   cmdline: readonly string[];

@@ -10,7 +10,7 @@ import { ProcReader } from '../../src/procfs/reader';
 import { AuditLog, RespawnWatch } from '../../src/respond/index';
 import type { PersistenceEntry } from '../../src/persistence/types';
 import { correlate } from '../../src/scan/correlate';
-import { ProcTree } from '../helpers/procTree';
+import { ProcTree } from '../../src/procfs/fake';
 
 let tree: ProcTree;
 let hidden: string;
