@@ -2,16 +2,14 @@
 // Shared by the rules so each fact is computed one way.
 import { posix } from 'node:path';
 import type { ProcessInfo } from '../model';
+import { baseName as basename, interpreterFamily, parseLaunch, type Launch } from '../model/launch';
+import { hiddenDirs } from '../model/toolchain';
 
-export const INTERPRETERS = /^(sh|dash|bash|zsh|ksh|mksh|ash|busybox|csh|tcsh|fish|perl[\d.]*|python[\d.]*|ruby[\d.]*|php[\d.]*|node|nodejs|bun|deno|lua[\d.]*|luajit|tclsh[\d.]*|java|pwsh)$/;
+export { baseName as basename } from '../model/launch';
 
-export function basename(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i < 0 ? path : path.slice(i + 1);
-}
-
+/** Whether the executable is an interpreter or shell (THE list lives in src/model/launch.ts). */
 export function isInterpreter(exe: string | null): boolean {
-  return exe !== null && INTERPRETERS.test(basename(exe));
+  return exe !== null && interpreterFamily(exe) !== null;
 }
 
 /** Directories where only packages and root put programs. */
@@ -21,22 +19,20 @@ export function inSystemDir(path: string): boolean {
   return SYSTEM_DIRS.some((d) => path.startsWith(d));
 }
 
-/** The script an interpreter runs: its first non-option argument (argv[1] for `/bin/sh ./sshd`). */
-export function scriptArg(p: ProcessInfo): string | null {
-  if (!isInterpreter(p.exe) || p.cmdline.length < 2) return null;
-  for (let i = 1; i < p.cmdline.length; i++) {
-    const a = p.cmdline[i];
-    if (a === '-c' || a === '-e' || a === '-m') return null; // inline code, not a file
-    if (a.startsWith('-')) continue;
-    return a;
-  }
-  return null;
+const launches = new WeakMap<ProcessInfo, Launch>();
+
+/** What the process was launched as (the one model, memoised per ProcessInfo: the reader reuses them). */
+export function processLaunch(p: ProcessInfo): Launch {
+  let l = launches.get(p);
+  if (!l) { l = parseLaunch({ argv: p.cmdline, exe: p.exe, cwd: p.cwd }); launches.set(p, l); }
+  return l;
 }
 
-/** Resolve a possibly relative path against the process's working directory, when known. */
-export function resolveAgainstCwd(path: string, cwd: string | null): string | null {
-  if (path.startsWith('/')) return posix.normalize(path);
-  return cwd ? posix.resolve(cwd, path) : null;
+/** The script an interpreter runs, as given on its command line (argv[1] for `/bin/sh ./sshd`). */
+export function scriptArg(p: ProcessInfo): string | null {
+  if (p.exe === null) return null;
+  const l = processLaunch(p);
+  return l.mode === 'script' ? l.asGiven : null;
 }
 
 export interface LaunchPath {
@@ -47,13 +43,13 @@ export interface LaunchPath {
   viaInterpreter: boolean;
 }
 
+/** Only the kernel's exe decides: an unreadable exe (not root) gives null, never argv's word. */
 export function launchPath(p: ProcessInfo): LaunchPath | null {
-  const script = scriptArg(p);
-  if (script !== null) {
-    const resolved = resolveAgainstCwd(script, p.cwd);
-    if (resolved) return { path: resolved, asGiven: script, viaInterpreter: true };
-  }
-  return p.exe ? { path: p.exe, asGiven: null, viaInterpreter: false } : null;
+  if (p.exe === null) return null;
+  const l = processLaunch(p);
+  const runsFile = l.mode === 'script' || (l.mode === 'program' && l.wrappers.length > 0);
+  if (runsFile && l.path) return { path: l.path, asGiven: l.asGiven, viaInterpreter: l.family !== null };
+  return { path: p.exe, asGiven: null, viaInterpreter: false };
 }
 
 /** argv[0] as a program name: basename, without a login shell's leading '-', brackets, or "name: detail" suffix. */
@@ -70,7 +66,7 @@ export function argv0Name(p: ProcessInfo): string | null {
 export function relativeLaunch(p: ProcessInfo): string | null {
   const a0 = p.cmdline[0] ?? '';
   if (a0.startsWith('./') || a0.startsWith('../')) return a0;
-  const s = scriptArg(p);
+  const s = p.exe === null ? null : processLaunch(p).asGiven;
   if (s && (s.startsWith('./') || s.startsWith('../'))) return s;
   return null;
 }
@@ -86,17 +82,9 @@ export const WRITABLE_DIRS: { prefix: string; weight: number }[] = [
 /** Known legitimate programs under /tmp (AppImage mounts, go run, snap, sandboxes). */
 export const TMP_ALLOW = [/^\/tmp\/\.mount_/, /^\/tmp\/go-build\d+\//, /^\/tmp\/snap\.rootfs/, /^\/tmp\/newroot\//, /^\/tmp\/VeeamAgent/];
 
-/** Hidden directories that legitimately hold executables (per-user toolchains). */
-export const HIDDEN_ALLOW = new Set(['.local', '.cargo', '.rustup', '.pyenv', '.nvm', '.vscode-server', '.cursor-server',
-  '.cache', '.config', '.npm', '.bun', '.deno', '.volta', '.sdkman', '.asdf', '.rbenv', '.gem', '.dotnet', '.m2',
-  '.gradle', '.vscode', '.git', '.venv', '.conda', '.juliaup', '.ghcup', '.opam', '.elan', '.wasmtime', '.foundry']);
-
-/** Path components that start with a dot (hidden), except the allowed toolchain dirs. */
+/** Hidden directory components of a path, except toolchain dirs (THE list lives in src/model/toolchain.ts). */
 export function hiddenComponents(path: string): string[] {
-  const parts = path.split('/');
-  parts.pop(); // the file itself: a hidden *file name* alone is H05, not a hidden directory
-  return parts.filter((c, i) => c.length > 1 && c.startsWith('.') && c !== '..' && !HIDDEN_ALLOW.has(c)
-    && !(c === '.bin' && parts[i - 1] === 'node_modules'));
+  return hiddenDirs(path);
 }
 
 const X11_DIRS = ['.X11-unix', '.ICE-unix', '.font-unix', '.XIM-unix', '.Test-unix'];

@@ -3,6 +3,7 @@
 // caller link an entry to running processes.
 import * as path from 'node:path';
 import type { Finding } from '../model';
+import { firstHiddenDir } from '../model/toolchain';
 import { finding, type RuleId } from './rules';
 import { analyseCommand, type CommandFacts } from './shell';
 
@@ -14,9 +15,6 @@ const B64_LITERAL_RE = /[A-Za-z0-9+/]{16,}={0,2}/g;
 const TEMP_RE = /^\/(tmp|var\/tmp|dev\/shm)(\/|$)|^\/run\/user\/\d+(\/|$)|^\/run\/lock(\/|$)|^\/dev\/mqueue(\/|$)/;
 const STRATUM_RE = /\bstratum\+(tcp|ssl|tls):\/\/|--donate-level\b|\bxmr\.|\bnicehash\b|\bminexmr\b|\bsupportxmr\b|\bmoneroocean\b|\bc3pool\b/i;
 
-/** Hidden directories that well-known tools install into: not C1 on their own (a hidden directory below them still is). */
-const USUAL_HIDDEN = new Set(['.local', '.cargo', '.acme.sh', '.nvm', '.pyenv', '.rbenv', '.sdkman', '.deno', '.bun', '.linuxbrew',
-  '.oh-my-zsh', '.asdf', '.rvm', '.ghcup', '.opam', '.fzf', '.git', '.volta', '.rustup', '.dotnet', '.npm-global']);
 
 /** Basenames that imitate system programs (C8); compared in lower case. */
 const MIMIC = new Set(['sshd', 'ssh', 'sync', 'upd', 'aptitude', 'kswapd0', 'kswapd', 'kworker', 'kthreadd', 'ksoftirqd',
@@ -42,15 +40,13 @@ export function isTempPath(p: string): boolean {
   return TEMP_RE.test(p);
 }
 
-/** The first hidden directory component of a path, e.g. "/home/abc/.x" for /home/abc/.x/sshd; null if none. */
+/**
+ * The first hidden directory component of a path, e.g. "/home/abc/.x" for /home/abc/.x/sshd; null if none.
+ * Toolchain and environment directories (~/.venv, ~/.cargo, ~/.cache/pypoetry...) are not hidden places:
+ * THE list is src/model/toolchain.ts, shared with the process rules.
+ */
 export function hiddenDir(p: string, includeLast: boolean): string | null {
-  const parts = p.split('/');
-  const last = includeLast ? parts.length : parts.length - 1;
-  for (let i = 1; i < last; i++) {
-    const part = parts[i];
-    if (part.startsWith('.') && part !== '.' && part !== '..' && !USUAL_HIDDEN.has(part)) return parts.slice(0, i + 1).join('/');
-  }
-  return null;
+  return firstHiddenDir(p, includeLast);
 }
 
 export interface CommandContext {

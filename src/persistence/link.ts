@@ -3,7 +3,8 @@
 import * as path from 'node:path';
 import type { ProcessInfo } from '../model';
 import { isSystemPath } from './judge';
-import { analyseCommand, isInterpreter } from './shell';
+import { isSharedLauncher, parseLaunch } from '../model/launch';
+import { analyseCommand } from './shell';
 import type { PersistenceEntry } from './types';
 
 export interface PersistenceLink { entryId: string; pid: number; via: 'exe' | 'script' | 'cwd' | 'name' }
@@ -20,9 +21,7 @@ function isBroad(p: string): boolean {
 }
 
 /** Program names too common to link a process to an entry by name alone. */
-const COMMON_NAMES = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'csh', 'tcsh', 'fish', 'busybox', 'python', 'python2',
-  'python3', 'perl', 'ruby', 'php', 'node', 'nodejs', 'java', 'lua', 'env', 'sudo', 'su', 'nohup', 'setsid', 'timeout', 'nice',
-  'ionice', 'flock', 'cd', 'echo', 'printf', 'test', '[', 'true', 'false', 'sleep', 'kill', 'pkill', 'killall', 'rm', 'cp', 'mv',
+const COMMON_NAMES = new Set(['cd', 'echo', 'printf', 'test', '[', 'true', 'false', 'sleep', 'kill', 'pkill', 'killall', 'rm', 'cp', 'mv',
   'ln', 'cat', 'chmod', 'chown', 'mkdir', 'touch', 'grep', 'egrep', 'awk', 'gawk', 'mawk', 'sed', 'find', 'xargs', 'sort', 'uniq',
   'head', 'tail', 'tee', 'tr', 'cut', 'date', 'wc', 'tar', 'gzip', 'gunzip', 'bzip2', 'xz', 'curl', 'wget', 'fetch', 'base64',
   'openssl', 'xxd', 'nc', 'ncat', 'socat', 'ssh', 'scp', 'rsync', 'cron', 'crond', 'anacron', 'run-parts', 'systemctl', 'service',
@@ -37,27 +36,18 @@ function norm(p: string): string {
   return path.posix.normalize(p).replace(/(.)\/$/, '$1');
 }
 
-/** Scripts a process runs through an interpreter: argv[1] (resolved against cwd), or what `sh -c` names. */
+/**
+ * Scripts a process runs (the one launch model): the script an interpreter or a wrapper was given,
+ * resolved against its cwd, or the programs and scripts a `sh -c '...'` names.
+ */
 export function processScripts(p: ProcessInfo): string[] {
-  const argv = p.cmdline;
-  if (argv.length < 2) return [];
-  const exeBase = p.exe ? path.posix.basename(p.exe) : '';
-  const a0 = path.posix.basename(argv[0]);
-  if (!isInterpreter(exeBase) && !isInterpreter(a0)) return [];
-  const out: string[] = [];
-  const c = argv.indexOf('-c');
-  if (c > 0) {
-    if (argv[c + 1] !== undefined) {
-      const f = analyseCommand(argv[c + 1].slice(0, 4096), { cwd: p.cwd });
-      out.push(...f.programs, ...f.scripts);
-    }
-    return out.filter((s) => s.startsWith('/'));
+  const l = parseLaunch({ argv: p.cmdline, exe: p.exe, cwd: p.cwd });
+  if (l.mode === 'inline' && l.family === 'shell' && l.inline) {
+    const f = analyseCommand(l.inline, { cwd: p.cwd });
+    return [...f.programs, ...f.scripts].filter((s) => s.startsWith('/'));
   }
-  const script = argv.slice(1).find((a) => !a.startsWith('-'));
-  if (!script) return [];
-  if (script.startsWith('/')) out.push(norm(script));
-  else if (p.cwd) out.push(norm(path.posix.join(p.cwd, script)));
-  return out;
+  const runsFile = l.mode === 'script' || (l.mode === 'program' && l.wrappers.length > 0);
+  return runsFile && l.path ? [norm(l.path)] : [];
 }
 
 /**
@@ -68,7 +58,7 @@ export function processScripts(p: ProcessInfo): string[] {
 export function linkPersistence(entries: PersistenceEntry[], processes: Iterable<ProcessInfo>): PersistenceLink[] {
   const prepared = entries.map((e) => {
     const paths = e.references.filter((r) => r.startsWith('/')).map(norm);
-    const names = new Set(e.references.filter((r) => !r.startsWith('/') && r.length >= 3 && !COMMON_NAMES.has(r.toLowerCase())).map((r) => r.slice(0, 15)));
+    const names = new Set(e.references.filter((r) => !r.startsWith('/') && r.length >= 3 && !COMMON_NAMES.has(r.toLowerCase()) && !isSharedLauncher(r)).map((r) => r.slice(0, 15)));
     return { e, paths, names };
   }).filter((x) => x.paths.length > 0 || x.names.size > 0);
   const out: PersistenceLink[] = [];
@@ -76,8 +66,7 @@ export function linkPersistence(entries: PersistenceEntry[], processes: Iterable
 
   for (const p of processes) {
     if (p.kernelThread) continue;
-    const exeBase = p.exe ? path.posix.basename(p.exe) : '';
-    const exeIsInterpreter = isInterpreter(exeBase) || exeBase === 'busybox';
+    const exeIsInterpreter = isSharedLauncher(p.exe);
     const scripts = processScripts(p);
     const cwd = p.cwd ? norm(p.cwd) : null;
     for (const { e, paths, names } of prepared) {

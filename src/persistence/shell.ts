@@ -2,6 +2,7 @@
 // enough to tell which programs a line starts, from where, and whether it throws its output away.
 // It never evaluates anything; unknown syntax degrades to "fewer facts", never to an exception.
 import * as path from 'node:path';
+import { isWrapper, parseLaunch, skipWrappers } from '../model/launch';
 
 interface Redirect { op: string; fd: string; target: string | null }
 interface Lexed { segments: string[][]; redirects: Redirect[][]; subcommands: string[] }
@@ -136,19 +137,9 @@ export interface CommandFacts {
   pipedInterpreters: string[];
 }
 
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash', 'mksh', 'fish', 'csh', 'tcsh', 'busybox']);
-const INTERPRETER = /^(sh|bash|dash|zsh|ksh|ash|mksh|csh|tcsh|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|node|nodejs|lua[0-9.]*|tclsh)$/;
-const PREFIXES = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '}', 'time', 'exec', 'nohup',
-  'setsid', 'command', 'builtin', 'chronic', 'torsocks', 'proxychains', 'proxychains4', 'xargs', 'stdbuf', 'nocache']);
-/** Wrappers that take options before the real program, with the options that consume a value. */
-const WITH_OPTIONS: Record<string, RegExp> = {
-  sudo: /^-[ugCDhpRrTtU]$/, doas: /^-[uC]$/, env: /^-[uCS]$/, nice: /^-n$/, ionice: /^-[cnp]$/, timeout: /^-[sk]$/,
-  flock: /^-[wE]$/, runuser: /^-[ugs]$/, su: /^-[gs]$/, chrt: /^-[p]$/, taskset: /^-[c]$/, cpulimit: /^-[lp]$/,
-  unbuffer: /^$/, daemonize: /^-[cpuaeo]$/, 'start-stop-daemon': /^-[pudcNkKrgs]$/,
-};
+/** Shell keywords that come before a command. Wrapper programs (nohup, env, sudo...) are the launch model's. */
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '}', 'builtin']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
-
-export function isInterpreter(name: string): boolean { return INTERPRETER.test(name); }
 
 function expandHome(word: string, home: string | null): string {
   if (!home) return word;
@@ -162,26 +153,13 @@ function resolvePath(word: string, cwd: string | null): string | null {
   return path.posix.join(cwd, word);
 }
 
-/** Skip wrapper words (nohup, sudo -u x, timeout 10, env A=b ...) and return the index of the real program. */
+/** Skip keywords, assignments and wrapper words (nohup, sudo -u x, timeout 10, env A=b ...): the index of the real program. */
 function programIndex(words: string[]): number {
   let i = 0;
   while (i < words.length) {
     const w = words[i];
-    if (ASSIGNMENT.test(w) || PREFIXES.has(w) || /^-/.test(w) && i > 0) { i++; continue; }
-    const base = path.posix.basename(w);
-    const takesValue = WITH_OPTIONS[base];
-    if (takesValue) {
-      i++;
-      while (i < words.length && (/^-/.test(words[i]) || ASSIGNMENT.test(words[i]))) {
-        if (words[i] === '--') { i++; break; }
-        i += takesValue.test(words[i]) ? 2 : 1;
-      }
-      if (base === 'timeout' && i < words.length && /^\d+(\.\d+)?[smhd]?$/.test(words[i])) i++;    // the duration
-      if (base === 'nice' && i < words.length && /^-?\d+$/.test(words[i])) i++;
-      if (base === 'flock' && i < words.length && i + 1 < words.length) i++;                        // the lock file
-      if ((base === 'su' || base === 'runuser') && i < words.length && !words[i].startsWith('-')) i++; // the user
-      continue;
-    }
+    if (ASSIGNMENT.test(w) || KEYWORDS.has(w)) { i++; continue; }
+    if (isWrapper(w)) { i = skipWrappers(words, i); continue; }
     return i;
   }
   return words.length;
@@ -244,21 +222,19 @@ export function analyseCommand(command: string, opts: { cwd?: string | null; hom
     if (prog.includes('/')) { const r = resolvePath(prog, cwd); if (r) facts.programs.push(r); }
     facts.names.push(base);
 
-    if (isInterpreter(base) || (base === 'busybox' && args[0] && SHELLS.has(args[0]))) {
-      const list = base === 'busybox' ? args.slice(1) : args;
-      const c = list.indexOf('-c');
-      if (c >= 0) {
-        if (SHELLS.has(base) || base === 'busybox') { if (list[c + 1]) nested.push(list[c + 1]); }
+    // What an interpreter runs: the one launch model (src/model/launch.ts).
+    const launch = parseLaunch({ argv: words.slice(pi), exe: null, cwd });
+    if (launch.family !== null) {
+      if (launch.mode === 'inline') {
+        if (launch.family === 'shell' && launch.inline) nested.push(launch.inline);
         return;
       }
-      if (list.some((a) => a === '-e' || a === '-r' || a === '-E')) return;   // inline code (perl -e, php -r)
-      const script = list.find((a) => !a.startsWith('-'));
-      if (script) {
-        const r = resolvePath(script, cwd);
-        facts.scripts.push(r ?? script);
+      if (launch.mode === 'script' && launch.asGiven) {
+        const script = launch.asGiven;
+        facts.scripts.push(resolvePath(script, launch.resolvedAgainst ?? cwd) ?? script);
         facts.names.push(path.posix.basename(script));
-      } else if (si > 0) {
-        facts.pipedInterpreters.push(base);
+      } else if ((launch.mode === 'interactive' || launch.mode === 'stdin') && si > 0) {
+        facts.pipedInterpreters.push(launch.interpreter ?? base);
       }
     }
   });

@@ -15,6 +15,7 @@ import {
 } from '../fsafe/index';
 import { failureOf, pidDir, readLink } from './procread';
 import type { PinnedTarget } from './target';
+import { parseLaunch } from '../model/launch';
 
 export function defaultEvidenceDir(opts: { uid: number; env: Record<string, string | undefined> }): string {
   if (opts.uid === 0) return '/var/lib/minewatch/evidence';
@@ -51,9 +52,6 @@ export interface EvidenceOptions {
 
 const MiB = 1024 * 1024;
 const PROC_FILES = ['stat', 'status', 'cmdline', 'comm', 'environ', 'cgroup', 'maps', 'loginuid', 'sessionid', 'limits', 'mountinfo', 'net/tcp', 'net/tcp6', 'net/udp', 'net/udp6'];
-const INTERPRETERS = /^(sh|bash|dash|zsh|ksh|mksh|ash|busybox|fish|python[0-9.]*|perl[0-9.]*|ruby[0-9.]*|php[0-9.]*|node|nodejs|lua[0-9.]*|tclsh[0-9.]*)$/;
-/** Interpreter options that take a value, so the value is not mistaken for the script. */
-const OPTION_WITH_VALUE = new Set(['-O', '-o', '-W', '-X', '-I', '-r', '--rcfile', '--init-file']);
 
 class Budget {
   used = 0;
@@ -246,21 +244,16 @@ async function copyStreaming(
   }
 }
 
-/** The script path of `interpreter [options] path/to/script ...`, or null (e.g. `sh -c '...'`). */
-export function scriptArgument(exe: string | null, cmdline: string[]): string | null {
-  const interp = path.basename(exe ?? cmdline[0] ?? '');
-  if (!INTERPRETERS.test(interp) && !INTERPRETERS.test(path.basename(cmdline[0] ?? ''))) return null;
-  for (let i = 1; i < cmdline.length; i++) {
-    const a = cmdline[i];
-    if (a === '-c' || a === '-e' || a === '-m' || a === '-E' || a === '--eval' || a === '-' || a === '--command') return null;
-    if (a === '--') return cmdline[i + 1] ?? null;
-    if (a.startsWith('-')) {
-      if (OPTION_WITH_VALUE.has(a)) i++;
-      continue;
-    }
-    return a === '' ? null : a;
-  }
-  return null;
+/**
+ * The script of `interpreter [options] path/to/script ...` (the one launch model, src/model/launch.ts):
+ * as given, and resolved against `cwd`; null for inline code (`sh -c '...'`), modules and non-interpreters.
+ */
+export function scriptArgument(exe: string | null, cmdline: string[], cwd: string | null = null):
+  { asGiven: string; path: string | null; resolvedAgainst: string | null } | null {
+  const l = parseLaunch({ argv: cmdline, exe, cwd });
+  const runsFile = l.mode === 'script' || (l.mode === 'program' && l.wrappers.length > 0);
+  if (!runsFile || !l.asGiven) return null;
+  return { asGiven: l.asGiven, path: l.path, resolvedAgainst: l.resolvedAgainst };
 }
 
 interface ProcessCapture {
@@ -380,10 +373,11 @@ async function captureInto(targets: PinnedTarget[], pd: PinnedDir, dir: string, 
     const rootTree = new SafeTree(path.join(pidDir(procRoot, pid), 'root'));
     const owners = [t.uid];
     try {
-      const script = scriptArgument(t.exe, t.cmdline);
+      const launch = scriptArgument(t.exe, t.cmdline, cap_.cwd);
+      const script = launch?.asGiven ?? null;
       if (script) {
         const name = `script-${pid}-${safeName(path.basename(script))}`;
-        const absolute = path.isAbsolute(script) ? path.posix.normalize(script) : cap_.cwd ? path.posix.join(cap_.cwd, script) : null;
+        const absolute = launch!.path;
         let src: Source | Refusal | string = path.isAbsolute(script)
           ? openUserFile(rootTree, absolute!, owners)
           : openUserFile(cwdTree, path.posix.join('/', script), owners);

@@ -2,6 +2,7 @@
 // the launcher that would restart it, minus anything whose loss would hurt the host or this session.
 import type { ProcessInfo } from '../model';
 import { sanitize } from '../text/sanitize';
+import { isShell as isShellProgram } from '../model/launch';
 
 export interface Family {
   /** The nearest launcher (the parent that would restart it), or null. */
@@ -26,7 +27,6 @@ export interface FamilyOptions {
   linkedPids?: number[];
 }
 
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'fish', 'tcsh', 'csh', 'ash', 'busybox']);
 
 /** Service managers, supervisors and session programs: never part of a miner's family. */
 const INIT_LIKE = new Set([
@@ -55,8 +55,9 @@ function initLike(p: ProcessInfo): boolean {
   return p.exe ? INIT_LIKE.has(programOf(p)) : INIT_LIKE.has(p.name);
 }
 
+/** A shell, by the one interpreter list (src/model/launch.ts). */
 function isShell(p: ProcessInfo): boolean {
-  return SHELLS.has(programOf(p)) || SHELLS.has(p.name.replace(/^-/, ''));
+  return isShellProgram(programOf(p)) || isShellProgram(p.name);
 }
 
 /** A login shell (argv[0] or comm starting with '-') or a shell on a terminal: the user's own session. */

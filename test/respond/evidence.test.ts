@@ -46,8 +46,9 @@ describe('defaultEvidenceDir', () => {
 
 describe('scriptArgument', () => {
   it('finds the script of an interpreter-run process', () => {
-    expect(scriptArgument('/usr/bin/dash', ['/bin/sh', './sshd'])).toBe('./sshd');
-    expect(scriptArgument('/usr/bin/python3.11', ['python3', '-u', '/tmp/.x/m.py', '--pool'])).toBe('/tmp/.x/m.py');
+    expect(scriptArgument('/usr/bin/dash', ['/bin/sh', './sshd'], '/home/u/.x')).toEqual({ asGiven: './sshd', path: '/home/u/.x/sshd', resolvedAgainst: '/home/u/.x' });
+    expect(scriptArgument('/usr/bin/python3.11', ['python3', '-u', '/tmp/.x/m.py', '--pool'])?.path).toBe('/tmp/.x/m.py');
+    expect(scriptArgument('/usr/bin/python3.11', ['python3', '-W', 'ignore', '/tmp/.x/m.py'])?.path).toBe('/tmp/.x/m.py');
   });
   it('returns null for inline code and non-interpreters', () => {
     expect(scriptArgument('/usr/bin/dash', ['sh', '-c', 'curl x | sh'])).toBeNull();
