@@ -25,6 +25,7 @@ const { Detector } = await import('../src/detect/index');
 const { POOL_PORTS } = await import('../src/detect/poolPorts');
 const { Enricher } = await import('../src/deep/enrich');
 const { runDeepScan } = await import('../src/deep/index');
+const { hostKnowledge } = await import('../src/host/knowledge');
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,7 +52,7 @@ process.on('exit', cleanup);
 idle = await startIdle(N, 900);
 
 const reader = new ProcReader({ watchPorts: POOL_PORTS });
-const detector = new Detector();
+const detector = new Detector(hostKnowledge('/'));
 const first0 = performance.now();
 detector.assess(reader.sample());
 const firstMs = performance.now() - first0;

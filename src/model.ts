@@ -91,6 +91,21 @@ export interface HostContext {
   kernelThreadNames: Set<string>;
 }
 
+/**
+ * Evidence read from files around a process (not from /proc's tables), gathered off the tick for
+ * processes that already show a sign or burn CPU, cached by file identity. Absent fields: not looked at.
+ */
+export interface ContentFacts {
+  /** A miner configuration (XMRig-style JSON) in the cwd or next to the executable. */
+  minerConfig?: { file: string; keys: string[]; pools: string[]; excerpt: string } | null;
+  /** Miner strings found in the executable image (bounded scan). */
+  exeStrings?: { matches: string[]; bytesScanned: number } | null;
+  /** A deleted executable replaced at its path: the running image's hash and the file's now. */
+  replacedImage?: { runningSha256: string; onDiskSha256: string | null; onDiskMd5: string | null } | null;
+  /** Executable mappings (from /proc/PID/maps) of libraries outside the usual places, or deleted. */
+  execMaps?: string[] | null;
+}
+
 export interface Snapshot {
   /** Milliseconds since the epoch when the sample was taken. */
   takenAt: number;
@@ -112,6 +127,8 @@ export interface Snapshot {
   containers?: Map<number, ContainerInfo>;
   /** The CPU accounting gap as the dashboard watches it (absent outside the dashboard). */
   cpuGap?: import('./deep/gapWatch').GapStatus;
+  /** Content evidence by PID (see ContentFacts); absent when none was gathered. */
+  content?: Map<number, ContentFacts>;
 }
 
 /** A process's hold on a GPU. */

@@ -6,6 +6,7 @@ import { Detector } from '../detect/index';
 import { POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
 import { Enricher } from '../deep/enrich';
+import { hostKnowledge } from '../host/knowledge';
 import { ProcReader } from '../procfs/reader';
 import type { AppStore } from '../store/appStore';
 import type { RespawnWatch } from '../respond/index';
@@ -28,13 +29,14 @@ export class Poller {
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly reader: ProcReader;
-  private readonly detector = new Detector();
+  private readonly detector: Detector;
   private readonly host: HostSampler;
   readonly enricher: Enricher;
   ticks = 0;
 
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
+    this.detector = new Detector(hostKnowledge(opts.root ?? '/', { lazy: true }));
     this.host = new HostSampler(opts.procRoot);
     this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu, watchGap: true });
   }

@@ -1,9 +1,13 @@
 // Detection: every rule over every process of a snapshot, scores summed into a severity.
 // Pure with respect to the host: all it knows comes from the snapshot.
-import type { Assessment, Finding, KilledProcess, ProcessInfo, Snapshot } from '../model';
+import type { Assessment, ContentFacts, Finding, KilledProcess, ProcessInfo, Snapshot } from '../model';
 import { severityForScore, severityRank } from '../model';
 import { KthreadNameIndex, kthreadFamilies } from './kthreadNames';
-import type { Rule, RuleContext } from './rule';
+import type { PackageLookup } from '../pkg/dpkg';
+import { NO_PACKAGES } from '../pkg/dpkg';
+import type { AccountFacts, Rule, RuleContext } from './rule';
+
+export type { AccountFacts } from './rule';
 import { toFinding } from './rule';
 import { H20, H21 } from './rules/fileless';
 import { H42, H43, H44 } from './rules/hiding';
@@ -21,6 +25,7 @@ export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H
 
 const NO_KILLS: readonly KilledProcess[] = [];
 
+const NO_CONTENT: ReadonlyMap<number, ContentFacts> = new Map();
 const AMPLIFIERS = new Set(RULES.filter((r) => r.amplifier).map((r) => r.id));
 const MEDIUM = severityRank('medium');
 
@@ -48,7 +53,25 @@ function sameInputs(a: ProcessInfo, b: ProcessInfo): boolean {
     && a.exeMemfd === b.exeMemfd && a.exeError === b.exeError && a.exePathExists === b.exePathExists;
 }
 
+export interface DetectorOptions {
+  /** Package ownership (dpkg index under the chosen root); "unknown" for everything when absent. */
+  packages?: PackageLookup;
+  /** Accounts by uid (home, shell), from the chosen root's /etc/passwd; re-read by the caller. */
+  accounts?: () => ReadonlyMap<number, AccountFacts>;
+}
+
+const NO_ACCOUNTS: ReadonlyMap<number, AccountFacts> = new Map();
+
 export class Detector {
+  private readonly packages: PackageLookup;
+  private readonly accounts: () => ReadonlyMap<number, AccountFacts>;
+  private lastAccounts: ReadonlyMap<number, AccountFacts> | null = null;
+
+  constructor(opts: DetectorOptions = {}) {
+    this.packages = opts.packages ?? NO_PACKAGES;
+    this.accounts = opts.accounts ?? (() => NO_ACCOUNTS);
+  }
+
   private index: KthreadNameIndex | null = null;
   private families = '';
   private kthreadNames: Set<string> | null = null;
@@ -73,8 +96,10 @@ export class Detector {
       }
     }
     const init = snapshot.processes.get(1);
-    const hostKey = `${snapshot.host.kernelThreadsVisible}|${snapshot.host.cpuCount}|${init?.name}`;
-    if (hostKey !== this.hostKey) {
+    const accounts = this.accounts();
+    const hostKey = `${snapshot.host.kernelThreadsVisible}|${snapshot.host.cpuCount}|${init?.name}|${this.packages.generation}`;
+    if (hostKey !== this.hostKey || accounts !== this.lastAccounts) {
+      this.lastAccounts = accounts;
       this.hostKey = hostKey;
       this.verdicts.clear();
     }
@@ -83,6 +108,8 @@ export class Detector {
     for (const pid of snapshot.connections.keys()) special.add(pid);
     // GPU figures move every tick: a process holding a GPU is judged afresh
     if (snapshot.gpu) for (const pid of snapshot.gpu.processes.keys()) special.add(pid);
+    const content = snapshot.content ?? NO_CONTENT;
+    for (const pid of content.keys()) special.add(pid);
     const ctx: RuleContext = {
       processes: snapshot.processes,
       connections: snapshot.connections,
@@ -92,6 +119,9 @@ export class Detector {
       containers: snapshot.containers,
       now: snapshot.takenAt,
       killed,
+      packages: this.packages,
+      accounts,
+      content,
     };
     const result = new Map<number, Assessment>();
     const verdicts = this.verdicts;

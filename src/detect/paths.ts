@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import type { ProcessInfo } from '../model';
 import { baseName as basename, interpreterFamily, parseLaunch, type Launch } from '../model/launch';
 import { hiddenDirs } from '../model/toolchain';
+import type { Ownership, PackageLookup } from '../pkg/dpkg';
 
 export { baseName as basename } from '../model/launch';
 
@@ -110,4 +111,14 @@ export function x11LookAlike(component: string): boolean {
 
 export function isOrdinaryUser(uid: number): boolean {
   return uid >= 1000;
+}
+
+/**
+ * Who installed a file, as far as the package database says: files under /usr/local are never a
+ * package's, whatever the host; on a host without a readable database the answer stays "unknown".
+ */
+export function ownershipOf(packages: PackageLookup, path: string): Ownership {
+  const o = packages.owner(path);
+  if (o.state === 'unknown' && path.startsWith('/usr/local/')) return { state: 'unowned' };
+  return o;
 }

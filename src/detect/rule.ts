@@ -1,7 +1,15 @@
 // The shape of a detection rule: a small pure function over one process and the snapshot around it.
-import type { Connection, ContainerInfo, Finding, GpuState, HostContext, KilledProcess, ProcessInfo } from '../model';
+import type { Connection, ContainerInfo, ContentFacts, Finding, GpuState, HostContext, KilledProcess, ProcessInfo } from '../model';
 import { severityForScore } from '../model';
+import type { PackageLookup } from '../pkg/dpkg';
 import type { KthreadNameIndex } from './kthreadNames';
+
+/** What detection knows about an account besides its uid (from the root's /etc/passwd). */
+export interface AccountFacts {
+  name: string;
+  home: string;
+  shell: string;
+}
 
 export interface RuleContext {
   processes: ReadonlyMap<number, ProcessInfo>;
@@ -15,6 +23,12 @@ export interface RuleContext {
   containers?: ReadonlyMap<number, ContainerInfo>;
   /** Processes killed from the dashboard a moment ago (the respawn watch's facts), for R1. */
   killed: readonly KilledProcess[];
+  /** Package ownership of files (dpkg), or a lookup that answers "unknown". */
+  packages: PackageLookup;
+  /** Accounts by uid, when known. */
+  accounts: ReadonlyMap<number, AccountFacts>;
+  /** Content evidence gathered off the tick (miner config, strings, image hashes), by PID. */
+  content: ReadonlyMap<number, ContentFacts>;
 }
 
 export interface Hit {

@@ -176,6 +176,15 @@ export class ProcTree {
     return this;
   }
 
+  /** A dpkg database under the root: the package's .list (and .md5sums when given). */
+  dpkg(pkg: string, files: string[], md5sums: Record<string, string> = {}): this {
+    this.file(`var/lib/dpkg/info/${pkg}.list`, files.join('\n') + '\n');
+    const sums = Object.entries(md5sums).map(([f, h]) => `${h}  ${f.replace(/^\//, '')}`);
+    if (sums.length > 0) this.file(`var/lib/dpkg/info/${pkg}.md5sums`, sums.join('\n') + '\n');
+    this.file('var/lib/dpkg/status', '');
+    return this;
+  }
+
   /** A file under the fixture /proc (host files, net tables, fd/ entries...). */
   procFile(path: string, content: string | Buffer): this {
     const full = join(this.proc, path);

@@ -9,6 +9,7 @@ import { readHostIdentity } from '../procfs/host';
 import { ProcReader } from '../procfs/reader';
 import { Enricher } from '../deep/enrich';
 import { matchesContainer } from '../procfs/container';
+import { hostKnowledge } from '../host/knowledge';
 
 export interface ReportFinding {
   id: string;
@@ -90,7 +91,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   } finally {
     enricher.stop();
   }
-  return { snapshot, assessments: new Detector().assess(snapshot) };
+  return { snapshot, assessments: new Detector(hostKnowledge(opts.root)).assess(snapshot) };
 }
 
 function reportFinding(f: Finding): ReportFinding {

@@ -1,5 +1,6 @@
 // Run the real reader and detector over a fixture tree, two samples apart, as `scan` does.
 import { Detector } from '../../src/detect/index';
+import { hostKnowledge } from '../../src/host/knowledge';
 import { POOL_PORTS } from '../../src/detect/poolPorts';
 import type { Assessment, Snapshot } from '../../src/model';
 import { ProcReader } from '../../src/procfs/reader';
@@ -20,7 +21,7 @@ export function assessTree(tree: ProcTree, busy: { proc: FakeProc; cpuPercent: n
   for (const b of busy) tree.setCpu(b.proc, (b.proc.utime ?? 0) + Math.round((b.cpuPercent / 100) * reader.clockTicks));
   now += 1000;
   const snapshot = reader.sample();
-  const assessments = new Detector().assess(snapshot);
+  const assessments = new Detector(hostKnowledge(tree.root)).assess(snapshot);
   return {
     snapshot,
     assessments,

@@ -1,30 +1,69 @@
 // Deleted and fileless executables: a payload that removed itself after starting.
 import type { ProcessInfo } from '../../model';
-import { hiddenComponents, inSystemDir, WRITABLE_DIRS } from '../paths';
-import type { Hit, Rule } from '../rule';
+import { hiddenComponents, inSystemDir, ownershipOf, WRITABLE_DIRS } from '../paths';
+import type { Hit, Rule, RuleContext } from '../rule';
+
+const short = (h: string | null | undefined) => (h ? h.slice(0, 16) : '?');
 
 export const H20: Rule = {
   id: 'H20',
   title: 'Running from a deleted executable',
   attack: ['T1070.004'],
-  describes: 'The executable file was deleted after the process started. When nothing exists at that path any more and it was in /tmp, a home or a hidden directory, the program removed its own traces; a file replaced under /usr by an upgrade only means a restart is pending.',
-  check(p: ProcessInfo): Hit | null {
+  describes: 'The executable file was deleted after the process started. Nothing left at that path, in /tmp, a home or a hidden directory: the program removed its own traces. A file back at that path counts as "replaced by an upgrade" only when a package owns it and its log or checksums agree, or when it is identical to the running image; an unpackaged file that differs from the running image is a process hiding behind a file put back.',
+  check(p: ProcessInfo, ctx: RuleContext): Hit | null {
     if (p.kernelThread || !p.exeDeleted || p.exeMemfd || p.exe === null) return null;
     const exe = p.exe;
     const risky = WRITABLE_DIRS.some((d) => exe.startsWith(d.prefix)) || hiddenComponents(exe).length > 0
       || exe.startsWith('/home/') || exe.startsWith('/root/');
-    const evidence = { exe, fileAtPathNow: p.exePathExists };
-    if (p.exePathExists) {
-      if (inSystemDir(exe)) {
-        return { weight: 1, explanation: `${exe} was replaced on disk (probably an upgrade): restart pending`, evidence };
-      }
-      return { weight: 3, explanation: `${exe} was deleted and another file now stands at that path`, evidence };
+    if (!p.exePathExists) {
+      return {
+        weight: risky ? 8 : 5,
+        explanation: `its executable ${exe} has been deleted and nothing is at that path any more${risky ? ' (it ran from a writable or hidden place)' : ''}`,
+        evidence: { exe, fileAtPathNow: false },
+      };
     }
-    return {
-      weight: risky ? 8 : 5,
-      explanation: `its executable ${exe} has been deleted and nothing is at that path any more${risky ? ' (it ran from a writable or hidden place)' : ''}`,
-      evidence,
+    const image = ctx.content.get(p.pid)?.replacedImage ?? null;
+    const own = ownershipOf(ctx.packages, exe);
+    const evidence: Record<string, unknown> = {
+      exe, fileAtPathNow: true, package: own.state === 'owned' ? own.package : null, packageDb: ctx.packages.kind,
+      runningImageSha256: image?.runningSha256 ?? null, fileOnDiskSha256: image?.onDiskSha256 ?? null,
     };
+    if (image && image.onDiskSha256 !== null && image.runningSha256 === image.onDiskSha256) {
+      return { weight: 1, explanation: `${exe} was deleted and put back identical (sha256 ${short(image.runningSha256)}…): restart pending`, evidence };
+    }
+    if (own.state === 'owned') {
+      const changed = ctx.packages.changedAt(exe);
+      const packaged = ctx.packages.md5(exe);
+      const sumsAgree = packaged !== null && image?.onDiskMd5 === packaged;
+      if ((changed !== null && changed >= p.startTime - 60_000) || sumsAgree) {
+        const why = changed !== null && changed >= p.startTime - 60_000
+          ? `package ${own.package} was upgraded after it started (dpkg.log)` : `the new file matches package ${own.package}'s checksum`;
+        return { weight: 1, explanation: `${exe} was replaced by an upgrade (${why}): restart pending`, evidence: { ...evidence, packageChangedAt: changed } };
+      }
+      return {
+        weight: 3,
+        explanation: `${exe} was deleted and another file now stands at that path; package ${own.package} owns the path, but neither its log nor its checksums show an upgrade since the process started`,
+        evidence,
+      };
+    }
+    if (own.state === 'unowned') {
+      if (image && image.onDiskSha256 !== null) {
+        return {
+          weight: 7,
+          explanation: `it hides behind a file put back: the running image (sha256 ${short(image.runningSha256)}…) differs from the file now at ${exe} (sha256 ${short(image.onDiskSha256)}…), which no package installed`,
+          evidence,
+        };
+      }
+      return {
+        weight: inSystemDir(exe) ? 6 : 5,
+        explanation: `${exe} was deleted and a file no package installed now stands at that path`,
+        evidence,
+      };
+    }
+    if (inSystemDir(exe)) {
+      return { weight: 1, explanation: `${exe} was replaced on disk (probably an upgrade; ${own.why}): restart pending`, evidence };
+    }
+    return { weight: 3, explanation: `${exe} was deleted and another file now stands at that path`, evidence };
   },
 };
 

@@ -2,7 +2,7 @@
 import type { ProcessInfo } from '../../model';
 import { normaliseKthreadName } from '../kthreadNames';
 import {
-  argv0Name, basename, hiddenComponents, inSystemDir, isInterpreter, launchPath, relativeLaunch,
+  argv0Name, basename, hiddenComponents, inSystemDir, isInterpreter, launchPath, ownershipOf, relativeLaunch,
   WRITABLE_DIRS,
 } from '../paths';
 import type { Hit, Rule, RuleContext } from '../rule';
@@ -22,7 +22,7 @@ function corroboration(p: ProcessInfo): string | null {
   const rel = relativeLaunch(p);
   if (rel) return `it was started as ${rel}`;
   if (p.ppid === 1 && p.ttyNr === 0 && p.uid !== null && p.uid !== 0) return 'it was detached to PID 1 by an ordinary user';
-  if (p.cpuPercent >= 50) return `it uses ${Math.round(p.cpuPercent)}% CPU`;
+  // Never CPU: identity must not depend on load, or a throttled miner passes where a busy one is caught.
   if ((p.cmdline[0] ?? '').startsWith('[')) return `its command line imitates a kernel thread (${p.cmdline[0]})`;
   return null;
 }
@@ -46,13 +46,18 @@ export const H01: Rule = {
     if (!exact && !fuzzy) return null;
     const matched = exact ?? fuzzy!.name;
     // An honest program that happens to share a kernel-ish name (the watchdog daemon) lives in a system dir
-    // under its own name; only a second sign makes it suspicious then.
-    const honest = p.exe !== null && inSystemDir(p.exe) && !isInterpreter(p.exe)
+    // under its own name, installed by a package; only a second sign makes it suspicious then. A file no
+    // package installed (anything under /usr/local) is an impostor, unless real programs share the name.
+    const ownName = p.exe !== null && inSystemDir(p.exe) && !isInterpreter(p.exe)
       && normaliseKthreadName(basename(p.exe)) === normaliseKthreadName(matched);
+    const own = ownName ? ownershipOf(ctx.packages, p.exe!) : null;
+    const honest = ownName && (own!.state === 'owned' || PROGRAM_NAMES_SHARED.has(normaliseKthreadName(matched))
+      || own!.state === 'unknown');
     const second = corroboration(p);
     const parent = ctx.processes.get(p.ppid);
     const facts = [
       `it has an executable file (${describeExe(p)})`,
+      ...(own?.state === 'unowned' ? ['no package installed that file'] : []),
       `its parent is PID ${p.ppid}${parent ? ` (${parent.name})` : ''}, not kthreadd`,
     ];
     if (p.uid !== null && p.uid !== 0) facts.push(`it runs as user ${p.user}`);
@@ -69,6 +74,9 @@ export const H01: Rule = {
     };
   },
 };
+
+/** Kernel-thread names that real programs share (the watchdog daemon): exempt in a system dir even unpackaged. */
+const PROGRAM_NAMES_SHARED = new Set(['watchdog', 'watchdogd']);
 
 /** Well-known daemons and where their real executables live. */
 const DAEMONS: Record<string, RegExp> = {
@@ -104,15 +112,30 @@ function isExpectedExe(name: string, exe: string): boolean | null {
   return null;
 }
 
+/** Daemons only the distribution ships: at the right path but installed by no package, they are planted. */
+const DISTRO_ONLY = /^(sshd(-session|-auth)?|cron|crond|atd|systemd(-[a-z-]+)?|init|dbus-daemon|dbus-broker|rsyslogd|syslogd|agetty|polkitd)$/;
+
 export const H02: Rule = {
   id: 'H02',
   title: 'Daemon-name impostor',
   attack: ['T1036.005'],
-  describes: 'A process named like a well-known system daemon (sshd, cron, systemd-*, dbus-daemon...) whose executable, as the kernel reports it, is not that daemon.',
-  check(p: ProcessInfo): Hit | null {
+  describes: 'A process named like a well-known system daemon (sshd, cron, systemd-*, dbus-daemon...) whose executable, as the kernel reports it, is not that daemon, or sits where the daemon lives but was installed by no package (anything under /usr/local).',
+  check(p: ProcessInfo, ctx: RuleContext): Hit | null {
     if (p.kernelThread || p.exe === null) return null;
     for (const name of new Set([p.name, argv0Name(p) ?? ''])) {
-      if (!name || isExpectedExe(name, p.exe) !== false) continue;
+      if (!name) continue;
+      const expected = isExpectedExe(name, p.exe);
+      if (expected === true && DISTRO_ONLY.test(name) && !p.exeDeleted) {
+        const own = ownershipOf(ctx.packages, p.exe);
+        if (own.state !== 'unowned') continue;
+        return {
+          weight: 8,
+          explanation: `named like the system daemon ${name} and placed where it lives (${p.exe}), but no package installed that file`
+            + `${p.uid !== 0 ? `; it runs as user ${p.user}` : ''}`,
+          evidence: { name, exe: p.exe, packaged: false, packageDb: ctx.packages.kind, uid: p.uid },
+        };
+      }
+      if (expected !== false) continue;
       const lp = launchPath(p);
       // "sshd: abc@pts/0" is how the real per-session sshd names itself; its exe still passes the test above.
       return {

@@ -1,0 +1,30 @@
+// What detection needs to know about the host's files besides /proc: who installed a file (the dpkg
+// index) and the accounts (home, shell) from /etc/passwd, both read under the chosen --root and cached.
+// Detection itself stays pure: it is handed these lookups.
+import type { AccountFacts, DetectorOptions } from '../detect/index';
+import { DpkgIndex } from '../pkg/dpkg';
+import { readAccounts } from '../procfs/users';
+
+export interface HostKnowledge extends Required<DetectorOptions> {
+  packages: DpkgIndex;
+}
+
+/**
+ * `lazy`: the dashboard indexes packages in the background (answers are "unknown" until then); a scan
+ * indexes at once. Accounts are re-read at most every minute.
+ */
+export function hostKnowledge(root: string, opts: { lazy?: boolean; now?: () => number } = {}): HostKnowledge {
+  const now = opts.now ?? Date.now;
+  const packages = new DpkgIndex(root, { lazy: opts.lazy, now });
+  if (opts.lazy) void packages.loadAsync();
+  let accounts: ReadonlyMap<number, AccountFacts> | null = null;
+  let readAt = 0;
+  return {
+    packages,
+    accounts: () => {
+      const t = now();
+      if (!accounts || t - readAt > 60_000) { accounts = readAccounts(root); readAt = t; }
+      return accounts;
+    },
+  };
+}

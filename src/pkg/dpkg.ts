@@ -1,0 +1,248 @@
+// Who installed this file: package ownership read straight from the package database, never through a
+// child process (no dpkg -S, no rpm -qf). On Debian/Ubuntu, /var/lib/dpkg/info/*.list names every file
+// of every package and *.md5sums their checksums; the index is built once (only the directories where
+// programs and libraries live, not /usr/share) and rebuilt when the info directory, the status file or
+// the diversions change. On RPM hosts the database needs a library to read (SQLite or Berkeley DB), so
+// the answer there is "unknown", never "owned". Everything is read under the chosen --root.
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export type Ownership =
+  | { state: 'owned'; package: string }
+  /** The database was read and no package lists this path. */
+  | { state: 'unowned' }
+  /** No database we can read (RPM, none, or not readable): never evidence either way. */
+  | { state: 'unknown'; why: string };
+
+export interface PackageLookup {
+  /** Which package database this host has. */
+  readonly kind: 'dpkg' | 'rpm' | 'none';
+  /** Changes whenever the index is rebuilt: cached verdicts that used ownership must be recomputed. */
+  readonly generation: number;
+  owner(path: string): Ownership;
+  /** The packaged MD5 of a file, from the owner's *.md5sums, or null. */
+  md5(path: string): string | null;
+  /** When the package owning `path` was last installed or upgraded (dpkg.log), ms since the epoch, or null. */
+  changedAt(path: string): number | null;
+}
+
+/** Where programs and libraries live: only these paths are indexed (about half of all listed paths). */
+const INDEXED = /^\/(usr\/)?(s?bin|lib[^/]*|libexec|games|local)\/|^\/opt\//;
+
+const RPM_DBS = ['var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages', 'var/lib/rpm/Packages.db', 'usr/lib/sysimage/rpm/rpmdb.sqlite',
+  'usr/lib/sysimage/rpm/Packages.db'];
+
+/** The other spelling of a path on a merged-/usr host (/bin ↔ /usr/bin, /lib64 ↔ /usr/lib64...). */
+export function usrMergeAlias(path: string): string | null {
+  const m = /^\/usr\/(s?bin|lib[^/]*)\//.exec(path);
+  if (m) return path.slice(4);
+  const n = /^\/(s?bin|lib[^/]*)\//.exec(path);
+  if (n) return '/usr' + path;
+  return null;
+}
+
+function mtimeKey(paths: string[]): string {
+  return paths.map((p) => { try { const s = statSync(p); return `${s.mtimeMs}:${s.size}`; } catch { return '-'; } }).join('|');
+}
+
+/** A line "2026-11-27 08:21:51 status installed man-db:amd64 2.11.2-2" or "… upgrade pkg:arch old new". */
+const LOG_LINE = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) (?:upgrade|install|status installed) ([^\s:]+)(?::\S+)? /;
+
+export class DpkgIndex implements PackageLookup {
+  kind: 'dpkg' | 'rpm' | 'none' = 'none';
+  generation = 0;
+  private readonly info: string;
+  private owners: Map<string, string> | null = null;
+  private diverted = new Map<string, string>();
+  private readonly sums = new Map<string, Map<string, string> | null>();
+  private changes: Map<string, number> | null = null;
+  private key = '';
+  private checkedAt = 0;
+  private loading: Promise<void> | null = null;
+
+  /**
+   * `recheckMs`: how often the database's mtimes are compared (a stat of three files).
+   * `lazy`: answer "unknown" until loadAsync() finished, instead of indexing synchronously on first use.
+   */
+  constructor(private readonly root = '/', private readonly opts: { recheckMs?: number; now?: () => number; lazy?: boolean } = {}) {
+    this.info = join(root, 'var/lib/dpkg/info');
+  }
+
+  private watched(): string[] {
+    return [this.info, join(this.root, 'var/lib/dpkg/status'), join(this.root, 'var/lib/dpkg/diversions')];
+  }
+
+  private detectKind(): 'dpkg' | 'rpm' | 'none' {
+    try { if (statSync(this.info).isDirectory()) return 'dpkg'; } catch { /* not dpkg */ }
+    for (const p of RPM_DBS) { try { statSync(join(this.root, p)); return 'rpm'; } catch { /* next */ } }
+    return 'none';
+  }
+
+  /** Rebuild when the database changed (checked at most every recheckMs). */
+  private fresh(): void {
+    const now = (this.opts.now ?? Date.now)();
+    if (this.owners && now - this.checkedAt < (this.opts.recheckMs ?? 30_000)) return;
+    this.checkedAt = now;
+    const key = mtimeKey(this.watched());
+    if (this.owners && key === this.key) return;
+    if (this.opts.lazy && !this.owners) { void this.loadAsync(); return; }
+    this.build(key, readdirSync, (f) => readFileSync(f, 'utf8'));
+  }
+
+  private build(key: string, list: (d: string) => string[], read: (f: string) => string): void {
+    this.kind = this.detectKind();
+    const owners = new Map<string, string>();
+    if (this.kind === 'dpkg') {
+      let names: string[] = [];
+      try { names = list(this.info); } catch { names = []; }
+      for (const name of names) {
+        if (!name.endsWith('.list')) continue;
+        const pkg = name.slice(0, -5).replace(/:[^:]*$/, '');
+        let text: string;
+        try { text = read(join(this.info, name)); } catch { continue; }
+        this.indexList(owners, pkg, text);
+      }
+      this.diverted = this.readDiversions(read);
+    }
+    this.install(key, owners);
+  }
+
+  private indexList(owners: Map<string, string>, pkg: string, text: string): void {
+    let start = 0;
+    while (start < text.length) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      const line = text.slice(start, end);
+      start = end + 1;
+      if (line.length > 1 && INDEXED.test(line) && !owners.has(line)) owners.set(line, pkg);
+    }
+  }
+
+  private install(key: string, owners: Map<string, string>): void {
+    this.owners = owners;
+    this.key = key;
+    this.sums.clear();
+    this.changes = null;
+    this.generation++;
+  }
+
+  /** Index in the background (the dashboard): until it is done, every answer is "unknown". */
+  loadAsync(): Promise<void> {
+    if (this.loading) return this.loading;
+    this.loading = (async () => {
+      const key = mtimeKey(this.watched());
+      this.kind = this.detectKind();
+      const owners = new Map<string, string>();
+      if (this.kind === 'dpkg') {
+        let names: string[] = [];
+        try { names = await readdir(this.info); } catch { names = []; }
+        for (const name of names) {
+          if (!name.endsWith('.list')) continue;
+          try { this.indexList(owners, name.slice(0, -5).replace(/:[^:]*$/, ''), await readFile(join(this.info, name), 'utf8')); } catch { /* gone */ }
+        }
+        this.diverted = this.readDiversions((f) => readFileSync(f, 'utf8'));
+      }
+      this.install(key, owners);
+      this.checkedAt = (this.opts.now ?? Date.now)();
+    })().finally(() => { this.loading = null; });
+    return this.loading;
+  }
+
+  /** /var/lib/dpkg/diversions: triples of lines (original path, diverted-to path, diverting package). */
+  private readDiversions(read: (f: string) => string): Map<string, string> {
+    const out = new Map<string, string>();
+    let text = '';
+    try { text = read(join(this.root, 'var/lib/dpkg/diversions')); } catch { return out; }
+    const lines = text.split('\n');
+    for (let i = 0; i + 2 < lines.length; i += 3) out.set(lines[i + 1], lines[i]);
+    return out;
+  }
+
+  owner(path: string): Ownership {
+    this.fresh();
+    if (!this.owners) return { state: 'unknown', why: 'the package database is still being indexed' };
+    if (this.kind === 'rpm') return { state: 'unknown', why: 'RPM database (reading it needs rpm, and a scan runs no programs)' };
+    if (this.kind === 'none') return { state: 'unknown', why: 'no package database under this root' };
+    for (const p of [path, usrMergeAlias(path), this.diverted.get(path)]) {
+      if (!p) continue;
+      const pkg = this.owners.get(p);
+      if (pkg) return { state: 'owned', package: pkg };
+    }
+    if (!INDEXED.test(path)) return { state: 'unknown', why: 'outside the indexed program and library directories' };
+    return { state: 'unowned' };
+  }
+
+  md5(path: string): string | null {
+    const o = this.owner(path);
+    if (o.state !== 'owned') return null;
+    let sums = this.sums.get(o.package);
+    if (sums === undefined) {
+      sums = null;
+      for (const name of this.md5Files(o.package)) {
+        try {
+          const text = readFileSync(join(this.info, name), 'utf8');
+          sums = new Map();
+          for (const line of text.split('\n')) {
+            const m = /^([0-9a-f]{32}) {2}(.+)$/.exec(line);
+            if (m) sums.set('/' + m[2], m[1]);
+          }
+          break;
+        } catch { /* try the next arch */ }
+      }
+      this.sums.set(o.package, sums);
+    }
+    if (!sums) return null;
+    return sums.get(path) ?? sums.get(usrMergeAlias(path) ?? '') ?? null;
+  }
+
+  private md5Files(pkg: string): string[] {
+    const names = [`${pkg}.md5sums`];
+    try { for (const n of readdirSync(this.info)) if (n.startsWith(pkg + ':') && n.endsWith('.md5sums')) names.push(n); } catch { /* none */ }
+    return names;
+  }
+
+  changedAt(path: string): number | null {
+    const o = this.owner(path);
+    if (o.state !== 'owned') return null;
+    if (!this.changes) this.changes = this.readLog();
+    return this.changes.get(o.package) ?? null;
+  }
+
+  /** The last install/upgrade time of each package, from the tail of /var/log/dpkg.log (local time). */
+  private readLog(): Map<string, number> {
+    const out = new Map<string, number>();
+    let text = '';
+    try {
+      const fd = openSync(join(this.root, 'var/log/dpkg.log'), 'r');
+      try {
+        const size = statSync(join(this.root, 'var/log/dpkg.log')).size;
+        const len = Math.min(size, 4 * 1024 * 1024);
+        const buf = Buffer.alloc(len);
+        const n = readSync(fd, buf, 0, len, size - len);
+        text = buf.subarray(0, n).toString('utf8');
+      } finally { closeSync(fd); }
+    } catch { return out; }
+    for (const line of text.split('\n')) {
+      const m = LOG_LINE.exec(line);
+      if (!m) continue;
+      const t = new Date(`${m[1]}T${m[2]}`).getTime();
+      if (Number.isFinite(t) && t > (out.get(m[3]) ?? 0)) out.set(m[3], t);
+    }
+    return out;
+  }
+}
+
+/** A lookup that knows nothing: used where no root was given (tests of single rules). */
+export const NO_PACKAGES: PackageLookup = {
+  kind: 'none',
+  generation: 0,
+  owner: () => ({ state: 'unknown', why: 'no package database consulted' }),
+  md5: () => null,
+  changedAt: () => null,
+};
+
+/** Whether a path is never a package's: /usr/local and /opt are the administrator's own. */
+export function neverPackaged(path: string): boolean {
+  return path.startsWith('/usr/local/');
+}
