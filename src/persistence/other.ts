@@ -67,9 +67,14 @@ function startupEntries(ctx: Ctx, hostPath: string, account: Account | null, hom
     const t = line.trim();
     if (t === '' || t.startsWith('#')) return;
     const j = judgeCommand(t, { cwd: home, home });
-    if (!(j.matched.has('C1') || j.matched.has('C2') || j.matched.has('C4') || j.matched.has('P10'))) return;
+    const detached = j.facts.background;
+    if (!(j.matched.has('C1') || j.matched.has('C2') || j.matched.has('C4') || j.matched.has('P10') || detached.length > 0)) return;
     const who = account ? `whenever ${account.name} starts a shell` : 'whenever any user starts a login shell';
     const findings = j.findings.map((f) => ({ ...f, explanation: `${f.explanation} (${who})`, attack: [...new Set([...f.attack, 'T1546.004'])] }));
+    if (detached.length > 0) {
+      findings.push(finding('P12', `starts ${detached[0]} in the background ${who}: a program that outlives the shell that started it`, { programs: detached }));
+      findings.sort((a, b) => b.weight - a.weight);
+    }
     out.push(makeEntry(ctx, { kind: 'shell-startup', path: hostPath, line: i + 1, runsAs: account?.name ?? null, schedule: '@login', command: t, raw: line, file: read.meta }, findings, j.references));
   });
   return out;

@@ -37,6 +37,7 @@ export const RULES = {
   P9: { id: 'P9', weight: 1, title: 'File changed recently', attack: [] },
   P10: { id: 'P10', weight: 8, title: 'Names a known miner program', attack: ['T1496'] },
   P11: { id: 'P11', weight: 2, title: 'SSH key with a forced command', attack: ['T1098.004'] },
+  P12: { id: 'P12', weight: 2, title: 'Start-up file starts a program in the background', attack: ['T1546.004'] },
 } as const satisfies Record<string, PersistenceRule>;
 
 export type RuleId = keyof typeof RULES;

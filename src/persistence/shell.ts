@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { isWrapper, parseLaunch, skipWrappers } from '../model/launch';
 
 interface Redirect { op: string; fd: string; target: string | null }
-interface Lexed { segments: string[][]; redirects: Redirect[][]; subcommands: string[] }
+interface Lexed { segments: string[][]; redirects: Redirect[][]; subcommands: string[]; /** Segments ended by a single `&`. */ background: Set<number> }
 
 const MAX_INPUT = 16 * 1024;
 const MAX_DEPTH = 3;
@@ -30,6 +30,7 @@ export function lex(input: string): Lexed {
   const segments: string[][] = [];
   const redirects: Redirect[][] = [];
   const subcommands: string[] = [];
+  const background = new Set<number>();
   let words: string[] = [];
   let redirs: Redirect[] = [];
   let word = '';
@@ -109,7 +110,9 @@ export function lex(input: string): Lexed {
       continue;
     }
     if (c === ';' || c === '|' || c === '&' || c === '(' || c === ')') {
+      const before = segments.length;
       endSegment();
+      if (c === '&' && s[i + 1] !== '&' && segments.length > before) background.add(segments.length - 1);
       if ((c === '|' || c === '&' || c === ';') && s[i + 1] === c) i++;
       continue;
     }
@@ -117,7 +120,7 @@ export function lex(input: string): Lexed {
     inWord = true;
   }
   endSegment();
-  return { segments, redirects, subcommands };
+  return { segments, redirects, subcommands, background };
 }
 
 export interface CommandFacts {
@@ -135,7 +138,12 @@ export interface CommandFacts {
   discardsOutput: boolean;
   /** Interpreters that read a script from a pipe (`... | sh`). */
   pipedInterpreters: string[];
+  /** Programs (or scripts) started in the background: `prog &`, or through nohup, setsid, daemonize, disown. */
+  background: string[];
 }
+
+/** Wrappers that detach what they start from the shell. */
+const DETACHING = new Set(['nohup', 'setsid', 'daemonize', 'start-stop-daemon', 'screen', 'tmux']);
 
 /** Shell keywords that come before a command. Wrapper programs (nohup, env, sudo...) are the launch model's. */
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', '{', '}', 'builtin']);
@@ -151,6 +159,13 @@ function resolvePath(word: string, cwd: string | null): string | null {
   if (word.startsWith('/')) return path.posix.normalize(word);
   if (!cwd || !word) return null;
   return path.posix.join(cwd, word);
+}
+
+/** What a backgrounded command runs, for display and linking: the script of an interpreter, else the program. */
+function launchTarget(prog: string, words: string[], cwd: string | null): string | null {
+  const l = parseLaunch({ argv: words, exe: null, cwd });
+  if (l.family !== null) return l.mode === 'script' && l.asGiven ? resolvePath(l.asGiven, l.resolvedAgainst ?? cwd) ?? l.asGiven : null;
+  return prog.includes('/') ? resolvePath(prog, cwd) ?? prog : prog;
 }
 
 /** Skip keywords, assignments and wrapper words (nohup, sudo -u x, timeout 10, env A=b ...): the index of the real program. */
@@ -170,10 +185,10 @@ function programIndex(words: string[]): number {
  * `home` expands ~ and $HOME.
  */
 export function analyseCommand(command: string, opts: { cwd?: string | null; home?: string | null } = {}, depth = 0): CommandFacts {
-  const facts: CommandFacts = { programs: [], scripts: [], dirs: [], paths: [], names: [], discardsOutput: false, pipedInterpreters: [] };
+  const facts: CommandFacts = { programs: [], scripts: [], dirs: [], paths: [], names: [], discardsOutput: false, pipedInterpreters: [], background: [] };
   const home = opts.home ?? null;
   let cwd = opts.cwd ?? null;
-  const { segments, redirects, subcommands } = lex(command);
+  const { segments, redirects, subcommands, background } = lex(command);
   const nested: string[] = [...subcommands];
 
   segments.forEach((rawWords, si) => {
@@ -221,6 +236,11 @@ export function analyseCommand(command: string, opts: { cwd?: string | null; hom
 
     if (prog.includes('/')) { const r = resolvePath(prog, cwd); if (r) facts.programs.push(r); }
     facts.names.push(base);
+    const detached = background.has(si) || words.slice(0, pi).some((w) => DETACHING.has(path.posix.basename(w)));
+    if (detached && !['disown', 'wait', 'true', ':'].includes(base)) {
+      const bg = launchTarget(prog, words.slice(pi), cwd);
+      if (bg) facts.background.push(bg);
+    }
 
     // What an interpreter runs: the one launch model (src/model/launch.ts).
     const launch = parseLaunch({ argv: words.slice(pi), exe: null, cwd });
@@ -248,6 +268,7 @@ export function analyseCommand(command: string, opts: { cwd?: string | null; hom
       facts.paths.push(...f.paths);
       facts.names.push(...f.names);
       facts.pipedInterpreters.push(...f.pipedInterpreters);
+      facts.background.push(...f.background);
       facts.discardsOutput ||= f.discardsOutput;
     }
   }

@@ -250,6 +250,8 @@ export class ProcReader {
 
     for (const m of mounts.procPidMounts) {
       procMismatches.push({ pid: m.pid, reason: `something is mounted over ${m.mountPoint}` });
+      // The mount may hide the entry's stat entirely: keep PID N in the table so the finding names it.
+      if (!processes.has(m.pid)) processes.set(m.pid, coveredEntry(m.pid, takenAt));
     }
     const kernelThreadsVisible = processes.get(2)?.kernelThread === true;
     if (!kernelThreadsVisible) {
@@ -456,6 +458,15 @@ interface TickState {
   procMismatches: { pid: number; reason: string }[];
   kernelThreadNames: Set<string>;
   unreadableExe: number;
+}
+
+/** A PID whose /proc entry is covered by a mount and unreadable: what is known is its number. */
+function coveredEntry(pid: number, now: number): ProcessInfo {
+  return {
+    pid, ppid: 0, name: '?', state: '?', pgrp: 0, session: 0, ttyNr: 0, flags: 0, kernelThread: false, uid: -1, user: '?',
+    startTicks: 0, startTime: now, cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: 'EOTHER',
+    exePathExists: null, cwd: null, cgroup: null, threads: 0, rssBytes: 0, cpuTicks: 0, cpuPercent: 0, preloadEnv: null,
+  };
 }
 
 /** Whether a ProcessInfo still says everything this stat and identity say (CPU % aside). */

@@ -121,7 +121,7 @@ describe('Debian layout', () => {
   it('shell start-up files: only the launching line becomes an entry', () => {
     const shell = r.entries.filter((e) => e.kind === 'shell-startup');
     expect(shell.map((e) => e.id)).toEqual(['/home/abc/.bashrc:28']);
-    expect(ids(shell[0])).toEqual(['C1', 'C7', 'C8']);
+    expect(ids(shell[0])).toEqual(['C1', 'C7', 'C8', 'P12']);
     expect(shell[0].findings[0].attack).toContain('T1546.004');
   });
 

@@ -1,6 +1,6 @@
 // Deleted and fileless executables: a payload that removed itself after starting.
 import type { ProcessInfo } from '../../model';
-import { hiddenComponents, inSystemDir, ownershipOf, WRITABLE_DIRS } from '../paths';
+import { basename, hiddenComponents, inSystemDir, ownershipOf, WRITABLE_DIRS } from '../paths';
 import type { Hit, Rule, RuleContext } from '../rule';
 
 const short = (h: string | null | undefined) => (h ? h.slice(0, 16) : '?');
@@ -67,14 +67,30 @@ export const H20: Rule = {
   },
 };
 
+const RUNTIMES = /^(runc|crun|docker-runc|containerd-shim(-runc-v\d)?|containerd|conmon|crio|dockerd|youki)$/;
+const CONTAINER_CGROUP = /(docker|cri-containerd|crio|libpod|containerd)[-/][0-9a-f]{12,}|\/kubepods/;
+
+function isContainerRuntimeStep(p: ProcessInfo, ctx: RuleContext): boolean {
+  const parent = ctx.processes.get(p.ppid);
+  if (parent && parent.exe !== null && !parent.exeDeleted && RUNTIMES.test(basename(parent.exe))) return true;
+  if (parent && parent.exeMemfd && /^\/memfd:runc_cloned/.test(parent.exe ?? '')) {
+    const grand = ctx.processes.get(parent.ppid);
+    if (grand && grand.exe !== null && RUNTIMES.test(basename(grand.exe))) return true;
+  }
+  return p.cgroup !== null && CONTAINER_CGROUP.test(p.cgroup);
+}
+
 export const H21: Rule = {
   id: 'H21',
   title: 'Fileless executable (memfd)',
   attack: ['T1620'],
-  describes: 'The program runs from an anonymous in-memory file (memfd_create): it never existed on disk. runc uses this legitimately; little else does.',
-  check(p: ProcessInfo): Hit | null {
+  describes: 'The program runs from an anonymous in-memory file (memfd_create): it never existed on disk. runc does this legitimately, and is exempt only when its parent really is a container runtime (runc, a containerd or CRI-O shim, by executable) or it sits in a container\'s cgroup; a name is not enough.',
+  check(p: ProcessInfo, ctx: RuleContext): Hit | null {
     if (p.kernelThread || !p.exeMemfd || p.exe === null) return null;
-    if (/^\/memfd:runc_cloned/.test(p.exe)) return null;
+    // runc re-executes itself from a memfd: exempt only a process that really is a container runtime step
+    // (its parent is runc or a containerd/CRI-O shim by executable, or it already sits in a container's
+    // cgroup), never anything that merely names its memfd runc_cloned.
+    if (/^\/memfd:runc_cloned/.test(p.exe) && isContainerRuntimeStep(p, ctx)) return null;
     return {
       weight: 9,
       explanation: `its executable is an in-memory file (${p.exe}) that never existed on disk`,

@@ -154,7 +154,7 @@ export const H03: Rule = {
   amplifier: true,
   title: 'Renamed process',
   attack: ['T1036.004'],
-  describes: 'The name a process reports (comm) differs from the executable the kernel ran: it renamed itself. Interpreters and multi-call binaries are exempt; alone this is only informative.',
+  describes: 'The name a process reports (comm) differs from the executable the kernel ran: it renamed itself. Interpreters, multi-call binaries and the standard "<program>: <role>" names (tmux: server, postgres: checkpointer) are exempt; alone this is only informative.',
   check(p: ProcessInfo): Hit | null {
     if (p.kernelThread || p.exe === null || p.exeMemfd || isInterpreter(p.exe)) return null;
     const exeBase = basename(p.exe);
@@ -162,6 +162,13 @@ export const H03: Rule = {
     // matches neither the file nor argv[0] was set by the process itself (prctl / writing comm).
     const a0 = (argv0Name(p) ?? '').slice(0, 15);
     if (exeBase === 'busybox' || p.name === exeBase.slice(0, 15) || p.name === a0) return null;
+    // "<program>: <role>" (tmux: server, postgres: walwriter, sshd: user@pts/0) is how honest programs
+    // name their processes: the program part still names the executable.
+    const colon = p.name.indexOf(': ');
+    if (colon > 0) {
+      const prog = p.name.slice(0, colon);
+      if (prog === exeBase || prog === a0 || exeBase.startsWith(prog + '-') || exeBase.startsWith(prog + '.')) return null;
+    }
     return {
       weight: 2,
       explanation: `calls itself "${p.name}", but its executable is ${p.exe}`,

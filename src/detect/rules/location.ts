@@ -153,3 +153,33 @@ export const H15: Rule = {
     };
   },
 };
+
+/** Accounts that run services: they never have a reason to run a program they could have written themselves. */
+const SERVICE_NAMES = /^(www-data|www|wwwrun|http|nginx|apache|apache2|httpd|lighttpd|caddy|nobody|nogroup|postgres|mysql|mariadb|redis|mongodb|memcache|memcached|tomcat\d*|elasticsearch|rabbitmq|daemon|bin|sys|mail|news|uucp|proxy|backup|list|irc|gnats|_apt|systemd-[a-z-]+|messagebus|sshd|ntp|chrony|_chrony|postfix|dovecot|bind|named|squid|git|gitlab-www|php-fpm|zabbix|prometheus|grafana|influxdb|solr|kafka|zookeeper|hadoop|minio|jupyterhub)$/;
+const NOLOGIN = /\/(nologin|false|sync|shutdown|halt)$/;
+
+export const H17: Rule = {
+  id: 'H17',
+  title: 'Service account runs a program from a place it can write to',
+  attack: ['T1190', 'T1036.005'],
+  describes: 'A service account (www-data, nginx, nobody, postgres, redis... or any account with a nologin shell) runs an executable from /tmp, /dev/shm, /var/tmp, a web directory or its own home: places it can write, so the program is whatever an intruder dropped through the service. Services run what packages installed.',
+  check(p: ProcessInfo, ctx: RuleContext): Hit | null {
+    if (p.kernelThread || p.uid === 0 || p.exe === null || p.exeMemfd) return null;
+    const account = ctx.accounts.get(p.uid);
+    const service = account ? (NOLOGIN.test(account.shell) || SERVICE_NAMES.test(account.name)) : false;
+    if (!service) return null;
+    const exe = p.exe;
+    const temp = WRITABLE_DIRS.find((d) => exe.startsWith(d.prefix));
+    const home = account!.home && account!.home !== '/' && !/^\/(nonexistent|dev\/null|bin|usr\/sbin|sbin|usr\/bin)\/?$/.test(account!.home)
+      ? account!.home.replace(/\/$/, '') : null;
+    const where = temp ? temp.prefix.slice(0, -1)
+      : home && exe.startsWith(home + '/') ? `its home ${home}`
+        : exe.startsWith('/var/www/') || exe.startsWith('/srv/www/') ? 'the web directory' : null;
+    if (!where) return null;
+    return {
+      weight: 7,
+      explanation: `the service account ${account!.name} runs ${exe}${p.exeDeleted ? ' (deleted)' : ''} from ${where}, a place it can write to; services run what packages installed`,
+      evidence: { user: account!.name, shell: account!.shell, home: account!.home, exe },
+    };
+  },
+};
