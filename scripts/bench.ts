@@ -22,7 +22,7 @@ syncBuiltinESMExports();
 
 const { ProcReader } = await import('../src/procfs/reader');
 const { Detector } = await import('../src/detect/index');
-const { POOL_PORTS } = await import('../src/detect/poolPorts');
+const { POOL_PORTS, STRONG_POOL_PORTS } = await import('../src/detect/poolPorts');
 const { Enricher } = await import('../src/deep/enrich');
 const { runDeepScan } = await import('../src/deep/index');
 const { hostKnowledge } = await import('../src/host/knowledge');
@@ -51,7 +51,7 @@ process.on('exit', cleanup);
 
 idle = await startIdle(N, 900);
 
-const reader = new ProcReader({ watchPorts: POOL_PORTS });
+const reader = new ProcReader({ watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
 const detector = new Detector(hostKnowledge('/'));
 const first0 = performance.now();
 detector.assess(reader.sample());

@@ -3,7 +3,7 @@
 // store's current interval (so + and - take effect at once).
 import type { KnownGood } from '../allow/index';
 import { Detector } from '../detect/index';
-import { POOL_PORTS } from '../detect/poolPorts';
+import { POOL_PORTS, STRONG_POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
 import { Enricher } from '../deep/enrich';
 import { hostKnowledge } from '../host/knowledge';
@@ -35,7 +35,7 @@ export class Poller {
   ticks = 0;
 
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
-    this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
+    this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
     this.detector = new Detector(hostKnowledge(opts.root ?? '/', { lazy: true }));
     this.host = new HostSampler(opts.procRoot);
     this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu, watchGap: true });

@@ -12,7 +12,7 @@ import { toFinding } from './rule';
 import { H20, H21 } from './rules/fileless';
 import { H42, H43, H44 } from './rules/hiding';
 import { H01, H02, H03 } from './rules/identity';
-import { H10, H11, H12, H13, H14, H15, H17 } from './rules/location';
+import { H10, H11, H12, H13, H14, H15, H16, H17 } from './rules/location';
 import { H30, H31, H32, H33, H34 } from './rules/miner';
 import { H50 } from './rules/gpuImpostor';
 import { H51 } from './rules/gpuLocation';
@@ -21,7 +21,7 @@ import { H53 } from './rules/slurmOutsideJob';
 import { R1 } from './rules/respawn';
 
 /** In evaluation order: H14 reads the findings of H01/H02 before it. */
-export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H17, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44, H50, H51, H52, H53, R1];
+export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H16, H17, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44, H50, H51, H52, H53, R1];
 
 const NO_KILLS: readonly KilledProcess[] = [];
 

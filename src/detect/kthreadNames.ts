@@ -65,7 +65,9 @@ export class KthreadNameIndex {
       if (this.normalised.has(n)) m.like = n;
       else if (n.length >= 6) {
         for (const k of this.normalised) {
-          if (k.length >= 6 && editDistance(n, k, 1) <= 1) { m.like = k; break; }
+          // One added or changed letter (kthreaddi, kswapd_), never one dropped: "worker" is an ordinary
+          // program name, not an imitation of kworker.
+          if (k.length >= 6 && n.length >= k.length && editDistance(n, k, 1) <= 1) { m.like = k; break; }
         }
       }
     }

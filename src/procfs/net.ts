@@ -61,6 +61,11 @@ export function readConnections(procRoot: string): Connection[] {
 }
 
 /** Loopback, private (RFC 1918, ULA), link-local and unspecified addresses: never a mining pool. */
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback: a local proxy. */
+export function isLoopbackAddress(addr: string): boolean {
+  return /^127\./.test(addr) || addr === '::1' || /^::ffff:127\./i.test(addr);
+}
+
 export function isPrivateAddress(addr: string): boolean {
   if (/^\d+\.\d+\.\d+\.\d+$/.test(addr)) {
     const [a, b] = addr.split('.').map(Number);

@@ -113,6 +113,8 @@ export interface ReaderOptions {
   watchPorts?: ReadonlySet<number>;
   /** What this process may see under hidepid (tests); read from /proc/self/status by default. */
   viewer?: Viewer;
+  /** Ports watched on loopback too (a local stratum proxy listens there); others count only to public addresses. */
+  loopbackPorts?: ReadonlySet<number>;
   now?: () => number;
 }
 
@@ -144,7 +146,7 @@ export class ProcReader {
     this.procRoot = opts.procRoot ?? '/proc';
     this.root = opts.root ?? '/';
     this.now = opts.now ?? Date.now;
-    this.sockets = new SocketAttribution(this.procRoot, opts.watchPorts ?? new Set());
+    this.sockets = new SocketAttribution(this.procRoot, opts.watchPorts ?? new Set(), opts.loopbackPorts ?? new Set());
     this.bootTime = readBootTime(this.procRoot);
     this.cpus = cpuCount(this.procRoot);
     this.accounts = readAccounts(this.root);
@@ -272,12 +274,16 @@ export class ProcReader {
       clockTicks: this.auxv.clockTicks,
       kernelThreadNames,
     };
+    const connections = this.sockets.connectionsByPid(processes, takenAt);
+    for (const c of this.sockets.unowned.slice(0, 5)) {
+      warnings.push(`A connection to ${c.remoteAddress}:${c.remotePort} (a mining-pool port, ${c.state}) belongs to no process this reader can see${this.isRoot ? ' (a hidden process, or one in another PID namespace)' : ' (run as root)'}: socket inode ${c.inode}.`);
+    }
     return {
       takenAt,
       intervalMs,
       bootTime: this.bootTime,
       processes,
-      connections: this.sockets.connectionsByPid(processes, takenAt),
+      connections,
       host,
       root: this.isRoot,
       unreadableExe,

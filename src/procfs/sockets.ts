@@ -5,7 +5,7 @@
 // least every NET_REFRESH_MS.
 import type { Connection, ProcessInfo } from '../model';
 import { readText } from './files';
-import { isPrivateAddress, readConnections } from './net';
+import { isLoopbackAddress, isPrivateAddress, readConnections } from './net';
 import { forEachFd, socketInode } from './pid';
 
 const NET_REFRESH_MS = 5_000;
@@ -52,18 +52,22 @@ export class SocketAttribution {
   private candidates: Connection[] = [];
   /** Inodes looked for in /proc/PID/fd without finding an owner since the tables were last read. */
   private readonly ownerless = new Set<number>();
+  /** Watched connections no visible process holds, at the last attribution: reported, never dropped. */
+  unowned: Connection[] = [];
 
-  constructor(private readonly procRoot: string, private readonly watchPorts: ReadonlySet<number>) {}
+  /** `loopbackPorts`: ports watched on loopback too (a local stratum proxy listens there). */
+  constructor(private readonly procRoot: string, private readonly watchPorts: ReadonlySet<number>,
+    private readonly loopbackPorts: ReadonlySet<number> = new Set()) {}
 
-  /** Established or opening TCP connections to public addresses on watched ports, by owning PID. */
+  /** Established or opening TCP connections to public addresses (or loopback proxies) on watched ports, by owning PID. */
   connectionsByPid(processes: Map<number, ProcessInfo>, now: number): Map<number, Connection[]> {
     const result = new Map<number, Connection[]>();
     if (this.watchPorts.size === 0) return result;
     const signature = socketSignature(this.procRoot);
     if (signature === null || signature !== this.signature || now - this.readAt >= NET_REFRESH_MS || now < this.readAt) {
       this.candidates = readConnections(this.procRoot).filter((c) =>
-        (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort)
-        && !isPrivateAddress(c.remoteAddress) && c.inode > 0);
+        (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort) && c.inode > 0
+        && (!isPrivateAddress(c.remoteAddress) || (isLoopbackAddress(c.remoteAddress) && this.loopbackPorts.has(c.remotePort))));
       this.signature = signature;
       this.readAt = now;
       this.ownerless.clear();
@@ -84,9 +88,10 @@ export class SocketAttribution {
     }
     const live = new Set(candidates.map((c) => c.inode));
     for (const inode of this.owners.keys()) if (!live.has(inode)) this.owners.delete(inode);
+    this.unowned = [];
     for (const c of candidates) {
       const pid = this.owners.get(c.inode);
-      if (pid === undefined || !processes.has(pid)) continue;
+      if (pid === undefined || !processes.has(pid)) { this.unowned.push(c); continue; }
       const list = result.get(pid) ?? [];
       list.push(c);
       result.set(pid, list);

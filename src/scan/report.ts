@@ -4,7 +4,7 @@ import type { PersistenceEntry } from '../persistence/index';
 import type { Correlation, StartedBy } from './correlate';
 import { severityRank } from '../model';
 import { Detector, hostWarnings } from '../detect/index';
-import { POOL_PORTS } from '../detect/poolPorts';
+import { POOL_PORTS, STRONG_POOL_PORTS } from '../detect/poolPorts';
 import { readHostIdentity } from '../procfs/host';
 import { ProcReader } from '../procfs/reader';
 import { Enricher } from '../deep/enrich';
@@ -78,7 +78,7 @@ export interface ScanOptions {
 }
 
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
-  const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS });
+  const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
   const enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu });
   enricher.start();
   let snapshot: Snapshot;

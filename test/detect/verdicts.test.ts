@@ -2,7 +2,7 @@
 // identity without CPU, detached jobs of ordinary users.
 import { afterEach, describe, expect, it } from 'vitest';
 import { assessTree } from '../helpers/assess';
-import { ProcTree, type FakeProc } from '../helpers/procTree';
+import { ProcTree, type FakeProc } from '../../src/procfs/fake';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());

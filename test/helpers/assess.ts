@@ -1,7 +1,7 @@
 // Run the real reader and detector over a fixture tree, two samples apart, as `scan` does.
 import { Detector } from '../../src/detect/index';
 import { hostKnowledge } from '../../src/host/knowledge';
-import { POOL_PORTS } from '../../src/detect/poolPorts';
+import { POOL_PORTS, STRONG_POOL_PORTS } from '../../src/detect/poolPorts';
 import type { Assessment, Snapshot } from '../../src/model';
 import { ProcReader } from '../../src/procfs/reader';
 import type { FakeProc, ProcTree } from '../../src/procfs/fake';
@@ -16,7 +16,7 @@ export interface Assessed {
 /** `busy` processes get `cpuPercent` CPU between the two samples (1 s apart). */
 export function assessTree(tree: ProcTree, busy: { proc: FakeProc; cpuPercent: number }[] = []): Assessed {
   let now = 1_700_000_500_000;
-  const reader = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, now: () => now });
+  const reader = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, now: () => now });
   reader.sample();
   for (const b of busy) tree.setCpu(b.proc, (b.proc.utime ?? 0) + Math.round((b.cpuPercent / 100) * reader.clockTicks));
   now += 1000;

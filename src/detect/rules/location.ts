@@ -164,7 +164,7 @@ export const H17: Rule = {
   attack: ['T1190', 'T1036.005'],
   describes: 'A service account (www-data, nginx, nobody, postgres, redis... or any account with a nologin shell) runs an executable from /tmp, /dev/shm, /var/tmp, a web directory or its own home: places it can write, so the program is whatever an intruder dropped through the service. Services run what packages installed.',
   check(p: ProcessInfo, ctx: RuleContext): Hit | null {
-    if (p.kernelThread || p.uid === 0 || p.exe === null || p.exeMemfd) return null;
+    if (p.kernelThread || p.uid === null || p.uid === 0 || p.exe === null || p.exeMemfd) return null;
     const account = ctx.accounts.get(p.uid);
     const service = account ? (NOLOGIN.test(account.shell) || SERVICE_NAMES.test(account.name)) : false;
     if (!service) return null;
@@ -180,6 +180,25 @@ export const H17: Rule = {
       weight: 7,
       explanation: `the service account ${account!.name} runs ${exe}${p.exeDeleted ? ' (deleted)' : ''} from ${where}, a place it can write to; services run what packages installed`,
       evidence: { user: account!.name, shell: account!.shell, home: account!.home, exe },
+    };
+  },
+};
+
+export const H16: Rule = {
+  id: 'H16',
+  title: 'Executable is a PID or lock file',
+  attack: ['T1036.005', 'T1564'],
+  describes: 'The program runs from a file named like a PID or lock file (/var/run/*.pid, *.lock), or from a file directly in /run: no package installs programs there, BPFDoor-style implants do.',
+  check(p: ProcessInfo): Hit | null {
+    if (p.kernelThread || p.exe === null || p.exeMemfd) return null;
+    const exe = p.exe;
+    const pidFile = /\.(pid|lock)$/i.test(exe);
+    const inRun = /^\/(var\/)?run\/[^/]+$/.test(exe) || /^\/(var\/)?run\/lock\//.test(exe);
+    if (!pidFile && !inRun) return null;
+    return {
+      weight: 9,
+      explanation: `its executable ${exe}${p.exeDeleted ? ' (deleted)' : ''} is ${pidFile ? 'named like a PID or lock file' : 'a file directly in /run'}, where no program is ever installed`,
+      evidence: { exe },
     };
   },
 };

@@ -83,15 +83,17 @@ export const H33: Rule = {
   id: 'H33',
   title: 'Connected to a mining-pool port',
   attack: ['T1496.001', 'T1071'],
-  describes: 'An open TCP connection from this process to a public address on a port mining pools use (3333, 5555, 7777, 14444, 45700...). Everyday ports in the same list (8080, 8888...) count for little.',
+  describes: 'An open TCP connection from this process to a public address on a port mining pools use (3333, 5555, 7777, 14444, 45700...), or to one of the miner-only ports on loopback (a local stratum proxy). Everyday ports in the same list (8080, 8888...) count for little.',
   check(p: ProcessInfo, ctx: RuleContext): Hit | null {
     const conns = ctx.connections.get(p.pid);
     if (!conns || conns.length === 0) return null;
     const strong = conns.find((c) => STRONG_POOL_PORTS.has(c.remotePort));
     const c = strong ?? conns[0];
+    const local = /^127\.|^::1$|^::ffff:127\./i.test(c.remoteAddress);
     return {
       weight: strong ? 5 : 1,
-      explanation: `connected to ${c.remoteAddress}:${c.remotePort} (${c.state}), a port mining pools ${strong ? 'use' : 'sometimes use'}`,
+      explanation: `connected to ${c.remoteAddress}:${c.remotePort} (${c.state}), a port mining pools ${strong ? 'use' : 'sometimes use'}`
+        + (local ? ': on loopback, that is a local stratum proxy relaying to a pool' : ''),
       evidence: { connections: conns.map((x) => `${x.remoteAddress}:${x.remotePort} ${x.state}`) },
     };
   },
