@@ -65,9 +65,9 @@ export class KthreadNameIndex {
       if (this.normalised.has(n)) m.like = n;
       else if (n.length >= 6) {
         for (const k of this.normalised) {
-          // One added or changed letter (kthreaddi, kswapd_), never one dropped: "worker" is an ordinary
-          // program name, not an imitation of kworker.
-          if (k.length >= 6 && n.length >= k.length && editDistance(n, k, 1) <= 1) { m.like = k; break; }
+          // One letter added, changed or dropped (kthreaddi, ksoftirq), but never the first: "worker" is an
+          // ordinary program name, not an imitation of kworker.
+          if (k.length >= 6 && n[0] === k[0] && editDistance(n, k, 1) <= 1) { m.like = k; break; }
         }
       }
     }

@@ -481,6 +481,12 @@ const BENIGN: CorpusCase[] = [
     files: { 'home/bob/.profile': 'eval "$(ssh-agent -s)" >/dev/null\n' },
   },
   {
+    name: 'a job-queue ./worker under nohup', kind: 'benign', expect: 'medium', accepts: ['low'],
+    why: '"worker" is an ordinary program name, not an imitation of kworker; detached from the home is worth a look only',
+    source: 'catalogue H01 (fuzzy names need care)', target: 4036,
+    procs: [detached('bob', { pid: 4036, comm: 'worker', cmdline: ['./worker', '-queue', 'default'], exe: '/home/bob/svc/worker', cwd: '/home/bob/svc' })],
+  },
+  {
     name: 'unattended-upgrade', kind: 'benign', expect: 'none', why: 'packaged python script', source: 'Debian', target: 4035,
     procs: [service('unattended-upgrades.service', { pid: 4035, comm: 'unattended-upgr', cmdline: ['/usr/bin/python3', '/usr/bin/unattended-upgrade', '--download-only'], exe: '/usr/bin/python3.11' })],
   },
