@@ -3,6 +3,6 @@
 // wrong side of "high" or any undocumented difference from the responder's verdict.
 import { formatResults, runCorpus } from '../test/corpus/evaluate';
 
-const results = runCorpus();
+const results = await runCorpus();
 console.log(formatResults(results));
 process.exit(results.some((r) => r.wrongSide || r.mismatch) ? 1 : 0);

@@ -2,6 +2,7 @@
 // alongside. One store write per tick. The next tick is scheduled after this one finished, at the
 // store's current interval (so + and - take effect at once).
 import type { KnownGood } from '../allow/index';
+import { ContentCollector } from '../content/collector';
 import { Detector } from '../detect/index';
 import { POOL_PORTS, STRONG_POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
@@ -30,6 +31,7 @@ export class Poller {
   private stopped = false;
   private readonly reader: ProcReader;
   private readonly detector: Detector;
+  private readonly content: ContentCollector;
   private readonly host: HostSampler;
   readonly enricher: Enricher;
   ticks = 0;
@@ -37,6 +39,7 @@ export class Poller {
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
     this.detector = new Detector(hostKnowledge(opts.root ?? '/', { lazy: true }));
+    this.content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root });
     this.host = new HostSampler(opts.procRoot);
     this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu, watchGap: true });
   }
@@ -57,8 +60,12 @@ export class Poller {
   /** One collection and one store write (one render) per tick; exposed for tests. */
   async tick(): Promise<void> {
     const snapshot = this.enricher.enrich(this.reader.sample());
+    const content = this.content.facts(snapshot);
+    if (content.size > 0) snapshot.content = content;
     let assessments = this.detector.assess(snapshot, this.opts.respawn?.facts());
     if (this.opts.knownGood) assessments = this.opts.knownGood.apply(snapshot, assessments).assessments;
+    // Content evidence is gathered in the background and read on a later tick: never on the frame's path.
+    void this.content.update(snapshot, assessments).catch(() => undefined);
     // host figures are decoration: a failed read leaves the last ones
     const stats = await this.host.sample().catch(() => null);
     if (this.stopped) return;

@@ -9,6 +9,7 @@ import type { AccountFacts, Rule, RuleContext } from './rule';
 
 export type { AccountFacts } from './rule';
 import { toFinding } from './rule';
+import { H22, H37, H38 } from './rules/content';
 import { H20, H21 } from './rules/fileless';
 import { H42, H43, H44 } from './rules/hiding';
 import { H01, H02, H03 } from './rules/identity';
@@ -21,7 +22,7 @@ import { H53 } from './rules/slurmOutsideJob';
 import { R1 } from './rules/respawn';
 
 /** In evaluation order: H14 reads the findings of H01/H02 before it. */
-export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H16, H17, H14, H20, H21, H30, H31, H32, H33, H34, H42, H43, H44, H50, H51, H52, H53, R1];
+export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H16, H17, H14, H20, H21, H22, H30, H31, H32, H33, H34, H37, H38, H42, H43, H44, H50, H51, H52, H53, R1];
 
 const NO_KILLS: readonly KilledProcess[] = [];
 

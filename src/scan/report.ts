@@ -9,6 +9,7 @@ import { readHostIdentity } from '../procfs/host';
 import { ProcReader } from '../procfs/reader';
 import { Enricher } from '../deep/enrich';
 import { matchesContainer } from '../procfs/container';
+import { ContentCollector } from '../content/collector';
 import { hostKnowledge } from '../host/knowledge';
 
 export interface ReportFinding {
@@ -91,7 +92,17 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   } finally {
     enricher.stop();
   }
-  return { snapshot, assessments: new Detector(hostKnowledge(opts.root)).assess(snapshot) };
+  const detector = new Detector(hostKnowledge(opts.root));
+  let assessments = detector.assess(snapshot);
+  // Content evidence (miner config, executable strings, replaced images) for what already shows a sign.
+  const content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root });
+  await content.update(snapshot, assessments);
+  const facts = content.facts(snapshot);
+  if (facts.size > 0) {
+    snapshot.content = facts;
+    assessments = detector.assess(snapshot);
+  }
+  return { snapshot, assessments };
 }
 
 function reportFinding(f: Finding): ReportFinding {

@@ -34,8 +34,8 @@ describe('detection corpus', () => {
   });
 
   for (const c of CASES) {
-    it(`${c.kind} · ${c.name} → ${c.expect}`, () => {
-      const r = runCase(c);
+    it(`${c.kind} · ${c.name} → ${c.expect}`, async () => {
+      const r = await runCase(c);
       const got = `${r.got} (${r.findings.map((f) => `${f.id}:${f.weight}`).join(' ')})`;
       expect(r.wrongSide, got).toBe(false);
       expect([c.expect, ...(c.accepts ?? [])], got).toContain(r.got);

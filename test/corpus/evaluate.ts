@@ -1,11 +1,15 @@
 // Runs the corpus: every case on its own fixture host, through the real reader, the package index, the
 // detector and (for persistence cases) the persistence judge and its links, as `minewatch scan` does.
 // Shared by the regression test (test/corpus/corpus.test.ts) and `npm run eval` (scripts/eval.ts).
+import { copyFileSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { ContentCollector } from '../../src/content/collector';
 import { Detector } from '../../src/detect/index';
 import { POOL_PORTS, STRONG_POOL_PORTS } from '../../src/detect/poolPorts';
 import { hostKnowledge } from '../../src/host/knowledge';
 import { SEVERITIES, severityRank, type Finding, type Severity } from '../../src/model';
 import { collectPersistence } from '../../src/persistence/index';
+import type { FakeProc, ProcTree } from '../../src/procfs/fake';
 import { ProcReader } from '../../src/procfs/reader';
 import { correlate } from '../../src/scan/correlate';
 import { CASES, type CorpusCase } from './cases';
@@ -21,7 +25,26 @@ export interface CaseResult {
   mismatch: boolean;
 }
 
-export function runCase(c: CorpusCase): CaseResult {
+/**
+ * A /proc for the content collector whose links lead into the fixture root: cwd, root, exe (and maps)
+ * of each process, as the kernel's magic links would on a live host. The reader keeps the fixture's own
+ * links (paths as the process sees them); only the collector reads through these.
+ */
+function contentProc(tree: ProcTree, procs: FakeProc[]): string {
+  const dir = join(tree.base, 'content-proc');
+  for (const p of procs) {
+    const d = join(dir, String(p.pid));
+    mkdirSync(d, { recursive: true });
+    symlinkSync(tree.root, join(d, 'root'));
+    if (p.cwd) symlinkSync(join(tree.root, p.cwd), join(d, 'cwd'));
+    if (p.exe && p.exe.startsWith('/') && !p.exe.endsWith(' (deleted)')) symlinkSync(join(tree.root, p.exe), join(d, 'exe'));
+    const maps = join(tree.proc, String(p.pid), 'maps');
+    if (existsSync(maps)) copyFileSync(maps, join(d, 'maps'));
+  }
+  return dir;
+}
+
+export async function runCase(c: CorpusCase): Promise<CaseResult> {
   const tree = buildHost();
   try {
     for (const p of c.procs) tree.add(p);
@@ -39,7 +62,14 @@ export function runCase(c: CorpusCase): CaseResult {
     }
     now += 1000;
     const snapshot = reader.sample();
-    const assessments = detector.assess(snapshot);
+    let assessments = detector.assess(snapshot);
+    const collector = new ContentCollector({ procRoot: contentProc(tree, c.procs), root: tree.root });
+    await collector.update(snapshot, assessments);
+    const content = collector.facts(snapshot);
+    if (content.size > 0) {
+      snapshot.content = content;
+      assessments = detector.assess(snapshot);
+    }
     let got: Severity;
     let findings: Finding[];
     if (typeof c.target === 'number') {
@@ -62,8 +92,10 @@ export function runCase(c: CorpusCase): CaseResult {
   }
 }
 
-export function runCorpus(filter?: (c: CorpusCase) => boolean): CaseResult[] {
-  return CASES.filter(filter ?? (() => true)).map(runCase);
+export async function runCorpus(filter?: (c: CorpusCase) => boolean): Promise<CaseResult[]> {
+  const out: CaseResult[] = [];
+  for (const c of CASES.filter(filter ?? (() => true))) out.push(await runCase(c));
+  return out;
 }
 
 /** The confusion table (rows: the responder's verdict, columns: minewatch's) and every miss, as text. */
