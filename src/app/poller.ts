@@ -7,10 +7,12 @@ import { Detector } from '../detect/index';
 import { POOL_PORTS, STRONG_POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
 import { Enricher } from '../deep/enrich';
-import { hostKnowledge } from '../host/knowledge';
+import { hostKnowledge, type HostKnowledge } from '../host/knowledge';
 import { ProcReader } from '../procfs/reader';
 import type { AppStore } from '../store/appStore';
 import type { RespawnWatch } from '../respond/index';
+/** Ticks before background work (package index, content evidence) starts: the first frames come first. */
+const BACKGROUND_FROM_TICK = 2;
 
 export interface PollerOptions {
   procRoot?: string;
@@ -32,13 +34,15 @@ export class Poller {
   private readonly reader: ProcReader;
   private readonly detector: Detector;
   private readonly content: ContentCollector;
+  private readonly knowledge: HostKnowledge;
   private readonly host: HostSampler;
   readonly enricher: Enricher;
   ticks = 0;
 
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
-    this.detector = new Detector(hostKnowledge(opts.root ?? '/', { lazy: true }));
+    this.knowledge = hostKnowledge(opts.root ?? '/', { lazy: true });
+    this.detector = new Detector(this.knowledge);
     this.content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root });
     this.host = new HostSampler(opts.procRoot);
     this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu, watchGap: true });
@@ -64,8 +68,10 @@ export class Poller {
     if (content.size > 0) snapshot.content = content;
     let assessments = this.detector.assess(snapshot, this.opts.respawn?.facts());
     if (this.opts.knownGood) assessments = this.opts.knownGood.apply(snapshot, assessments).assessments;
-    // Content evidence is gathered in the background and read on a later tick: never on the frame's path.
-    void this.content.update(snapshot, assessments).catch(() => undefined);
+    // The package index and content evidence are built in the background once the first frames are
+    // out, and read on a later tick: never on the frame's path.
+    if (this.ticks === BACKGROUND_FROM_TICK) void this.knowledge.packages.loadAsync().catch(() => undefined);
+    if (this.ticks >= BACKGROUND_FROM_TICK) void this.content.update(snapshot, assessments).catch(() => undefined);
     // host figures are decoration: a failed read leaves the last ones
     const stats = await this.host.sample().catch(() => null);
     if (this.stopped) return;

@@ -16,7 +16,7 @@ import { parseMinerConfig } from './minerConfig';
 
 const CONFIG_NAMES = ['config.json', 'config.txt', 'pools.txt'];
 const CONFIG_MAX = 64 * 1024;
-/** At most this many processes are looked at per update, strongest first. */
+/** At most this many processes are looked at per update, strongest first (the dashboard's default). */
 const PER_UPDATE = 6;
 /** Bytes of the executable scanned for strings (xmrig's strings sit in its first megabytes). */
 const STRINGS_LIMIT = 8 * 1024 * 1024;
@@ -33,6 +33,8 @@ export interface CollectorOptions {
   procRoot?: string;
   root?: string;
   now?: () => number;
+  /** Processes looked at per update (default 6: the dashboard spreads them over ticks; a scan takes more). */
+  perUpdate?: number;
 }
 
 const CHUNK = 256 * 1024;
@@ -66,10 +68,12 @@ export class ContentCollector {
   /** Strings of executables already scanned, by dev:ino:size:mtime. */
   private readonly strings = new Map<string, ContentFacts['exeStrings']>();
   private busy: Promise<void> | null = null;
+  private readonly perUpdate: number;
 
   constructor(opts: CollectorOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
     this.now = opts.now ?? Date.now;
+    this.perUpdate = opts.perUpdate ?? PER_UPDATE;
   }
 
   /** What is known for the processes of this snapshot (same PID and start time). */
@@ -97,7 +101,7 @@ export class ContentCollector {
       .filter((p) => ContentCollector.candidate(p, assessments.get(p.pid)))
       .filter((p) => { const e = this.byPid.get(p.pid); return !e || e.startTicks !== p.startTicks || now - e.at > RECHECK_MS; })
       .sort((a, b) => (assessments.get(b.pid)?.score ?? 0) - (assessments.get(a.pid)?.score ?? 0) || b.cpuPercent - a.cpuPercent)
-      .slice(0, PER_UPDATE);
+      .slice(0, this.perUpdate);
     if (due.length === 0) return Promise.resolve();
     this.busy = (async () => {
       for (const p of due) {

@@ -10,13 +10,12 @@ export interface HostKnowledge extends Required<DetectorOptions> {
 }
 
 /**
- * `lazy`: the dashboard indexes packages in the background (answers are "unknown" until then); a scan
- * indexes at once. Accounts are re-read at most every minute.
+ * `lazy`: the dashboard indexes packages in the background once it calls packages.loadAsync() (answers
+ * are "unknown" until then); a scan indexes at once. Accounts are re-read at most every minute.
  */
 export function hostKnowledge(root: string, opts: { lazy?: boolean; now?: () => number } = {}): HostKnowledge {
   const now = opts.now ?? Date.now;
   const packages = new DpkgIndex(root, { lazy: opts.lazy, now });
-  if (opts.lazy) void packages.loadAsync();
   let accounts: ReadonlyMap<number, AccountFacts> | null = null;
   let readAt = 0;
   return {

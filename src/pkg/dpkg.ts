@@ -60,10 +60,13 @@ export class DpkgIndex implements PackageLookup {
   private key = '';
   private checkedAt = 0;
   private loading: Promise<void> | null = null;
+  /** Lazy mode: loadAsync() was called once, so later database changes reload in the background too. */
+  private started = false;
 
   /**
    * `recheckMs`: how often the database's mtimes are compared (a stat of three files).
-   * `lazy`: answer "unknown" until loadAsync() finished, instead of indexing synchronously on first use.
+   * `lazy`: answer "unknown" until loadAsync() finished, instead of indexing synchronously on first use;
+   * nothing is read before the owner calls loadAsync() (the dashboard does after its first frames).
    */
   constructor(private readonly root = '/', private readonly opts: { recheckMs?: number; now?: () => number; lazy?: boolean } = {}) {
     this.info = join(root, 'var/lib/dpkg/info');
@@ -86,7 +89,7 @@ export class DpkgIndex implements PackageLookup {
     this.checkedAt = now;
     const key = mtimeKey(this.watched());
     if (this.owners && key === this.key) return;
-    if (this.opts.lazy && !this.owners) { void this.loadAsync(); return; }
+    if (this.opts.lazy) { if (this.started) void this.loadAsync(); return; }
     this.build(key, readdirSync, (f) => readFileSync(f, 'utf8'));
   }
 
@@ -129,6 +132,7 @@ export class DpkgIndex implements PackageLookup {
 
   /** Index in the background (the dashboard): until it is done, every answer is "unknown". */
   loadAsync(): Promise<void> {
+    this.started = true;
     if (this.loading) return this.loading;
     this.loading = (async () => {
       const key = mtimeKey(this.watched());

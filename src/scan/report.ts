@@ -95,7 +95,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const detector = new Detector(hostKnowledge(opts.root));
   let assessments = detector.assess(snapshot);
   // Content evidence (miner config, executable strings, replaced images) for what already shows a sign.
-  const content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root });
+  const content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root, perUpdate: 64 });
   await content.update(snapshot, assessments);
   const facts = content.facts(snapshot);
   if (facts.size > 0) {
