@@ -5,10 +5,12 @@
 // least every NET_REFRESH_MS.
 import type { Connection, ProcessInfo } from '../model';
 import { readText } from './files';
-import { isLoopbackAddress, isPrivateAddress, readConnections } from './net';
-import { forEachFd, socketInode } from './pid';
+import { isLoopbackAddress, isPrivateAddress, parseProcNetTcp, readConnections } from './net';
+import { attempt, forEachFd, readNamespace, readNetTable, socketInode } from './pid';
 
 const NET_REFRESH_MS = 5_000;
+/** How often every process's network namespace is looked up again (new PIDs are looked up at once). */
+const NS_REFRESH_MS = 30_000;
 
 /** "inuse/alloc" of TCP and TCP6 from <proc>/net/sockstat{,6}: moves when sockets are opened or closed. */
 function socketSignature(procRoot: string): string | null {
@@ -59,15 +61,55 @@ export class SocketAttribution {
   constructor(private readonly procRoot: string, private readonly watchPorts: ReadonlySet<number>,
     private readonly loopbackPorts: ReadonlySet<number> = new Set()) {}
 
+  /** Network namespace per PID (with the start time it was read for), and when all were last read. */
+  private readonly netns = new Map<number, { startTicks: number; ns: number | null }>();
+  private nsReadAt = 0;
+
+  private watched(c: Connection): boolean {
+    return (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort) && c.inode > 0
+      && (!isPrivateAddress(c.remoteAddress) || (isLoopbackAddress(c.remoteAddress) && this.loopbackPorts.has(c.remotePort)));
+  }
+
+  /**
+   * Connections of other network namespaces (containers): /proc/PID/net/tcp{,6} read once per distinct
+   * namespace, through one of its processes. Namespaces are looked up for new PIDs at once and for all
+   * every NS_REFRESH_MS (a readlink each).
+   */
+  private foreignConnections(processes: Map<number, ProcessInfo>, now: number): Connection[] {
+    const own = readNamespace(this.procRoot, process.pid, 'net');
+    if (own === null) return [];
+    const all = now - this.nsReadAt >= NS_REFRESH_MS || now < this.nsReadAt;
+    if (all) this.nsReadAt = now;
+    const holder = new Map<number, number>();
+    for (const p of processes.values()) {
+      if (p.kernelThread) continue;
+      let e = this.netns.get(p.pid);
+      if (!e || e.startTicks !== p.startTicks || all) {
+        e = { startTicks: p.startTicks, ns: readNamespace(this.procRoot, p.pid, 'net') };
+        this.netns.set(p.pid, e);
+      }
+      if (e.ns !== null && e.ns !== own && !holder.has(e.ns)) holder.set(e.ns, p.pid);
+    }
+    if (this.netns.size > processes.size * 2) for (const pid of this.netns.keys()) if (!processes.has(pid)) this.netns.delete(pid);
+    const out: Connection[] = [];
+    for (const pid of holder.values()) {
+      for (const table of ['tcp', 'tcp6'] as const) {
+        const text = attempt(() => readNetTable(this.procRoot, pid, table));
+        if (text) for (const c of parseProcNetTcp(text, table)) if (this.watched(c)) out.push(c);
+      }
+    }
+    return out;
+  }
+
   /** Established or opening TCP connections to public addresses (or loopback proxies) on watched ports, by owning PID. */
   connectionsByPid(processes: Map<number, ProcessInfo>, now: number): Map<number, Connection[]> {
     const result = new Map<number, Connection[]>();
     if (this.watchPorts.size === 0) return result;
     const signature = socketSignature(this.procRoot);
     if (signature === null || signature !== this.signature || now - this.readAt >= NET_REFRESH_MS || now < this.readAt) {
-      this.candidates = readConnections(this.procRoot).filter((c) =>
-        (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort) && c.inode > 0
-        && (!isPrivateAddress(c.remoteAddress) || (isLoopbackAddress(c.remoteAddress) && this.loopbackPorts.has(c.remotePort))));
+      this.candidates = readConnections(this.procRoot).filter((c) => this.watched(c));
+      const seen = new Set(this.candidates.map((c) => c.inode));
+      for (const c of this.foreignConnections(processes, now)) if (!seen.has(c.inode)) { seen.add(c.inode); this.candidates.push(c); }
       this.signature = signature;
       this.readAt = now;
       this.ownerless.clear();

@@ -1,0 +1,61 @@
+// Pool connections of processes in other network namespaces (containers): their /proc/PID/net/tcp is read
+// once per namespace and attributed like the host's; loopback proxies count on strong ports; a socket no
+// process holds is reported.
+import { mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { POOL_PORTS, STRONG_POOL_PORTS } from '../../src/detect/poolPorts';
+import { ProcTree } from '../../src/procfs/fake';
+import { ProcReader } from '../../src/procfs/reader';
+
+let tree: ProcTree;
+afterEach(() => tree?.cleanup());
+
+const HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+function line(local: string, remote: string, inode: number): string {
+  return `   0: ${local} ${remote} 01 00000000:00000000 00:00000000 00000000  1001        0 ${inode} 1 0000000000000000 20 4 30 10 -1\n`;
+}
+function ns(t: ProcTree, pid: number, inode: number): void {
+  mkdirSync(join(t.proc, String(pid), 'ns'), { recursive: true });
+  symlinkSync(`net:[${inode}]`, join(t.proc, String(pid), 'ns', 'net'));
+}
+function socket(t: ProcTree, pid: number, inode: number): void {
+  mkdirSync(join(t.proc, String(pid), 'fd'), { recursive: true });
+  symlinkSync(`socket:[${inode}]`, join(t.proc, String(pid), 'fd', '7'));
+}
+
+describe('connections beyond the host table', () => {
+  it('reads another network namespace through one of its processes and attributes its pool connection', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: process.pid, comm: 'node', uid: 0, cmdline: ['node'], exe: '/usr/bin/node' });
+    ns(tree, process.pid, 4026531840);
+    tree.add({ pid: 700, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker' });
+    tree.add({ pid: 701, comm: 'sh', uid: 1001, cmdline: ['sh'], exe: '/bin/sh' });
+    ns(tree, 700, 4026532999);
+    ns(tree, 701, 4026532999);
+    socket(tree, 700, 555);
+    tree.procFile('net/tcp', HEADER);
+    tree.procFile('net/sockstat', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
+    // 172.17.0.2:40000 -> 203.0.113.9:3333, in the container's own table (read through PID 700 or 701)
+    tree.procFile('700/net/tcp', HEADER + line('020011AC:9C40', '097100CB:0D05', 555));
+    tree.procFile('701/net/tcp', HEADER + line('020011AC:9C40', '097100CB:0D05', 555));
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
+    const s = r.sample();
+    expect(s.connections.get(700)?.map((c) => `${c.remoteAddress}:${c.remotePort}`)).toEqual(['203.0.113.9:3333']);
+  });
+
+  it('a loopback connection counts on a miner-only port, not on an everyday one; an ownerless one is a warning', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 710, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker' });
+    socket(tree, 710, 600);
+    tree.procFile('net/tcp', HEADER
+      + line('0100007F:9C40', '0100007F:0D05', 600)    // 127.0.0.1 -> 127.0.0.1:3333 (stratum proxy)
+      + line('0100007F:9C41', '0100007F:1F90', 601)    // -> 127.0.0.1:8080: everyday
+      + line('0100007F:9C42', '0100007F:3840', 602));  // -> 127.0.0.1:14400... no owner
+    tree.procFile('net/sockstat', 'TCP: inuse 3 orphan 0 tw 0 alloc 3 mem 0\n');
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: new Set([...POOL_PORTS, 14400]), loopbackPorts: new Set([...STRONG_POOL_PORTS, 14400]) });
+    const s = r.sample();
+    expect(s.connections.get(710)?.map((c) => c.remotePort)).toEqual([3333]);
+    expect(s.warnings.join('\n')).toMatch(/127\.0\.0\.1:14400 .*belongs to no process/);
+  });
+});
