@@ -19,7 +19,7 @@ const CONFIG_MAX = 64 * 1024;
 /** At most this many processes are looked at per update, strongest first (the dashboard's default). */
 const PER_UPDATE = 6;
 /** Bytes of the executable scanned for strings (xmrig's strings sit in its first megabytes). */
-const STRINGS_LIMIT = 8 * 1024 * 1024;
+const STRINGS_LIMIT = 4 * 1024 * 1024;
 const RECHECK_MS = 60_000;
 const WRITABLE = /^\/(tmp|var\/tmp|dev\/shm|run\/shm|dev\/mqueue)\//;
 
@@ -35,9 +35,15 @@ export interface CollectorOptions {
   now?: () => number;
   /** Processes looked at per update (default 6: the dashboard spreads them over ticks; a scan takes more). */
   perUpdate?: number;
+  /** Wall time an update may take before it leaves the rest for the next one (default 500 ms). */
+  budgetMs?: number;
 }
 
 const CHUNK = 256 * 1024;
+
+function belowHigh(a: Assessment | undefined): boolean {
+  return !a || a.severity === 'none' || a.severity === 'low' || a.severity === 'medium';
+}
 
 /**
  * The inspector's strings scanner over the first `limit` bytes of an open file, a chunk at a time,
@@ -69,11 +75,13 @@ export class ContentCollector {
   private readonly strings = new Map<string, ContentFacts['exeStrings']>();
   private busy: Promise<void> | null = null;
   private readonly perUpdate: number;
+  private readonly budgetMs: number;
 
   constructor(opts: CollectorOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
     this.now = opts.now ?? Date.now;
     this.perUpdate = opts.perUpdate ?? PER_UPDATE;
+    this.budgetMs = opts.budgetMs ?? 500;
   }
 
   /** What is known for the processes of this snapshot (same PID and start time). */
@@ -93,31 +101,49 @@ export class ContentCollector {
     return (a !== undefined && a.findings.some((f) => f.weight >= 2)) || p.cpuPercent >= 50;
   }
 
-  /** Look at the candidates not looked at recently; one update at a time (a second call joins it). */
+  /**
+   * Look at the candidates not looked at recently; one update at a time (a second call joins it). The
+   * cheap looks (a config file, the maps) are done for up to 256 candidates; the costly ones (reading an
+   * executable's strings, hashing a replaced image) for the first `perUpdate` by priority, within a
+   * budget of minewatch's own CPU time (not wall time: a loaded host must not starve it, nor it the host).
+   */
   update(snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>): Promise<void> {
     if (this.busy) return this.busy;
     const now = this.now();
     const due = [...snapshot.processes.values()]
       .filter((p) => ContentCollector.candidate(p, assessments.get(p.pid)))
       .filter((p) => { const e = this.byPid.get(p.pid); return !e || e.startTicks !== p.startTicks || now - e.at > RECHECK_MS; })
-      .sort((a, b) => (assessments.get(b.pid)?.score ?? 0) - (assessments.get(a.pid)?.score ?? 0) || b.cpuPercent - a.cpuPercent)
-      .slice(0, this.perUpdate);
+      // Where content can change the verdict first (below high), then the strongest signs, then the busiest.
+      .sort((a, b) => Number(belowHigh(assessments.get(b.pid))) - Number(belowHigh(assessments.get(a.pid)))
+        || (assessments.get(b.pid)?.score ?? 0) - (assessments.get(a.pid)?.score ?? 0) || b.cpuPercent - a.cpuPercent)
+      .slice(0, 256);
     if (due.length === 0) return Promise.resolve();
+    const cpu0 = process.cpuUsage();
+    const wall0 = this.now();
     this.busy = (async () => {
+      let costly = 0;
       for (const p of due) {
-        const facts = await this.look(p).catch(() => ({} as ContentFacts));
-        this.byPid.set(p.pid, { startTicks: p.startTicks, facts, at: this.now() });
+        const spent = process.cpuUsage(cpu0);
+        // CPU time bounds our cost to the host; a wall-time cap (3x) bounds a wait on a disk-bound host.
+        const mayCost = costly < this.perUpdate && (spent.user + spent.system) / 1000 < this.budgetMs
+          && this.now() - wall0 < 3 * this.budgetMs;
+        if (mayCost) costly++;
+        const facts = await this.look(p, mayCost).catch(() => ({} as ContentFacts));
+        // Without the costly looks, come back to it on a later update.
+        this.byPid.set(p.pid, { startTicks: p.startTicks, facts, at: mayCost ? this.now() : 0 });
       }
     })().finally(() => { this.busy = null; });
     return this.busy;
   }
 
-  private async look(p: ProcessInfo): Promise<ContentFacts> {
+  private async look(p: ProcessInfo, costly: boolean): Promise<ContentFacts> {
     const facts: ContentFacts = {};
     facts.minerConfig = this.minerConfig(p);
-    facts.exeStrings = await this.exeStrings(p);
     facts.execMaps = this.execMaps(p);
-    if (p.exeDeleted && p.exePathExists) facts.replacedImage = await this.replacedImage(p);
+    if (costly) {
+      facts.exeStrings = await this.exeStrings(p);
+      if (p.exeDeleted && p.exePathExists) facts.replacedImage = await this.replacedImage(p);
+    }
     return facts;
   }
 

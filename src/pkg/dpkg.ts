@@ -141,9 +141,12 @@ export class DpkgIndex implements PackageLookup {
       if (this.kind === 'dpkg') {
         let names: string[] = [];
         try { names = await readdir(this.info); } catch { names = []; }
-        for (const name of names) {
-          if (!name.endsWith('.list')) continue;
-          try { this.indexList(owners, name.slice(0, -5).replace(/:[^:]*$/, ''), await readFile(join(this.info, name), 'utf8')); } catch { /* gone */ }
+        // 32 files in flight at a time: one await per file would pay the event loop's latency 3,000 times.
+        const lists = names.filter((n) => n.endsWith('.list'));
+        for (let i = 0; i < lists.length; i += 32) {
+          const batch = lists.slice(i, i + 32);
+          const texts = await Promise.all(batch.map((n) => readFile(join(this.info, n), 'utf8').catch(() => null)));
+          batch.forEach((n, j) => { if (texts[j] !== null) this.indexList(owners, n.slice(0, -5).replace(/:[^:]*$/, ''), texts[j]!); });
         }
         this.diverted = this.readDiversions((f) => readFileSync(f, 'utf8'));
       }

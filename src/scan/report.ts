@@ -80,6 +80,9 @@ export interface ScanOptions {
 
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
+  // The package index is built while the two samples are taken apart (no child process: dpkg's files).
+  const knowledge = hostKnowledge(opts.root, { lazy: true });
+  const packages = knowledge.packages.loadAsync();
   const enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu });
   enricher.start();
   let snapshot: Snapshot;
@@ -92,10 +95,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   } finally {
     enricher.stop();
   }
-  const detector = new Detector(hostKnowledge(opts.root));
+  await packages;
+  const detector = new Detector(knowledge);
   let assessments = detector.assess(snapshot);
-  // Content evidence (miner config, executable strings, replaced images) for what already shows a sign.
-  const content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root, perUpdate: 64 });
+  // Content evidence (miner config, executable strings, replaced images) for what already shows a sign,
+  // bounded: executables of at most 8 processes read, within a second of CPU time.
+  const content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root, perUpdate: 8, budgetMs: 1000 });
   await content.update(snapshot, assessments);
   const facts = content.facts(snapshot);
   if (facts.size > 0) {

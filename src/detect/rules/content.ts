@@ -23,7 +23,7 @@ export const H38: Rule = {
   id: 'H38',
   title: 'Miner strings in its executable',
   attack: ['T1496.001'],
-  describes: 'Its executable contains what miners carry: stratum URLs, pool host names, XMRig or RandomX strings, wallet addresses (a bounded scan of the first 8 MiB, cached per file, done off the tick). A renamed xmrig keeps them whatever it calls itself.',
+  describes: 'Its executable contains what miners carry: stratum URLs, pool host names, XMRig or RandomX strings, wallet addresses (a bounded scan of the first 4 MiB, cached per file, done off the tick). A renamed xmrig keeps them whatever it calls itself.',
   check(p: ProcessInfo, ctx: RuleContext): Hit | null {
     const s = ctx.content.get(p.pid)?.exeStrings;
     if (!s || s.matches.length === 0) return null;
