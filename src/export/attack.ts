@@ -12,6 +12,7 @@ export const TECHNIQUES: Readonly<Record<string, string>> = {
   'T1037.004': 'RC Scripts',
   T1053: 'Scheduled Task/Job',
   'T1053.003': 'Cron',
+  T1055: 'Process Injection',
   T1059: 'Command and Scripting Interpreter',
   'T1059.004': 'Unix Shell',
   T1070: 'Indicator Removal',
