@@ -10,6 +10,9 @@ import { disableUnitLink } from '../../src/respond/persistenceEdit';
 import type { SignalFn } from '../../src/respond/signal';
 import { NOBODY, chownTree, flipper, isRoot, tempDir, write } from './helpers';
 
+/** Outcome lines as text: the services hand typed lines ({text, status}) to the views. */
+const text = (xs: readonly (string | { text: string })[]) => xs.map((x) => (typeof x === 'string' ? x : x.text)).join('\n');
+
 const PAM = 'auth\t[success=1 default=ignore]\tpam_unix.so nullok\n';
 
 describe.skipIf(!isRoot)('disabling persistence on a tree a user controls (issue 9.2)', { timeout: 60_000 }, () => {
@@ -28,11 +31,11 @@ describe.skipIf(!isRoot)('disabling persistence on a tree a user controls (issue
     const services = createServices({ procRoot: '/proc', root, evidenceDir: evidence, readonly: false, kill });
     const view = services.persistence(null, { processes: new Map() } as never, new Map());
     expect(view.actions.map((a) => a.path)).not.toContain('/etc/cron.d/backup');
-    expect(view.lines.join('\n')).not.toContain('pam_unix');
-    expect(view.lines.join('\n')).toMatch(/\/etc\/passwd: unsafe directory on the way: \/etc is owned by uid 65534/);
+    expect(text(view.lines)).not.toContain('pam_unix');
+    expect(text(view.lines)).toMatch(/\/etc\/passwd: unsafe directory on the way: \/etc is owned by uid 65534/);
     for (const p of ['/etc/cron.d/backup', '/etc/cron.d/backup2', '/etc/pam.d/common-auth']) {
       const out = services.disablePersistence({ entryId: `${p}:1`, label: p, kind: 'system-crontab', path: p, line: 1, raw: PAM.trimEnd(), verb: 'comment the line out' });
-      expect(out.join('\n')).toMatch(/nothing was changed/);
+      expect(text(out)).toMatch(/nothing was changed/);
     }
     expect(fs.readFileSync(hostPam, 'utf8')).toBe(PAM);
     expect(fs.readFileSync(path.join(root, 'etc/pam.d/common-auth'), 'utf8')).toBe(PAM);
@@ -40,7 +43,7 @@ describe.skipIf(!isRoot)('disabling persistence on a tree a user controls (issue
     // Even where root made the link (a root-owned tree), the edit acts on the link itself: refused.
     chownTree(root, 0);
     const out = services.disablePersistence({ entryId: 'x', label: 'x', kind: 'system-crontab', path: '/etc/cron.d/backup2', line: 1, raw: PAM.trimEnd(), verb: '' });
-    expect(out.join('\n')).toMatch(/backup2 is a symlink to \/etc\/pam\.d\/common-auth .*nothing was changed/);
+    expect(text(out)).toMatch(/backup2 is a symlink to \/etc\/pam\.d\/common-auth .*nothing was changed/);
     expect(fs.readFileSync(path.join(root, 'etc/pam.d/common-auth'), 'utf8')).toBe(PAM);
     expect(fs.lstatSync(path.join(root, 'etc/cron.d/backup2')).isSymbolicLink()).toBe(true);
   });
@@ -55,7 +58,7 @@ describe.skipIf(!isRoot)('disabling persistence on a tree a user controls (issue
     const services = createServices({ procRoot: '/proc', root, evidenceDir: evidence, readonly: false });
     const out = services.disablePersistence({ entryId: 'x', label: 'x', kind: 'system-crontab', path: '/etc/cron.d/job', line: 1, raw: '* * * * * root /tmp/.x/m', verb: '' });
     tree.close();
-    expect(out.join('\n')).toMatch(/not a safe directory.*owned by uid 65534.*nothing was changed/);
+    expect(text(out)).toMatch(/not a safe directory.*owned by uid 65534.*nothing was changed/);
     expect(fs.readFileSync(tab, 'utf8')).toBe('* * * * * root /tmp/.x/m\n');
   });
 
@@ -70,8 +73,8 @@ describe.skipIf(!isRoot)('disabling persistence on a tree a user controls (issue
     try {
       const a = services.disablePersistence({ entryId: 'a', label: 'a', kind: 'system-crontab', path: '/etc/cron.d/job', line: 1, raw: '* * * * * root /tmp/a', verb: '' });
       const b = services.disablePersistence({ entryId: 'b', label: 'b', kind: 'system-crontab', path: '/etc/cron.d/job', line: 2, raw: '* * * * * root /tmp/b', verb: '' });
-      expect(a[0]).toMatch(/^commented out line 1/);
-      expect(b[0]).toMatch(/^commented out line 2/);
+      expect(text([a[0]])).toMatch(/^commented out line 1/);
+      expect(text([b[0]])).toMatch(/^commented out line 2/);
     } finally {
       Date.now = now;
     }
@@ -94,7 +97,7 @@ describe.skipIf(!isRoot)('*.wants links (issue 9.7 and 9.8)', { timeout: 60_000 
     fs.symlinkSync('/lib/systemd/system/dbus-session.service', systemLink);
     const services = createServices({ procRoot: '/proc', root, evidenceDir: path.join(tempDir(), 'ev'), readonly: false });
     const out = services.disablePersistence({ entryId: 'u', label: 'u', kind: 'systemd-unit', path: '/home/abc/.config/systemd/user/dbus-session.service', line: null, raw: '', verb: '' });
-    expect(out[0]).toMatch(/^removed \/home\/abc\/\.config\/systemd\/user\/default\.target\.wants\/dbus-session\.service/);
+    expect(text([out[0]])).toMatch(/^removed \/home\/abc\/\.config\/systemd\/user\/default\.target\.wants\/dbus-session\.service/);
     expect(fs.lstatSync(systemLink).isSymbolicLink()).toBe(true);
   });
 

@@ -15,6 +15,9 @@ import { readStat } from '../../src/respond/procread';
 import { procInfo } from '../respond/fixture';
 import { NOBODY, flipper, isRoot, tempDir, track } from './helpers';
 
+/** Outcome lines as text: the services hand typed lines ({text, status}) to the views. */
+const text = (xs: readonly (string | { text: string })[]) => xs.map((x) => (typeof x === 'string' ? x : x.text)).join('\n');
+
 function sleeper(): ChildProcess {
   return track(spawn('/bin/sleep', ['300'], { stdio: 'ignore' }));
 }
@@ -86,7 +89,7 @@ describe('signals go only to what the user saw (issue 9.4, 9.5, 9.6)', { timeout
     if ('error' in pr) throw new Error(pr.error);
     expect(pr.readOnly).toMatch(/read-only/);
     const lines = await services.act(pr, 'SIGKILL', true);
-    expect(lines.join('\n')).toMatch(/read-only.*nothing was done/);
+    expect(text(lines)).toMatch(/read-only.*nothing was done/);
     expect(alive(t.pid)).toBe(true);
   });
 });
@@ -168,7 +171,7 @@ describe.skipIf(!isRoot)('evidence and audit only where root alone writes (issue
       const p = services.prepareKill(t.pid, snap, new Map());
       if ('error' in p) throw new Error(p.error);
       const lines = await services.act(p, 'SIGKILL', false);
-      expect(lines.join('\n')).toMatch(/audit log cannot be written.*nothing was done/);
+      expect(text(lines)).toMatch(/audit log cannot be written.*nothing was done/);
       expect(kill).not.toHaveBeenCalled();
     }
     expect(fs.readdirSync(cronD)).toEqual([]);
@@ -210,10 +213,10 @@ describe.skipIf(!isRoot)('evidence and audit only where root alone writes (issue
       const started = Date.now();
       const lines = await services.act(p, 'SIGKILL', false);
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(lines.join('\n'), dir).toMatch(/nothing was done/);
+      expect(text(lines), dir).toMatch(/nothing was done/);
       expect(kill).not.toHaveBeenCalled();
       const d = services.disablePersistence({ entryId: 'x', label: 'x', kind: 'system-crontab', path: '/etc/cron.d/none', line: 1, raw: 'x', verb: '' });
-      expect(d.join('\n')).toMatch(/nothing was changed|nothing to disable|cannot be written/);
+      expect(text(d)).toMatch(/nothing was changed|nothing to disable|cannot be written/);
     }
   });
 });
