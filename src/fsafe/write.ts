@@ -140,25 +140,32 @@ function writeAll(fd: number, data: Buffer): void {
   while (off < data.length) off += fs.writeSync(fd, data, off, data.length - off);
 }
 
-/** Create a new file with this content; refused ('exists') when the name is taken. */
-export function writeNew(dir: PinnedDir, name: string, data: Buffer | string, mode = 0o600): { ok: true; name: string; bytes: number } | Refusal {
-  const c = createNew(dir, name, mode);
-  if ('ok' in c) return c;
+/** Fill a file just created in `dir` and close it; on failure remove it (when `removeOnFail`) and refuse. */
+function fill(dir: PinnedDir, c: { fd: number; name: string }, data: Buffer | string, removeOnFail: boolean): { ok: true; name: string; bytes: number } | Refusal {
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   try {
     writeAll(c.fd, buf);
     fs.fsyncSync(c.fd);
     return { ok: true, name: c.name, bytes: buf.length };
   } catch (err) {
-    try {
-      fs.unlinkSync(at(dir.fd, name));
-    } catch {
-      /* leave it */
+    if (removeOnFail) {
+      try {
+        fs.unlinkSync(at(dir.fd, c.name));
+      } catch {
+        /* leave it */
+      }
     }
-    return refuse(reasonOfErrno(codeOf(err)), path.posix.join(dir.hostPath, name), `write failed (${codeOf(err)})`);
+    return refuse(reasonOfErrno(codeOf(err)), path.posix.join(dir.hostPath, c.name), `write failed (${codeOf(err)})`);
   } finally {
     closeQuietly(c.fd);
   }
+}
+
+/** Create a new file with this content; refused ('exists') when the name is taken. */
+export function writeNew(dir: PinnedDir, name: string, data: Buffer | string, mode = 0o600): { ok: true; name: string; bytes: number } | Refusal {
+  const c = createNew(dir, name, mode);
+  if ('ok' in c) return c;
+  return fill(dir, c, data, true);
 }
 
 /** The first free name of `base`, `base-1`, `base-2`... (suffix before `ext`), created at once. */
@@ -178,16 +185,7 @@ export function createUnique(dir: PinnedDir, base: string, ext = '', mode = 0o60
 export function writeUnique(dir: PinnedDir, base: string, ext: string, data: Buffer | string): { ok: true; name: string; bytes: number } | Refusal {
   const c = createUnique(dir, base, ext);
   if ('ok' in c) return c;
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  try {
-    writeAll(c.fd, buf);
-    fs.fsyncSync(c.fd);
-    return { ok: true, name: c.name, bytes: buf.length };
-  } catch (err) {
-    return refuse(reasonOfErrno(codeOf(err)), path.posix.join(dir.hostPath, c.name), `write failed (${codeOf(err)})`);
-  } finally {
-    closeQuietly(c.fd);
-  }
+  return fill(dir, c, data, false);
 }
 
 /** mkdir a fresh subdirectory (first free of base, base-1...), mode 0700, and pin it. */
