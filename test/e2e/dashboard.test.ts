@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/cli';
 import { spawnEscapeNamed, spawnFakeMiner, type Spawned } from '../helpers/masquerade';
-import { startPty, stepUntil, typeFilter, type PtySession } from '../helpers/pty';
+import { startPty, stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
 
 let miner: Spawned;
 let evil: Spawned;
@@ -33,6 +33,9 @@ describe('the dashboard in a real terminal', () => {
     expect(s.altScreenActive()).toBe(true);
     await typeFilter(s, String(miner.pid), new RegExp(`\\s${miner.pid} .*rcu-sched`));
     await stepUntil(s, 'n', (sc) => sc.includes(`PID ${miner.pid} rcu-sched`));
+    // judge a whole frame: wait until the detail panel's first finding has been drawn to its end
+    const POOL = /Mining-pool URL on the command line \[T1496\.001\]: its command line names a mining pool: stratum\+tcp:\/\/pool\.invalid:3333/;
+    await waitUntil(s, (sc) => POOL.test(sc.replace(/\n  /g, ' ')), 5000, 'the detail panel drawn');
     const screen = s.screen();
     expect(screen).toContain(`PID ${miner.pid} rcu-sched`);
     // the frame sits where it should: nothing stale left from an earlier frame
@@ -46,7 +49,7 @@ describe('the dashboard in a real terminal', () => {
     expect(row).toMatch(/^‼/); // critical glyph, readable without colour
     expect(screen).toMatch(/└ why: CRITICAL \d+: H\d\d /);
     // the detail panel leads with the strongest finding (more may follow than a 32-row screen shows)
-    expect(screen.replace(/\n  /g, ' ')).toMatch(/Mining-pool URL on the command line \[T1496\.001\]: its command line names a mining pool: stratum\+tcp:\/\/pool\.invalid:3333/);
+    expect(screen.replace(/\n  /g, ' ')).toMatch(POOL);
     // the selected row is drawn inverse
     const y = screen.split('\n').findIndex((l) => l === row);
     expect(s.cell(3, y).inverse).toBe(true);
