@@ -13,28 +13,10 @@ import { defaultEvidenceDir } from '../respond/index';
 import { readOsRelease } from '../host/osRelease';
 import { readHostIdentity } from '../procfs/host';
 import { createAppStore } from '../store/appStore';
-import { intFlag, parseArgs, UsageError } from './args';
+import { DASHBOARD, formatHelp, intFlag, parseArgs, UsageError } from './args';
 import { LEAVE_ALT, startWatchdog, type Watchdog } from './watchdog';
 import fs from 'node:fs';
 import { setupProblem } from './setupCheck';
-
-export const DASHBOARD_HELP = `Usage: minewatch [options]
-
-Live process tree; suspicious processes are marked and explained. Press ? for the keys.
-
-Options:
-  --interval MS    refresh interval (default 1000; + and - change it live)
-  --filter TEXT    start filtered on TEXT (name, command, user or PID)
-  --flagged        start with flagged processes only
-  --no-color       no colours (also when NO_COLOR is set); glyphs still mark severity
-  --readonly       no action key does anything (signals are disabled)
-  --evidence-dir DIR  where evidence and the audit log go before any kill
-                   (default /var/lib/minewatch/evidence as root, else ~/.local/state/minewatch/evidence)
-  --no-gpu         do not look for GPU use (no fd scan, no nvidia-smi)
-  --proc DIR       proc file system to read (default /proc)
-  --root DIR       file system root for /etc/passwd... (default /)
-  -h, --help       this help
-`;
 
 const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
 
@@ -50,11 +32,8 @@ function Sized({ children }: { children: (cols: number, rows: number) => React.R
 }
 
 export async function runDashboardCommand(argv: string[]): Promise<number> {
-  const { flags, positional } = parseArgs(argv, {
-    interval: 'string', filter: 'string', flagged: 'boolean', 'no-color': 'boolean', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
-    readonly: 'boolean', 'evidence-dir': 'string', 'no-gpu': 'boolean',
-  });
-  if (flags.help || flags.h) { process.stdout.write(DASHBOARD_HELP); return 0; }
+  const { flags, positional } = parseArgs(argv, DASHBOARD);
+  if (flags.help) { process.stdout.write(formatHelp(DASHBOARD)); return 0; }
   if (positional.length) throw new UsageError(`unknown command ${positional[0]} (try minewatch --help)`);
   if (!process.stdout.isTTY || !process.stdin.isTTY) {
     throw new UsageError('the dashboard needs a terminal; for scripts and cron use `minewatch scan` (or scan --json)');

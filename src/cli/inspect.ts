@@ -6,25 +6,11 @@ import { detectionSection, inspectSections, joinSections, startedBySection } fro
 import { lookAtHost } from '../scan/context';
 import { reportPersistence, reportProcess, toSafeJson } from '../scan/report';
 import { blank, toText } from '../text/content';
-import { parseArgs, UsageError } from './args';
-
-export const INSPECT_HELP = `Usage: minewatch inspect PID [options]
-
-Reads everything about one process: identity and sudo rights, executable (type, SHA-256,
-MD5, miner strings; works when the file was deleted), cwd, command line, environment,
-open files and connections, memory maps, logins and shell history of its user, the
-detection findings, and the persistence entries that start it.
-
-Options:
-  --json         print JSON instead of text
-  --proc DIR     proc file system to read (default /proc)
-  --root DIR     file system root for /etc, crontabs, homes (default /)
-  -h, --help     this help
-`;
+import { formatHelp, INSPECT, parseArgs, UsageError } from './args';
 
 export async function runInspectCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { flags, positional } = parseArgs(argv, { json: 'boolean', proc: 'string', root: 'string', help: 'boolean', h: 'boolean' });
-  if (flags.help || flags.h) { out.write(INSPECT_HELP); return 0; }
+  const { flags, positional } = parseArgs(argv, INSPECT);
+  if (flags.help) { out.write(formatHelp(INSPECT)); return 0; }
   if (positional.length !== 1 || !/^\d+$/.test(positional[0])) throw new UsageError('inspect needs one PID (minewatch inspect PID)');
   const pid = Number(positional[0]);
   const procRoot = (flags.proc as string) ?? '/proc';

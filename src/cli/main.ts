@@ -1,19 +1,7 @@
 // Entry point of the `minewatch` binary: dispatches to the dashboard or a subcommand.
-import { UsageError } from './args';
-import { runScanCommand, SCAN_HELP } from './scan';
-import { VERSION } from '../version';
-
-const HELP = `minewatch ${VERSION}: a process monitor that spots masquerading crypto-miners and explains why.
-
-Usage:
-  minewatch [options]            live process tree with suspicious processes highlighted (press ? inside)
-  minewatch scan [options]       detection without a UI: table or --json, exit code for scripts
-  minewatch inspect PID          everything about one process: identity, hashes, files, sockets, persistence
-  minewatch simulate [options]   start a harmless re-enactment of the incident to see minewatch catch it
-  minewatch --help | --version
-
-Run 'minewatch <command> --help' for the options of a command.
-`;
+import { COMMANDS, formatHelp, formatMainHelp, UsageError } from './args';
+import { runScanCommand } from './scan';
+import { VERSION, versionText } from './version';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -30,12 +18,17 @@ async function main(argv: string[]): Promise<number> {
     }
     case '--version':
     case '-V':
-      process.stdout.write(`minewatch ${VERSION}\n`);
+      process.stdout.write(versionText());
       return 0;
+    case 'help': { // minewatch help [COMMAND]
+      const spec = rest.length ? COMMANDS.find((c) => c.name && c.name === rest[0]) : undefined;
+      if (rest.length && !spec) throw new UsageError(`no command ${rest[0]}`);
+      process.stdout.write(spec ? formatHelp(spec) : formatMainHelp(VERSION));
+      return 0;
+    }
     case '--help':
     case '-h':
-    case 'help':
-      process.stdout.write(HELP);
+      process.stdout.write(formatMainHelp(VERSION));
       return 0;
     default: {
       const { runDashboardCommand } = await import('./dashboard');
@@ -56,5 +49,3 @@ main(process.argv.slice(2)).then(
     process.exitCode = 2;
   },
 );
-
-export { HELP, SCAN_HELP };

@@ -13,39 +13,7 @@ import { ExeHasher, type ExeHash } from '../procfs/exeHash';
 import { VERSION } from '../version';
 import { deepReportJson, formatDeep, runDeepScan, type DeepReport } from '../deep/index';
 import { sanitize } from '../text/sanitize';
-import { intFlag, parseArgs, UsageError } from './args';
-
-export const SCAN_HELP = `Usage: minewatch scan [options]
-
-Samples the process table twice, runs every detection rule, reads every persistence
-location (crontabs, systemd units, rc scripts, shell start-up files, SSH keys,
-ld.so.preload) and prints the flagged processes and entries, worst first, each with
-its reasons, linked both ways ("started by: crontab of abc, line 3").
-
-Options:
-  --format FORMAT    text (default), json (the JSON report, version 1), ecs (one Elastic Common
-                     Schema 9.4.0 alert per finding, NDJSON) or prometheus (metrics, text format)
-  --json             the same as --format json
-  --output FILE      append the output to FILE instead of printing it (one write per line, so a
-                     log shipper tailing FILE sees whole lines); FILE must not be a symbolic link
-  --textfile-dir DIR also write DIR/minewatch.prom (metrics, replaced atomically) for
-                     node_exporter's textfile collector, even when the scan fails
-  --all              include processes and persistence entries that were not flagged
-  --fail-on LEVEL    exit 1 when something is at or above LEVEL: low, medium, high (default), critical
-  --sample MS        time between the two samples, for CPU % (default 1000; 0 = one sample, no CPU %)
-  --deep             also look for what hides: PIDs missing from the /proc listing
-                     (probes every PID up to pid_max), CPU time no visible process
-                     accounts for, kernel taint and modules no package ships
-  --deep-budget S    stop probing PIDs after S seconds (default 120; the report says how far it got)
-  --container NAME   only processes in that container: a runtime (docker, podman, k8s,
-                     lxc, nspawn...), any part of its id or name, or "host" for none
-  --no-gpu           do not look for GPU use (no fd scan, no nvidia-smi)
-  --proc DIR         proc file system to read (default /proc)
-  --root DIR         file system root for /etc/passwd, crontabs... (default /)
-  -h, --help         this help
-
-Exit status: 0 nothing at or above --fail-on, 1 something found, 2 usage or runtime error.
-`;
+import { formatHelp, intFlag, parseArgs, SCAN, UsageError } from './args';
 
 export const SCAN_FORMATS = ['text', 'json', 'ecs', 'prometheus'] as const;
 export type ScanFormat = typeof SCAN_FORMATS[number];
@@ -66,11 +34,8 @@ function hashFlagged(look: HostLook, report: ScanReport, procRoot: string): Map<
 }
 
 export async function runScanCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { flags, positional } = parseArgs(argv, {
-    json: 'boolean', format: 'string', output: 'string', 'textfile-dir': 'string', deep: 'boolean', 'deep-budget': 'string',
-    container: 'string', 'no-gpu': 'boolean', all: 'boolean', 'fail-on': 'string', sample: 'string', proc: 'string', root: 'string', help: 'boolean', h: 'boolean',
-  });
-  if (flags.help || flags.h) { out.write(SCAN_HELP); return 0; }
+  const { flags, positional } = parseArgs(argv, SCAN);
+  if (flags.help) { out.write(formatHelp(SCAN)); return 0; }
   if (positional.length > 0) throw new UsageError(`unexpected argument ${positional[0]}`);
   const failOn = (flags['fail-on'] ?? 'high') as Severity;
   if (!SEVERITIES.includes(failOn) || failOn === 'none') {

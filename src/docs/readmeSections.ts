@@ -17,17 +17,30 @@ export function keysSection(): string {
   return out.join('\n').trimEnd();
 }
 
+export interface FindingRow { id: string; title: string; describes: string; attack: readonly string[]; amplifier?: boolean }
+export interface PersistenceRow { id: string; title: string; weight: number; attack: readonly string[] }
+
+/** Every process finding, as the README and the man page list them. */
+export function processFindings(): FindingRow[] {
+  return [
+    ...RULES.map((r) => ({ id: r.id, title: r.title, describes: r.describes, attack: r.attack, amplifier: r.amplifier })),
+    ...Object.values(DEEP_RULES).map((r) => ({ id: r.id, title: r.title, describes: r.describes, attack: r.attack })),
+  ];
+}
+
+/** Every persistence finding. */
+export function persistenceFindings(): PersistenceRow[] {
+  return Object.values(PERSISTENCE_RULES).map((r) => ({ id: r.id, title: r.title, weight: r.weight, attack: r.attack }));
+}
+
 export function findingsSection(): string {
   const out = ['| id | finding | what it means | ATT&CK |', '| --- | --- | --- | --- |'];
-  for (const r of RULES) {
+  for (const r of processFindings()) {
     out.push(`| ${r.id} | ${cell(r.title)}${r.amplifier ? ' *(amplifier)*' : ''} | ${cell(r.describes)} | ${r.attack.join(', ')} |`);
-  }
-  for (const r of Object.values(DEEP_RULES)) {
-    out.push(`| ${r.id} | ${cell(r.title)} | ${cell(r.describes)} | ${r.attack.join(', ')} |`);
   }
   out.push('', 'Persistence entries (crontabs, systemd units, rc scripts, shell start-up files, SSH keys, ld.so.preload):', '');
   out.push('| id | finding | weight | ATT&CK |', '| --- | --- | --- | --- |');
-  for (const r of Object.values(PERSISTENCE_RULES)) out.push(`| ${r.id} | ${cell(r.title)} | ${r.weight} | ${r.attack.join(', ')} |`);
+  for (const r of persistenceFindings()) out.push(`| ${r.id} | ${cell(r.title)} | ${r.weight} | ${r.attack.join(', ')} |`);
   return out.join('\n');
 }
 
