@@ -15,6 +15,7 @@ import { basename, join, resolve, sep } from 'node:path';
 import type { ProcessInfo } from '../model';
 import { ProcReader } from '../procfs/reader';
 import { readAccounts } from '../procfs/users';
+import { formatHelp, parseArgs, SIMULATE, UsageError } from '../cli/args';
 import {
   DEFAULT_MINER_ARGS, MAX_LIFETIME_SEC, childrenOf, installPayload, isLive, readCmdline, readPidLink, readStat, readUid, shq,
   spawnDetached, waitFor, type PayloadImpl,
@@ -316,23 +317,6 @@ export async function stopSimulation(opts: { stateDir?: string; crontab?: string
 
 // ---------------------------------------------------------------- CLI
 
-const HELP = `Usage: minewatch simulate [--duration 5m] [--persistence] [--as-nobody] [--state-dir DIR]
-       minewatch simulate --stop [--state-dir DIR]
-
-Starts a harmless re-enactment of a masquerading crypto-miner so you can see what minewatch reports:
-a script named sshd in a hidden directory under ${tmpdir()}, started as ./sshd with parent PID 1, which starts
-a fake "rcu-sched" with mining-pool arguments burning about 30% of one core. It never touches the network
-and everything exits by itself when the duration (at most 1h) is over.
-
-  --duration N     seconds, or with a unit: 90s, 5m, 1h (default 5m)
-  --persistence    also add a line marked "${CRON_MARK}" to the crontab of the account that runs the
-                   processes (yours, or nobody's with --as-nobody) that restarts it until the end;
-                   warns when no cron daemon is running
-  --as-nobody      run the processes as user nobody (needs root)
-  --stop           kill exactly the recorded processes, remove the cron line and the directory
-  --state-dir DIR  where the state file lives (default ${defaultStateDir()})
-`;
-
 export function parseDuration(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
   if (!m) return null;
@@ -346,27 +330,28 @@ export async function runSimulateCommand(argv: string[], io: { out?: (s: string)
   const err = io.err ?? ((s: string) => process.stderr.write(s + '\n'));
   // MINEWATCH_CRONTAB names another crontab program (the end-to-end tests use a fake one).
   const crontab = io.crontab ?? (process.env.MINEWATCH_CRONTAB || undefined);
-  let stop = false;
-  let persistence = false;
-  let asNobody = false;
-  let duration = 300_000;
-  let stateDir: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
-    if (a === '--help' || a === '-h') { out(HELP); return 0; }
-    if (a === '--stop') stop = true;
-    else if (a === '--persistence') persistence = true;
-    else if (a === '--as-nobody') asNobody = true;
-    else if (a === '--duration' || a.startsWith('--duration=')) {
-      const d = parseDuration(value() ?? '');
-      if (d === null || d < 1000 || d > MAX_LIFETIME_SEC * 1000) { err('minewatch simulate: --duration must be between 1s and 1h'); return 2; }
-      duration = d;
-    } else if (a === '--state-dir' || a.startsWith('--state-dir=')) {
-      stateDir = value();
-      if (!stateDir) { err('minewatch simulate: --state-dir needs a directory'); return 2; }
-    } else { err(`minewatch simulate: unknown argument ${JSON.stringify(a)}\n\n${HELP}`); return 2; }
+  let parsed;
+  try {
+    parsed = parseArgs(argv, SIMULATE); // the option table is in src/cli/args.ts (help and man page too)
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    err(`minewatch simulate: ${e.message} (see minewatch simulate --help)`);
+    return 2;
   }
+  const { flags, positional } = parsed;
+  if (flags.help) { out(formatHelp(SIMULATE).trimEnd()); return 0; }
+  if (positional.length) { err(`minewatch simulate: unexpected argument ${JSON.stringify(positional[0])} (see minewatch simulate --help)`); return 2; }
+  const stop = Boolean(flags.stop);
+  const persistence = Boolean(flags.persistence);
+  const asNobody = Boolean(flags['as-nobody']);
+  let duration = 300_000;
+  if (flags.duration !== undefined) {
+    const d = parseDuration(String(flags.duration));
+    if (d === null || d < 1000 || d > MAX_LIFETIME_SEC * 1000) { err('minewatch simulate: --duration must be between 1s and 1h'); return 2; }
+    duration = d;
+  }
+  const stateDir = flags['state-dir'] as string | undefined;
+  if (stateDir === '') { err('minewatch simulate: --state-dir needs a directory'); return 2; }
   try {
     if (stop) {
       const r = await stopSimulation({ stateDir, crontab });

@@ -1,8 +1,8 @@
 // End to end: the real built binary in a pseudo-terminal, against harmless masquerading processes of our own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli';
+import { startMinewatch } from '../helpers/cli';
 import { spawnEscapeNamed, spawnFakeMiner, type Spawned } from '../helpers/masquerade';
-import { startPty, stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
+import { stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
 
 let miner: Spawned;
 let evil: Spawned;
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 function start(args: string[] = [], cols = 110, rows = 32): PtySession {
-  const s = startPty(process.execPath, [BIN, '--interval', '500', ...args], { cols, rows });
+  const s = startMinewatch(['--interval', '500', ...args], { cols, rows });
   sessions.push(s);
   return s;
 }

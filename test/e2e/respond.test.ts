@@ -5,9 +5,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli';
+import { startMinewatch } from '../helpers/cli';
 import { spawnFamily, type Family } from '../helpers/masquerade';
-import { startPty, stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
+import { stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
 
 let fam: Family;
 let evidence: string;
@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('respond from the dashboard', () => {
   it('cancel sends nothing; a confirmed family kill stops both, keeps the deleted exe and audits', async () => {
-    const s = startPty(process.execPath, [BIN, '--interval', '500', '--evidence-dir', evidence], { cols: 120, rows: 36 });
+    const s = startMinewatch(['--interval', '500', '--evidence-dir', evidence], { cols: 120, rows: 36 });
     session = s;
     await s.waitForText('minewatch ·', 15_000);
     await typeFilter(s, String(fam.child.pid), new RegExp(`\\s${fam.child.pid} `));

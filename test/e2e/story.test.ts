@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ProcReader } from '../../src/procfs/reader';
 import { findCronDaemon } from '../../src/simulate/simulate';
-import { BIN, runCli } from '../helpers/cli';
-import { startPty, stepUntil, typeFilter, type PtySession } from '../helpers/pty';
+import { runCli, startMinewatch } from '../helpers/cli';
+import { stepUntil, typeFilter, type PtySession } from '../helpers/pty';
 
 const isRoot = process.getuid?.() === 0;
 // As root the story runs as nobody, and the line goes into nobody's own crontab (as an attacker's would).
@@ -73,7 +73,7 @@ afterAll(async () => {
 
 it('from simulate to a clean host', async () => {
   const evidence = join(work, 'evidence');
-  const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
+  const s = startMinewatch(['--interval', '500', '--root', root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
   session = s;
   await s.waitForText('minewatch ·', 15_000);
   await typeFilter(s, String(pids.miner), new RegExp(`\\s${pids.miner} `));
