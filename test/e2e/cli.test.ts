@@ -56,9 +56,9 @@ describe(`minewatch (${TARGET})`, () => {
       expect(r.code, c.name).toBe(0);
       expect(r.stdout).toBe(formatHelp(c));
       for (const o of c.options) expect(r.stdout).toContain(`--${o.name}`);
-      expect((await runCli(['help', c.name])).stdout).toBe(r.stdout);
-      expect((await runCli([c.name, '-h'])).stdout).toBe(r.stdout);
     }
+    expect((await runCli(['help', 'scan'])).stdout).toBe(formatHelp(COMMANDS.find((c) => c.name === 'scan')!));
+    expect((await runCli(['inspect', '-h'])).stdout).toBe(formatHelp(COMMANDS.find((c) => c.name === 'inspect')!));
     // the dashboard's own options (minewatch --help is the overview)
     const dash = await runCli(['--interval', '500', '-h']);
     expect(dash.stdout).toBe(formatHelp(COMMANDS.find((c) => c.name === '')!));

@@ -3,8 +3,8 @@
 // work. Every process the test looks at, or opens a signal dialog on, is one it started itself.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli';
-import { selectedPid, startPty, type PtySession } from '../helpers/pty';
+import { startMinewatch } from '../helpers/cli';
+import { selectedPid, type PtySession } from '../helpers/pty';
 
 const TAG = `${4_000_000 + (process.pid % 100_000)}`; // a sleep length no one else uses: `sleep 4012345.N`
 const kids: ChildProcess[] = [];
@@ -49,7 +49,7 @@ async function until(s: PtySession, cond: (screen: string) => boolean, what: str
 
 describe('keys in a real terminal', () => {
   it('applies a filter typed before the first frame, moves five rows on a burst of jjjjj, and F9/F10 work', async () => {
-    const s = startPty(process.execPath, [BIN, '--interval', '500'], { cols: 120, rows: 40 });
+    const s = startMinewatch(['--interval', '500'], { cols: 120, rows: 40 });
     sessions.push(s);
     s.write(`/${TAG}\r`); // typed at once, before anything is drawn
     await s.waitForText(`[filter "${TAG}"]`, 10_000);
