@@ -1,7 +1,10 @@
 // The live dashboard next to btop, on the same table, in the same run: time to the first frame, CPU
 // over a window, peak RSS.
-//   node --import tsx scripts/bench-tui.ts [--procs N] [--seconds S] [--interval MS] [--only minewatch|btop]
-//                                          [--cols C] [--rows R] [--cpu-prof DIR]
+//   node --import tsx scripts/bench-tui.ts [--procs N] [--seconds S] [--interval MS] [--only minewatch|binary|btop]
+//                                          [--cols C] [--rows R] [--cpu-prof DIR] [--starts K]
+// The single executable (dist/minewatch-linux-x64, `npm run package`) is measured too when it exists,
+// and the first frame of `node dist/minewatch.js` and of the binary is then also taken over K
+// alternating starts each (default 7), to quote medians on a noisy machine.
 // It starts N idle `sleep` processes of its own (children of one shell it starts), then each program in a
 // pseudo-terminal (cols x rows), waits for its first frame, lets it settle, and reads utime+stime from
 // /proc/PID/stat of that program before and after the window, and VmHWM from /proc/PID/status. The
@@ -9,7 +12,7 @@
 // it started is killed by PID when it is done or interrupted. btop is optional: without it the table
 // says "btop not installed".
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +35,7 @@ const COLS = Number(arg('cols', '120'));
 const ROWS = Number(arg('rows', '40'));
 const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
+const STARTS = Number(arg('starts', '7'));
 const SETTLE_MS = 3000;
 const BSU = '\x1b[?2026h';
 
@@ -170,6 +174,41 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   return res;
 }
 
+/** Start, wait for the first frame, quit with q (signal by PID only if it does not): ms to the first frame. */
+async function firstFrameOnly(cmd: string, args: string[], env: Record<string, string>, marker: string): Promise<number | null> {
+  const t0 = performance.now();
+  const child = pty.spawn(cmd, args, { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
+  running = child;
+  runningExited = false;
+  let exitedResolve: () => void = () => {};
+  const exited = new Promise<void>((r) => { exitedResolve = r; });
+  child.onExit(() => { runningExited = true; exitedResolve(); });
+  let seen = '';
+  let first: number | null = null;
+  let frameResolve: () => void = () => {};
+  const framed = new Promise<void>((r) => { frameResolve = r; });
+  child.onData((d) => {
+    if (first !== null) return;
+    seen = (seen + d).slice(-64 * 1024);
+    if (seen.includes(marker)) { first = performance.now() - t0; frameResolve(); }
+  });
+  await Promise.race([framed, exited, sleep(20_000)]);
+  if (!runningExited) {
+    child.write('q');
+    await Promise.race([exited, sleep(3000)]);
+    if (!runningExited) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    await Promise.race([exited, sleep(2000)]);
+  }
+  running = null;
+  return first;
+}
+
+function median(xs: number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
 function baseEnv(): Record<string, string> {
   const env: Record<string, string> = { TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
   for (const k of ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
@@ -181,10 +220,30 @@ const tableSize = listPids(PROC_ROOT).length;
 const load0 = loadavg();
 
 const results: Result[] = [];
+const distDir = join(import.meta.dirname ?? process.cwd(), import.meta.dirname?.endsWith('dist') ? '.' : '../dist');
+const bundle = join(distDir, 'minewatch.js');
+const binary = join(distDir, 'minewatch-linux-x64');
+const hasBinary = existsSync(binary);
 if (!ONLY || ONLY === 'minewatch') {
-  const bundle = join(import.meta.dirname ?? process.cwd(), import.meta.dirname?.endsWith('dist') ? 'minewatch.js' : '../dist/minewatch.js');
   const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
   results.push(await measure('minewatch', process.execPath, [...nodeArgs, bundle, '--interval', String(INTERVAL)], baseEnv(), 'minewatch ·'));
+}
+if ((!ONLY || ONLY === 'binary') && hasBinary) {
+  results.push(await measure('minewatch-linux-x64', binary, ['--interval', String(INTERVAL)], baseEnv(), 'minewatch ·'));
+} else if (ONLY === 'binary') {
+  console.log(`${binary} is missing: run npm run package`);
+}
+// First frame only, alternating the two forms so that load changes hit both alike.
+const starts: { script: number[]; binary: number[] } = { script: [], binary: [] };
+if ((!ONLY || ONLY === 'minewatch' || ONLY === 'binary') && hasBinary && STARTS > 0) {
+  process.stdout.write(`first frame over ${STARTS} alternating starts of node dist/minewatch.js and the binary... `);
+  for (let i = 0; i < STARTS; i++) {
+    const a = await firstFrameOnly(process.execPath, [bundle, '--interval', String(INTERVAL)], baseEnv(), 'minewatch ·');
+    if (a !== null) starts.script.push(a);
+    const b = await firstFrameOnly(binary, ['--interval', String(INTERVAL)], baseEnv(), 'minewatch ·');
+    if (b !== null) starts.binary.push(b);
+  }
+  console.log('done');
 }
 if (!ONLY || ONLY === 'btop') {
   if (installed('btop')) {
@@ -208,6 +267,13 @@ const head = ['program', 'first frame ms', 'CPU % of a core', 'CPU ms/s', 'user'
 const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(r.cpuPercent, 2), f(r.cpuMsPerSecond, 1), f(r.userMsPerSecond, 1), f(r.systemMsPerSecond, 1), f(r.startupCpuMs, 0), f(r.hwmMb, 1), f(r.rssMb, 1), f(r.outKbPerSecond, 1), f(r.framesPerSecond, 2), f(r.readsPerSecond, 0), r.note]);
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
+
+if (starts.script.length || starts.binary.length) {
+  const range = (xs: number[]) => (xs.length ? `${f(Math.min(...xs), 0)}-${f(Math.max(...xs), 0)}` : '-');
+  console.log(`\nfirst frame, median of ${STARTS} alternating starts (range):`);
+  console.log(`  node dist/minewatch.js (Node ${process.version})      ${f(median(starts.script), 0)} ms (${range(starts.script)})`);
+  console.log(`  dist/minewatch-linux-x64 (Node 24, code cache)  ${f(median(starts.binary), 0)} ms (${range(starts.binary)})`);
+}
 
 const mw = results.find((r) => r.name === 'minewatch');
 const bt = results.find((r) => r.name === 'btop');
