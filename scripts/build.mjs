@@ -119,10 +119,9 @@ export function buildInfo() {
 }
 
 export function defines(packaging) {
-  const { version, commit } = buildInfo();
+  const { commit } = buildInfo();
   return {
     'process.env.NODE_ENV': '"production"',
-    MINEWATCH_VERSION: JSON.stringify(version),
     MINEWATCH_COMMIT: JSON.stringify(commit),
     MINEWATCH_PACKAGING: JSON.stringify(packaging),
   };

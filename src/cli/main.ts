@@ -1,7 +1,7 @@
 // Entry point of the `minewatch` binary: dispatches to the dashboard or a subcommand.
 import { COMMANDS, formatHelp, formatMainHelp, UsageError } from './args';
 import { runScanCommand } from './scan';
-import { VERSION, versionText } from './version';
+import { VERSION, versionText } from '../version';
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupMembers, readStat } from '../../src/simulate/payload';
-import { BIN } from '../helpers/cli';
+import { startMinewatch } from '../helpers/cli';
 import { spawnLauncherWithChildren, type Spawned } from '../helpers/masquerade';
-import { startPty, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
+import { typeFilter, waitUntil, type PtySession } from '../helpers/pty';
 
 let fam: Spawned & { children(): number[] };
 let evidence: string;
@@ -41,7 +41,7 @@ const CHOICES = ['Cancel', 'SIGTERM  terminate', 'SIGKILL  kill', 'SIGSTOP  free
 
 describe('the signal dialog at 80x24', () => {
   it('keeps the choices and the outcome visible on a launcher with 40 children, and kills only ours', async () => {
-    const s = startPty(process.execPath, [BIN, '--interval', '1000', '--evidence-dir', evidence], { cols: 80, rows: 24 });
+    const s = startMinewatch(['--interval', '1000', '--evidence-dir', evidence], { cols: 80, rows: 24 });
     session = s;
     await s.waitForText('minewatch ·', 10_000);
     await typeFilter(s, String(fam.pid), new RegExp(`\\s${fam.pid} `));

@@ -2,11 +2,11 @@
 // would flag any other program), its own process is set aside by PID and executable, while another
 // node process running a script from the same directory is still flagged.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { BIN } from '../helpers/cli';
+import { BIN, TARGET } from '../helpers/cli';
 
 const work = mkdtempSync(join(tmpdir(), 'mw-self-'));
 const checkout = join(work, '.checkout');
@@ -14,14 +14,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 it('scan run from a hidden checkout under /tmp does not flag itself, and still flags a look-alike', async () => {
   mkdirSync(checkout);
-  const bin = join(checkout, 'minewatch.js');
+  const bin = join(checkout, basename(BIN)); // minewatch.js, or the single executable
   copyFileSync(BIN, bin);
+  chmodSync(bin, 0o755);
   const idle = join(checkout, 'idle.js');
   writeFileSync(idle, 'setTimeout(() => {}, 30000);\n');
   const lookalike = spawn(process.execPath, [idle], { cwd: checkout, stdio: 'ignore' });
   try {
     const copy = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const c = spawn(process.execPath, [bin, 'scan', '--json', '--sample', '0'], { cwd: checkout, stdio: ['ignore', 'pipe', 'inherit'] });
+      const args = ['scan', '--json', '--sample', '0'];
+      const c = TARGET === 'binary'
+        ? spawn(bin, args, { cwd: checkout, stdio: ['ignore', 'pipe', 'inherit'] })
+        : spawn(process.execPath, [bin, ...args], { cwd: checkout, stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       c.stdout!.on('data', (d) => { out += d; });
       c.on('error', reject);

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setupProblem } from '../../src/cli/setupCheck';
-import { BIN } from '../helpers/cli';
-import { startPty } from '../helpers/pty';
+import { startMinewatch } from '../helpers/cli';
 
 let dir: string;
 let proc: string;
@@ -53,7 +52,7 @@ describe('the dashboard in a pty', () => {
     ['an evidence dir on /proc', ['--evidence-dir', '/proc/self/x'], /evidence directory \/proc\/self\/x cannot be/],
   ] as const) {
     it(`exits 2 with the reason on ${what}, without taking the screen`, async () => {
-      const s = startPty(process.execPath, [BIN, ...args], { cols: 100, rows: 30 });
+      const s = startMinewatch([...args], { cols: 100, rows: 30 });
       expect(await s.waitForExit(10_000)).toBe(2);
       await s.flush();
       expect(s.raw()).toMatch(message);
