@@ -97,6 +97,6 @@ describe(`minewatch (${TARGET})`, () => {
     expect(r.stdout).toMatch(/^Process 48213 "rcu-sched"/);
     expect(r.stdout).toMatch(/user\s+abc \(uid 1001\)/);
     expect(r.stdout).toMatch(/-> 203\.0\.113\.77:3333 .*\[mining pool port\]/);
-    expect(r.stdout).toContain('started by: crontab of abc');
+    expect(r.stdout).toMatch(/^Started by\n\s+crontab of abc, line \d+ /m);
   });
 });
