@@ -70,7 +70,7 @@ describe('keys in a real terminal', () => {
 
     s.write('\x1b[20~'); // F9
     await s.waitForText(`Signal process ${target}`, 5000);
-    expect(s.screen()).toMatch(/› Cancel/);
+    await s.waitForText(/› Cancel/, 5000); // the dialog may be drawn over two frames
     s.write('\x1b'); // cancel: nothing sent
     await until(s, (sc) => !sc.includes('Signal process'), 'the dialog to close');
     expect(kids.every((k) => k.exitCode === null && k.signalCode === null)).toBe(true);

@@ -49,7 +49,7 @@ describe('respond from the dashboard', () => {
 
     s.write('K');
     await s.waitForText(`Signal process ${fam.child.pid}`, 5000);
-    expect(s.screen()).toMatch(/› Cancel/);
+    await s.waitForText(/› Cancel/, 5000); // the dialog may be drawn over two frames: wait for the state
     await s.waitForText(`launcher PID ${fam.launcher.pid} sshd`, 5000); // the dialog may be drawn over two frames
     s.write('\x1b');
     await waitUntil(s, (x) => !x.includes('Signal process'), 5000, 'the dialog to close');
@@ -81,7 +81,7 @@ describe('respond from the dashboard', () => {
     expect(audit.some((r) => r.action === 'evidence')).toBe(true);
 
     s.write('\r'); // close the result
-    await sleep(200);
+    await waitUntil(s, (x) => !x.includes('audit log:'), 10_000, 'the result to close');
     s.write('q');
     expect(await s.waitForExit(5000)).toBe(0);
   }, 60_000);

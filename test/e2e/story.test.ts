@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ProcReader } from '../../src/procfs/reader';
 import { findCronDaemon } from '../../src/simulate/simulate';
 import { runCli, startMinewatch } from '../helpers/cli';
-import { stepUntil, typeFilter, type PtySession } from '../helpers/pty';
+import { stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
 
 const isRoot = process.getuid?.() === 0;
 // As root the story runs as nobody, and the line goes into nobody's own crontab (as an attacker's would).
@@ -92,8 +92,10 @@ it('from simulate to a clean host', async () => {
   const sha = createHash('sha256').update(readFileSync(join(simDir, 'rcu-sched'))).digest('hex');
   expect(s.screen()).toContain(sha);
   expect(s.screen()).toMatch(new RegExp(`Working directory\\s+${simDir.replace(/[.]/g, '\\.')}`));
+  // Wait for Esc to take effect before the next key: a lone Esc and a key that reach minewatch in one
+  // read (it was busy, e.g. on a loaded machine) are one Alt+key, as in every terminal program.
   s.write('\x1b');
-  await sleep(300);
+  await waitUntil(s, (x) => !x.includes(`Inspect PID ${pids.miner}`), 10_000, 'the inspector to close');
 
   // 3. persistence of the launcher: the cron line, linked to the running process
   await stepUntil(s, 'N', (sc) => sc.includes(`PID ${pids.launcher} sshd ·`));
@@ -102,7 +104,7 @@ it('from simulate to a clean host', async () => {
   expect(s.screen()).toMatch(new RegExp(`crontab of ${user}, line \\d+ \\(matched by (script|cwd|exe)\\)`));
   expect(s.screen()).toContain('minewatch-simulate');
   s.write('\x1b');
-  await sleep(300);
+  await waitUntil(s, (x) => !x.includes(`Persistence for PID ${pids.launcher}`), 10_000, 'the persistence pane to close');
 
   // 4. family kill from the miner, after confirmation
   await stepUntil(s, 'n', (sc) => sc.includes(`PID ${pids.miner} rcu-sched ·`));
@@ -124,7 +126,8 @@ it('from simulate to a clean host', async () => {
   expect(createHash('sha256').update(readFileSync(join(evidence, dir, `exe-${pids.miner}.bin`))).digest('hex')).toBe(sha);
   const audit = readFileSync(join(evidence, 'audit.jsonl'), 'utf8');
   expect(audit).toMatch(new RegExp(`"pid":${pids.miner}[^\\n]*SIGKILL|SIGKILL[^\\n]*"pid":${pids.miner}`));
-  s.write('\r'); await sleep(200);
+  s.write('\r'); // close the result
+  await waitUntil(s, (x) => !x.includes('audit log:'), 10_000, 'the result to close');
   s.write('q');
   expect(await s.waitForExit(5000)).toBe(0);
   session = null;
