@@ -139,7 +139,7 @@ Description: process monitor that spots masquerading crypto-miners
  signals them after confirmation, keeping evidence and an audit log.
  .
  "minewatch scan" runs the same detection without a screen, for scripts,
- cron jobs and fleets.${units.length ? `\n .\n The systemd units (${units.join(', ')}) are installed disabled.` : ''}
+ cron jobs and fleets.${units.length ? `\n .\n${descriptionLines(`The systemd units ${units.join(' and ')} are installed disabled.`)}` : ''}
 `);
   // Directories 0755 whatever the umask; files were given their modes above. xz at level 1: a third
   // of the size of the files, in a few seconds (level 6 saves 4 MB more and takes ten times as long).
@@ -148,6 +148,17 @@ Description: process monitor that spots masquerading crypto-miners
   writeFileSync(stamp, key);
   log(`${deb}: ${(statSync(deb).size / 1e6).toFixed(1)} MB, built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return { deb, units };
+}
+
+/** Text as lines of a control file's extended description: one space in front, at most 80 columns. */
+export function descriptionLines(text) {
+  const lines = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > 79) { lines.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.map((l) => ` ${l}`).join('\n');
 }
 
 function walkDirs(dir) {
