@@ -12,7 +12,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { createHash } from 'node:crypto';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildInfo } from './build.mjs';
+import { buildInfo } from './build-package.mjs';
 import { inputsKey, OUT as BINARY, packageBinary } from './package.mjs';
 
 const MAINTAINER = 'minewatch developers <minewatch@users.noreply.github.com>';

