@@ -1,6 +1,8 @@
-// The parts of the README that must match the code: every key (from the keybinding tables) and every
-// finding (from the rule tables). `npm run docs` writes them; a test fails when the README is stale.
+// The parts of the README that must match the code: every key (from the keybinding tables), every
+// finding (from the rule tables) and every command-line option (from the option tables, as --help
+// prints them). `npm run docs` writes them; a test fails when the README is stale.
 import { ALL_BINDINGS, GROUPS } from '../app/keymap';
+import { COMMANDS, formatHelp, SCAN, synopsis } from '../cli/args';
 import { DEEP_RULES } from '../deep/index';
 import { RULES } from '../detect/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
@@ -44,7 +46,21 @@ export function findingsSection(): string {
   return out.join('\n');
 }
 
-export const SECTIONS: Record<string, () => string> = { keys: keysSection, findings: findingsSection };
+/** Every command's --help, as `minewatch CMD --help` prints it. */
+export function optionsSection(): string {
+  const out: string[] = [];
+  for (const c of COMMANDS) out.push(`\`minewatch${c.name ? ` ${c.name}` : ''} --help\`:`, '', '```', formatHelp(c).trimEnd(), '```', '');
+  return out.join('\n').trimEnd();
+}
+
+/** The scan synopsis. */
+export function scanUsageSection(): string {
+  return ['```', ...synopsis(SCAN), '```'].join('\n');
+}
+
+export const SECTIONS: Record<string, () => string> = {
+  keys: keysSection, findings: findingsSection, 'scan-usage': scanUsageSection, options: optionsSection,
+};
 
 /** Replace every `<!-- generated:NAME -->…<!-- /generated:NAME -->` block with fresh content. */
 export function regenerate(readme: string): string {
