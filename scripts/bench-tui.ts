@@ -1,8 +1,9 @@
 // The live dashboard next to btop, on the same table, in the same run: time to the first frame, CPU
 // over a window, peak RSS.
 //   node --import tsx scripts/bench-tui.ts [--procs N] [--seconds S] [--interval MS] [--only minewatch|binary|btop]
-//                                          [--cols C] [--rows R] [--cpu-prof DIR] [--starts K]
-// The single executable (dist/minewatch-linux-x64, `npm run package`) is measured too when it exists,
+//                                          [--cols C] [--rows R] [--cpu-prof DIR] [--starts K] [--binary FILE]
+// The single executable (--binary FILE, else $MINEWATCH_BINARY, else dist/minewatch-linux-x64 from
+// `npm run package`) is measured too when it exists,
 // and the first frame of `node dist/minewatch.js` and of the binary is then also taken over K
 // alternating starts each (default 7), to quote medians on a noisy machine.
 // It starts N idle `sleep` processes of its own (children of one shell it starts), then each program in a
@@ -222,7 +223,7 @@ const load0 = loadavg();
 const results: Result[] = [];
 const distDir = join(import.meta.dirname ?? process.cwd(), import.meta.dirname?.endsWith('dist') ? '.' : '../dist');
 const bundle = join(distDir, 'minewatch.js');
-const binary = join(distDir, 'minewatch-linux-x64');
+const binary = arg('binary', process.env.MINEWATCH_BINARY || join(distDir, 'minewatch-linux-x64'));
 const hasBinary = existsSync(binary);
 if (!ONLY || ONLY === 'minewatch') {
   const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
@@ -272,7 +273,7 @@ if (starts.script.length || starts.binary.length) {
   const range = (xs: number[]) => (xs.length ? `${f(Math.min(...xs), 0)}-${f(Math.max(...xs), 0)}` : '-');
   console.log(`\nfirst frame, median of ${STARTS} alternating starts (range):`);
   console.log(`  node dist/minewatch.js (Node ${process.version})      ${f(median(starts.script), 0)} ms (${range(starts.script)})`);
-  console.log(`  dist/minewatch-linux-x64 (Node 24, code cache)  ${f(median(starts.binary), 0)} ms (${range(starts.binary)})`);
+  console.log(`  ${binary} (single executable)  ${f(median(starts.binary), 0)} ms (${range(starts.binary)})`);
 }
 
 const mw = results.find((r) => r.name === 'minewatch');
