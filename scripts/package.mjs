@@ -78,6 +78,7 @@ export async function packageBinary({ force = false, log = console.log } = {}) {
   try {
     execFileSync('strip', ['--strip-all', tmp], { stdio: 'inherit' });
   } catch (e) {
+    if (process.env.MINEWATCH_REQUIRE_TOOLS) throw new Error(`strip failed or is not installed (binutils): ${e.message}`);
     log(`strip failed or is not installed (${e.message.split('\n')[0]}): the binary keeps its symbols`);
   }
   const { inject } = await import('postject');
