@@ -55,6 +55,11 @@ describe.runIf(have('dpkg-deb') || process.env.MINEWATCH_REQUIRE_TOOLS)('minewat
     const shipped = existsSync(join(REPO, 'deploy/systemd')) ? readdirSync(join(REPO, 'deploy/systemd')).filter((f) => /\.(service|timer)$/.test(f)) : [];
     expect(units.sort()).toEqual(shipped.sort());
     for (const u of shipped) expect(list).toContain(`./lib/systemd/system/${u}`);
+    // what the units start is the binary the package installs (and the Ansible role installs the same file)
+    for (const u of shipped) {
+      for (const m of readFileSync(join(REPO, 'deploy/systemd', u), 'utf8').matchAll(/^Exec\w*=[-@:+!]*(\S+)/gm)) expect(list, u).toContain(` .${m[1]}\n`);
+    }
+    expect(readFileSync(join(REPO, 'deploy/ansible/roles/minewatch/defaults/main.yml'), 'utf8')).toContain('/dist/minewatch-linux-x64"');
     const control = execFileSync('dpkg-deb', ['-f', deb], { encoding: 'utf8' });
     expect(control).toMatch(new RegExp(`^Package: minewatch$`, 'm'));
     expect(control).toMatch(new RegExp(`^Version: ${version.replace(/\./g, '\\.')}$`, 'm'));
