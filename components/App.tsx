@@ -8,6 +8,7 @@ import { splitKeys } from '../src/app/keys';
 import { DetailPanel } from './DetailPanel';
 import { Header } from './Header';
 import { HelpScreen } from './HelpScreen';
+import { IncidentView } from './IncidentView';
 import { KillDialog } from './KillDialog';
 import { Pane } from './Pane';
 import { ProcessTable } from './ProcessTable';
@@ -65,6 +66,7 @@ export function App({ cols, rows }: { cols: number; rows: number }) {
       {overlay === 'help' ? <HelpScreen width={width} height={rows - 1 - layout.header - layout.status} /> : null}
       {overlay === 'pane' ? <Pane width={width} height={layout.table + 1 + layout.detail} /> : null}
       {overlay === 'kill' ? <KillDialog width={width} height={layout.table + 1 + layout.detail} /> : null}
+      {overlay === 'incident' ? <IncidentView width={width} height={layout.table + 1 + layout.detail} /> : null}
       {overlay === 'none'
         ? (
           <>

@@ -3,7 +3,7 @@
 import type { AppActions, AppState } from '../store/appStore';
 import { keyLabel, type KeyPress } from './keys';
 
-export type Group = 'Move' | 'Tree' | 'Find' | 'View' | 'Respond' | 'General' | 'In a pane' | 'In the signal dialog';
+export type Group = 'Move' | 'Tree' | 'Find' | 'View' | 'Respond' | 'General' | 'In a pane' | 'In the signal dialog' | 'In the incident view';
 
 export interface Binding {
   keys: string[];
@@ -26,7 +26,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['space'], label: 'Space', help: 'fold or unfold the selected subtree', group: 'Tree', run: (a) => a.toggleCollapse() },
   { keys: ['left', 'h'], label: '← h', help: 'fold (or go to the parent)', group: 'Tree', run: (a) => a.collapse() },
   { keys: ['right', 'l'], label: '→ l', help: 'unfold', group: 'Tree', run: (a) => a.expand() },
-  { keys: ['x'], label: 'x', help: 'fold every subtree', group: 'Tree', run: (a) => a.collapseAll() },
+  { keys: ['C'], label: 'C', help: 'fold every subtree', group: 'Tree', run: (a) => a.collapseAll() },
   { keys: ['X'], label: 'X', help: 'unfold everything', group: 'Tree', run: (a) => a.expandAll() },
   { keys: ['/', 'f', 'f3', 'f4'], label: '/ f F3 F4', help: 'filter by name, command, user or PID (Enter keeps, Esc clears)', group: 'Find', run: (a) => a.startFilter() },
   { keys: ['!', 'F'], label: '! F', help: 'show flagged processes only', group: 'Find', run: (a) => a.toggleFlaggedOnly() },
@@ -37,7 +37,9 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['z', 'Z'], label: 'z', help: 'freeze the view (collection goes on)', group: 'View', run: (a) => a.toggleFreeze() },
   { keys: ['+', '='], label: '+', help: 'refresh slower', group: 'View', run: (a) => a.changeInterval(1) },
   { keys: ['-'], label: '-', help: 'refresh faster', group: 'View', run: (a) => a.changeInterval(-1) },
-  { keys: ['i', 'enter'], label: 'i Enter', help: 'inspect: identity, hashes, files, sockets, environment, logins', group: 'Respond', run: (a) => a.openInspect() },
+  { keys: ['x'], label: 'x', help: 'incident view: the process, its launcher, children, persistence and findings on one screen; c there proposes a containment plan', group: 'Respond', run: (a) => a.openIncident() },
+  { keys: ['enter'], label: 'Enter', help: 'incident view of a flagged process; inspect an unflagged one', group: 'Respond', run: (a, s) => (s.selectedPid !== null && s.assessments.has(s.selectedPid) ? a.openIncident() : a.openInspect()) },
+  { keys: ['i'], label: 'i', help: 'inspect: identity, hashes, files, sockets, environment, logins', group: 'Respond', run: (a) => a.openInspect() },
   { keys: ['c'], label: 'c', help: 'persistence that starts the process (crontab, units, rc, keys)', group: 'Respond', run: (a) => a.openPersistence(false) },
   { keys: ['P'], label: 'P', help: 'persistence on the whole host', group: 'Respond', run: (a) => a.openPersistence(true) },
   { keys: ['K', 'f9'], label: 'K F9', help: 'signal the process (asks first; evidence kept, audited)', group: 'Respond', run: (a) => a.openKill() },
@@ -72,8 +74,20 @@ export const DIALOG_BINDINGS: readonly Binding[] = [
   { keys: ['escape', 'n', 'q', 'f10'], label: 'Esc n F10', help: 'cancel (close)', group: 'In the signal dialog', run: (a) => a.closeOverlay() },
 ];
 
-export const GROUPS: Group[] = ['Move', 'Tree', 'Find', 'View', 'Respond', 'General', 'In a pane', 'In the signal dialog'];
-export const ALL_BINDINGS: readonly Binding[] = [...BINDINGS, ...PANE_BINDINGS, ...DIALOG_BINDINGS];
+/** Keys in the incident view: the plan runs only on y, once, after the user has seen it. */
+export const INCIDENT_BINDINGS: readonly Binding[] = [
+  { keys: ['up', 'k'], label: '↑ k', help: 'previous step (or scroll up)', group: 'In the incident view', run: (a) => a.incidentMove(-1) },
+  { keys: ['down', 'j'], label: '↓ j', help: 'next step (or scroll down)', group: 'In the incident view', run: (a) => a.incidentMove(1) },
+  { keys: ['pageup', 'ctrl+b'], label: 'PgUp', help: 'scroll up', group: 'In the incident view', run: (a, s) => a.incidentScroll(-Math.max(1, s.viewportRows - 1)) },
+  { keys: ['pagedown', 'ctrl+f'], label: 'PgDn', help: 'scroll down', group: 'In the incident view', run: (a, s) => a.incidentScroll(Math.max(1, s.viewportRows - 1)) },
+  { keys: ['c', 'enter'], label: 'c Enter', help: 'contain: propose the plan (freeze, keep evidence, disable persistence, kill, watch); Enter closes a finished plan', group: 'In the incident view', run: (a, s) => (s.incident?.plan?.phase === 'done' ? a.closeOverlay() : a.incidentContain()) },
+  { keys: ['space'], label: 'Space', help: 'tick or untick the chosen step', group: 'In the incident view', run: (a) => a.incidentToggle() },
+  { keys: ['y'], label: 'y', help: 'run the ticked steps (the one confirmation; audited)', group: 'In the incident view', run: (a) => a.incidentConfirm() },
+  { keys: ['escape', 'q', 'n'], label: 'Esc q', help: 'back from the plan, or close', group: 'In the incident view', run: (a) => a.incidentBack() },
+];
+
+export const GROUPS: Group[] = ['Move', 'Tree', 'Find', 'View', 'Respond', 'General', 'In a pane', 'In the signal dialog', 'In the incident view'];
+export const ALL_BINDINGS: readonly Binding[] = [...BINDINGS, ...PANE_BINDINGS, ...DIALOG_BINDINGS, ...INCIDENT_BINDINGS];
 
 function index(list: readonly Binding[]): Map<string, Binding> {
   const byKey = new Map<string, Binding>();
@@ -86,6 +100,7 @@ function index(list: readonly Binding[]): Map<string, Binding> {
 const MAIN = index(BINDINGS);
 const PANE = index(PANE_BINDINGS);
 const DIALOG = index(DIALOG_BINDINGS);
+const INCIDENT = index(INCIDENT_BINDINGS);
 
 export function bindingFor(name: string): Binding | undefined {
   return MAIN.get(name);
@@ -112,6 +127,7 @@ export function handleKey(state: AppState, press: KeyPress): void {
   if (name === 'ctrl+c') { a.requestQuit(); return; }
   if (state.overlay === 'pane') { PANE.get(name)?.run(a, state); return; }
   if (state.overlay === 'kill') { DIALOG.get(name)?.run(a, state); return; }
+  if (state.overlay === 'incident') { INCIDENT.get(name)?.run(a, state); return; }
   if (state.overlay === 'help') {
     if (name === 'escape' || name === 'q' || name === '?' || name === 'enter' || name === 'f1' || name === 'f10') a.closeOverlay();
     else if (name === 'down' || name === 'j' || name === 'pagedown' || name === 'space' || name === 'right') a.scrollHelp(1);

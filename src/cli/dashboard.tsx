@@ -10,6 +10,7 @@ import { Poller } from '../app/poller';
 import { formatDeep, runDeepScan } from '../deep/index';
 import { createServices } from '../app/services';
 import { defaultEvidenceDir } from '../respond/index';
+import { createIncidentService } from '../incident/service';
 import { readOsRelease } from '../host/osRelease';
 import { readHostIdentity } from '../procfs/host';
 import { createAppStore } from '../store/appStore';
@@ -50,8 +51,9 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   const color = !flags['no-color'] && !process.env.NO_COLOR;
   const id = readHostIdentity(procRoot);
   const services = createServices({ procRoot, root, readonly: Boolean(flags.readonly), evidenceDir });
+  const incident = createIncidentService({ procRoot, root, readOnly: services.readonlyReason ?? null, runPlan: services.runPlan });
   const store = createAppStore({
-    services,
+    services, incident,
     intervalMs, filter: (flags.filter as string) ?? '', flaggedOnly: Boolean(flags.flagged),
     host: { hostname: id.hostname, kernel: id.kernel, distro: readOsRelease(root) },
     deepScan: async (onProgress) => {

@@ -4,6 +4,7 @@
 import { ALL_BINDINGS, GROUPS } from '../app/keymap';
 import { COMMANDS, formatHelp, SCAN, synopsis } from '../cli/args';
 import { DEEP_RULES } from '../deep/index';
+import { REPLACED_DESCRIBES, REPLACED_ID, REPLACED_TITLE, REPLACED_WEIGHT } from '../allow/known';
 import { RULES } from '../detect/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
 
@@ -27,6 +28,8 @@ export function processFindings(): FindingRow[] {
   return [
     ...RULES.map((r) => ({ id: r.id, title: r.title, describes: r.describes, attack: r.attack, amplifier: r.amplifier })),
     ...Object.values(DEEP_RULES).map((r) => ({ id: r.id, title: r.title, describes: r.describes, attack: r.attack })),
+    // the allow-list's own finding: a known-good path whose executable changed
+    { id: REPLACED_ID, title: REPLACED_TITLE, describes: `${REPLACED_DESCRIBES} (weight ${REPLACED_WEIGHT})`, attack: ['T1036.005', 'T1554'] },
   ];
 }
 

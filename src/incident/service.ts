@@ -1,14 +1,20 @@
 // What the dashboard asks of the incident engine: open the incident around a process (with its
-// proposed plan), and run a confirmed plan. Reads persistence once per opening; acts only through the
-// response engine (see executor.ts), never on a fixture or in --readonly.
-import path from 'node:path';
+// proposed plan), and run a confirmed plan. Reads persistence once per opening. Running goes through
+// the one response routine (src/respond/plan.ts, handed in as `runPlan`): it pins every member against
+// the snapshot the user saw, writes the plan's audit record before anything is done (no record, no
+// action), re-verifies each member before each signal, and reports each step as it ends. Nothing runs
+// in --readonly or on a fixture /proc: the plan is shown, every step says why it did not run.
 import type { Assessment, Snapshot } from '../model';
 import { collectPersistence } from '../persistence/index';
-import { ancestorsOf, AuditLog, defaultAuditPath, type RespawnWatch, type SignalFn } from '../respond/index';
+import {
+  ancestorsOf, pinSeen, prepareResponse,
+  type FamilyMemberView, type PersistenceAction, type PinnedTarget, type PlanResult, type PlanStep as ResponseStep,
+  type ResponsePrep, type StepOutcome,
+} from '../respond/index';
 import { correlate } from '../scan/correlate';
-import { proposePlan, runPlan, type ContainmentPlan, type StepLine } from './containment';
-import { createExecutor } from './executor';
-import { buildIncident, type Incident, type IncidentEntry } from './incident';
+import { sanitize } from '../text/sanitize';
+import { proposePlan, type ContainmentPlan, type PlanStep, type StepLine } from './containment';
+import { buildIncident, type Incident, type IncidentEntry, type IncidentMember } from './incident';
 
 export interface IncidentService {
   /** Why nothing will run (read-only mode, a fixture), or null. */
@@ -17,30 +23,81 @@ export interface IncidentService {
   run(plan: ContainmentPlan, incident: Incident, update: (plan: ContainmentPlan) => void): Promise<ContainmentPlan>;
 }
 
+/** The response routine as the app's services carry it (same audit log, evidence, edits, respawn watch). */
+export type RunPlanFn = (prep: ResponsePrep, steps: ResponseStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void) => Promise<PlanResult>;
+
 export interface IncidentServiceOptions {
   procRoot: string;
   root: string;
-  evidenceDir: string;
-  readonly: boolean;
-  kill: SignalFn;
+  /** Why nothing may be changed (--readonly, a fixture /proc), or null on a live /proc. */
+  readOnly: string | null;
   selfPid?: number;
-  respawn?: RespawnWatch;
-  /** Disable one entry through the response engine (backup first, audited); the lines say what happened. */
-  disable(entry: IncidentEntry): StepLine[];
-  /** Extra context for the evidence (the inspector's view of each member). */
-  inspect?(pids: number[]): unknown;
+  runPlan: RunPlanFn;
 }
 
-/** Why a process table cannot be acted on: only the live /proc of this PID namespace can. */
-export function readOnlyReason(opts: { readonly: boolean; procRoot: string }): string | null {
-  if (opts.readonly) return 'read-only mode (--readonly): the plan is shown, nothing is run';
-  if (path.resolve(opts.procRoot) !== '/proc') return `the process table is a fixture (--proc ${opts.procRoot}): minewatch acts only on the live /proc`;
-  return null;
+/** The response engine's action for an incident entry (the persistence pane disables the same way). */
+export function persistenceAction(e: IncidentEntry): PersistenceAction {
+  return { entryId: e.entryId, label: e.label, kind: e.kind, path: e.path, line: e.line, raw: e.raw, verb: e.disable === 'unlink-wants' ? 'remove its *.wants/ links' : 'comment the line out' };
+}
+
+/** The containment step as a step of the response routine. */
+export function responseStep(step: PlanStep, incident: Incident): ResponseStep | null {
+  switch (step.kind) {
+    case 'freeze': return { kind: 'freeze' };
+    case 'evidence': return { kind: 'evidence' };
+    case 'kill': return { kind: 'signal', signal: 'SIGKILL' };
+    case 'watch': return { kind: 'watch' };
+    case 'disable': {
+      const e = incident.persistence.find((x) => x.entryId === step.entryId);
+      return e ? { kind: 'disable', action: persistenceAction(e) } : null;
+    }
+  }
+}
+
+/** One step's outcome as the plan's lines: each member's result, or the step's own lines. */
+export function outcomeLines(o: StepOutcome): StepLine[] {
+  if (o.members.length > 0 && o.step.kind !== 'evidence') {
+    return o.members.map((m) => ({
+      text: m.message,
+      status: m.outcome === 'sent' && !m.stillRunning ? 'ok' : m.outcome === 'skipped' ? 'info' : 'failed',
+    }));
+  }
+  const bad = o.status === 'failed' || o.status === 'refused' || o.status === 'partial';
+  const texts = o.lines.length ? o.lines : [o.summary];
+  return texts.map((text, i) => ({ text, status: bad ? 'failed' : o.status === 'ok' && i === 0 ? 'ok' : 'info' }));
+}
+
+/**
+ * The response routine's preparation for exactly the incident's members: the target pinned with its
+ * refusals (PID 1, minewatch and its ancestors...), and every other member pinned against the snapshot
+ * the user saw. A member that exited or changed since is left out and said so.
+ */
+function prepareMembers(incident: Incident, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>, opts: IncidentServiceOptions): ResponsePrep | { error: string } {
+  const prep = prepareResponse(incident.pid, snapshot, assessments, { procRoot: opts.procRoot, root: opts.root, live: opts.readOnly === null, selfPid: opts.selfPid });
+  if ('error' in prep) return prep;
+  const members: PinnedTarget[] = [];
+  const family: FamilyMemberView[] = [prep.family[0]];
+  const excluded = [...incident.excluded];
+  const view = (m: IncidentMember): FamilyMemberView => ({
+    pid: m.pid, role: m.role === 'target' ? 'target' : m.role === 'launcher' ? 'launcher' : m.role === 'linked' ? 'linked' : 'descendant',
+    name: m.name, user: m.user, uid: m.uid, exe: m.exe, cmdline: [...m.cmdline],
+  });
+  for (const m of incident.members) {
+    if (m.pid === incident.pid) continue;
+    const seen = snapshot.processes.get(m.pid);
+    const t = seen ? pinSeen(seen, { procRoot: opts.procRoot, root: opts.root }) : { error: `PID ${m.pid} is gone` };
+    if ('error' in t) { excluded.push({ pid: m.pid, why: t.error }); continue; }
+    members.push(t);
+    family.push(view(m));
+  }
+  return { ...prep, members, family, excluded, memberLines: family.slice(1).map((m) => `${m.role} PID ${m.pid} ${sanitize(m.name)}`) };
 }
 
 export function createIncidentService(opts: IncidentServiceOptions): IncidentService {
   const selfPid = opts.selfPid ?? process.pid;
-  const readOnly = readOnlyReason(opts);
+  const readOnly = opts.readOnly;
+  /** What the user looked at when each incident was opened: the plan pins its members against it. */
+  const seen = new WeakMap<Incident, { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> }>();
   return {
     readOnly,
     open(pid, snapshot, assessments) {
@@ -48,15 +105,53 @@ export function createIncidentService(opts: IncidentServiceOptions): IncidentSer
       const correlation = correlate(report.entries, snapshot.processes.values(), assessments);
       const incident = buildIncident(pid, { snapshot, assessments, correlation }, { selfPid, ancestorPids: ancestorsOf(selfPid, opts.procRoot) });
       if ('error' in incident) return incident;
+      seen.set(incident, { snapshot, assessments });
       return { incident, plan: proposePlan(incident, { readOnly }) };
     },
-    run(plan, incident, update) {
-      const exec = createExecutor(incident, {
-        procRoot: opts.procRoot, root: opts.root, evidenceDir: opts.evidenceDir, audit: new AuditLog(defaultAuditPath(opts.evidenceDir)),
-        kill: opts.kill, selfPid, respawn: opts.respawn, disable: opts.disable,
-        evidenceExtra: (pids) => ({ incident, inspect: opts.inspect?.(pids) ?? null }),
+    async run(plan, incident, update) {
+      let cur: ContainmentPlan = { ...plan, readOnly: plan.readOnly ?? readOnly };
+      const put = (patch: Partial<ContainmentPlan>, steps?: (s: PlanStep, i: number) => PlanStep) => {
+        cur = { ...cur, ...patch, steps: steps ? cur.steps.map(steps) : cur.steps };
+        update(cur);
+        return cur;
+      };
+      const finish = (why: string, status: PlanStep['status']) => put({ phase: 'done', stopped: why }, (s) => ({
+        ...s, status: s.enabled ? status : 'skipped', lines: [{ text: s.enabled ? why : 'not run: unticked', status: s.enabled && status !== 'skipped' ? 'failed' : 'info' }],
+      }));
+      if (cur.readOnly) return finish(`not run: ${cur.readOnly}`, 'skipped');
+      const look = seen.get(incident);
+      if (!look) return finish('not run: this incident was not opened here', 'failed');
+      let prep: ResponsePrep | { error: string };
+      try {
+        prep = prepareMembers(incident, look.snapshot, look.assessments, opts);
+      } catch (err) {
+        prep = { error: `could not prepare: ${sanitize((err as Error).message)}` };
+      }
+      if ('error' in prep) return finish(`not run: ${sanitize(prep.error)}`, 'failed');
+
+      // Ticked steps, in order, as the response routine's steps; index i of the routine's list is step at[i].
+      const at: number[] = [];
+      const steps: ResponseStep[] = [];
+      cur.steps.forEach((s, i) => {
+        const r = s.enabled ? responseStep(s, incident) : null;
+        if (r) { at.push(i); steps.push(r); }
       });
-      return runPlan({ ...plan, readOnly }, incident, exec, update);
+      put({ phase: 'running' }, (s) => (s.enabled ? s : { ...s, status: 'skipped', lines: [{ text: 'not run: unticked', status: 'info' }] }));
+      const onStep = (o: StepOutcome) => {
+        const i = at[o.index];
+        put({}, (s, j) => (j === i ? { ...s, status: o.status, lines: o.status === 'running' ? [] : outcomeLines(o) } : s));
+      };
+      let result: PlanResult;
+      try {
+        result = await opts.runPlan(prep, steps, 'family', onStep);
+      } catch (err) {
+        return finish(`the plan failed: ${sanitize((err as Error).message)}`, 'failed');
+      }
+      const ran = new Set(result.steps.map((o) => at[o.index]));
+      return put({ phase: 'done', stopped: result.stopped, auditPath: result.auditPath }, (s, i) => {
+        if (!s.enabled || ran.has(i)) return s;
+        return { ...s, status: result.stopped ? 'refused' : 'skipped', lines: [{ text: result.stopped ?? 'not run', status: result.stopped ? 'failed' : 'info' }] };
+      });
     },
   };
 }

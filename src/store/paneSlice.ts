@@ -6,7 +6,7 @@ import { wrapContent } from '../text/content';
 import type { Slice, SliceContext } from './slice';
 import type { Outcome, PersistenceAction } from './types';
 
-export type Overlay = 'none' | 'help' | 'pane' | 'kill';
+export type Overlay = 'none' | 'help' | 'pane' | 'kill' | 'incident';
 
 export interface Pane {
   kind: 'inspect' | 'persistence' | 'deep';
@@ -111,7 +111,8 @@ export function paneSlice(ctx: SliceContext): Slice<PaneState, PaneActions> {
       cancelInspect?.();
       cancelInspect = null;
       if (get().kill?.phase === 'working') return; // the action finishes first
-      set({ overlay: 'none', pane: null, kill: null });
+      if (get().incident?.plan?.phase === 'running') return; // so does a running plan
+      set({ overlay: 'none', pane: null, kill: null, incident: null });
     },
   };
   return { actions, state: { overlay: 'none', pane: null, helpScroll: 0 } };

@@ -40,7 +40,7 @@ describe('process tree', () => {
     await app.press(' ');
     f = app.frame();
     expect(rowOf(f, 3002)).toBeDefined();
-    await app.press('x'); // fold everything below the roots
+    await app.press('C'); // fold everything below the roots
     f = app.frame();
     expect(rowOf(f, 3002)).toBeUndefined();
     expect(f).toMatch(/\[\+1 hidden, 1 flagged/);

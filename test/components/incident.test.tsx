@@ -1,0 +1,143 @@
+// The incident view and its containment plan, driven by keys, on an engine with a fake executor:
+// nothing here signals or edits anything.
+import { describe, expect, it, vi } from 'vitest';
+import { proposePlan, type ContainmentPlan, type PlanStep } from '../../src/incident/containment';
+import { buildIncident } from '../../src/incident/incident';
+import type { IncidentService } from '../../src/incident/service';
+import type { PersistenceEntry } from '../../src/persistence/types';
+import { correlate } from '../../src/scan/correlate';
+import { incidentProcs } from '../helpers/snapshot';
+import { KEY, renderApp } from './render';
+
+const entry: PersistenceEntry = {
+  id: 'cron:2', kind: 'user-crontab', path: '/var/spool/cron/crontabs/abc', line: 2, runsAs: 'abc', schedule: '* * * * *',
+  command: 'cd /home/abc/.x && ./sshd', raw: '* * * * * cd /home/abc/.x && ./sshd >/dev/null 2>&1', file: null, recentlyChanged: false,
+  score: 6, severity: 'high', findings: [{ id: 'C1', weight: 6, severity: 'high', title: 'Runs a program from a temporary or hidden directory', explanation: '/home/abc/.x is hidden', attack: [], evidence: {} }],
+  references: ['/home/abc/.x', '/home/abc/.x/sshd'],
+};
+
+/**
+ * An incident service on the real incident engine (incident, plan), whose run walks the ticked steps
+ * one by one, each finishing when the test says so, reporting each state as the real service does.
+ */
+function service(opts: { readOnly?: string | null } = {}) {
+  const calls: string[] = [];
+  const gates: (() => void)[] = [];
+  const svc: IncidentService = {
+    readOnly: opts.readOnly ?? null,
+    open: (pid, snapshot, assessments) => {
+      const inc = buildIncident(pid, { snapshot, assessments, correlation: correlate([entry], snapshot.processes.values(), assessments) }, { selfPid: 99999, ancestorPids: [] });
+      return 'error' in inc ? inc : { incident: inc, plan: proposePlan(inc, { readOnly: opts.readOnly ?? null }) };
+    },
+    run: async (plan, _incident, update) => {
+      let cur: ContainmentPlan = plan;
+      const put = (i: number, patch: Partial<PlanStep>) => { cur = { ...cur, steps: cur.steps.map((s, j) => (j === i ? { ...s, ...patch } : s)) }; update(cur); };
+      if (plan.readOnly) {
+        cur = { ...cur, phase: 'done', steps: cur.steps.map((s) => ({ ...s, status: 'skipped', lines: [{ text: `not run: ${plan.readOnly}`, status: 'info' }] })) };
+        update(cur);
+        return cur;
+      }
+      cur = { ...cur, phase: 'running' };
+      calls.push('begin');
+      for (const [i, s] of cur.steps.entries()) {
+        if (!s.enabled) { put(i, { status: 'skipped', lines: [{ text: 'not run: unticked', status: 'info' }] }); continue; }
+        put(i, { status: 'running' });
+        calls.push(`${s.kind} ${s.kind === 'disable' ? s.entryId : s.pids.join(',')}`);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        put(i, { status: 'ok', lines: [{ text: `${s.kind} done`, status: 'ok' }] });
+      }
+      calls.push('end');
+      cur = { ...cur, phase: 'done' };
+      update(cur);
+      return cur;
+    },
+  };
+  const release = async () => { await vi.waitFor(() => expect(gates.length).toBeGreaterThan(0)); gates.shift()!(); };
+  return { svc, calls, release };
+}
+
+describe('incident view', () => {
+  it('Enter on a flagged process shows it with its launcher, the cron line that starts them and every finding', async () => {
+    const { svc } = service();
+    const app = renderApp(incidentProcs(), { incident: svc, rows: 34, cols: 100 });
+    app.store.getState().actions.select(3002);
+    await app.press(KEY.enter);
+    await vi.waitFor(() => expect(app.frame()).toContain('Incident: PID 3002 rcu-sched · CRITICAL · 2 processes · 1 persistence entry'));
+    const f = app.frame();
+    expect(f).toMatch(/‼ flagged\s+PID 3002\s+rcu-sched/);
+    expect(f).toMatch(/launcher\s+PID 3001\s+sshd/);
+    expect(f).toContain('H01 Kernel-thread impostor');
+    expect(f).toContain("crontab of abc, line 2 (starts PID 3002 by exe, PID 3001 by script)");
+    expect(f).toContain('* * * * * cd /home/abc/.x && ./sshd >/dev/null 2>&1');
+    expect(f).toContain('C9 ');
+    expect(f).toContain('c proposes a containment plan');
+    await app.press(KEY.esc);
+    await vi.waitFor(() => expect(app.frame()).not.toContain('Incident:'));
+  });
+
+  it('x opens it too; Enter on an unflagged process inspects instead', async () => {
+    const app = renderApp(incidentProcs(), { incident: service().svc });
+    app.store.getState().actions.select(412); // vim: not flagged
+    await app.press(KEY.enter);
+    await vi.waitFor(() => expect(app.frame()).toContain('inspect is not available here'));
+    expect(app.store.getState().overlay).toBe('none');
+    await app.press('x');
+    await vi.waitFor(() => expect(app.frame()).toContain('Incident: PID 412 vim · not flagged'));
+  });
+
+  it('c proposes the numbered plan; Space unticks; y runs the ticked steps once, each outcome shown as it happens', async () => {
+    const { svc, calls, release } = service();
+    const app = renderApp(incidentProcs(), { incident: svc, rows: 34, cols: 100 });
+    app.store.getState().actions.select(3002);
+    await app.press('x', 'c');
+    await vi.waitFor(() => expect(app.frame()).toContain('Containment plan'));
+    const f = app.frame();
+    expect(f).toMatch(/› \[x\] 1\. Freeze 2 processes \(SIGSTOP, reversible\): PID 3002, 3001/);
+    expect(f).toMatch(/\[x\] 2\. Keep the evidence/);
+    expect(f).toMatch(/\[x\] 3\. Disable crontab of abc, line 2: comment the line out \(backup kept\)/);
+    expect(f).toMatch(/\[x\] 4\. Kill 2 processes \(SIGKILL, each re-verified\): PID 3002, 3001/);
+    expect(f).toMatch(/\[x\] 5\. Watch for a respawn/);
+    expect(f).toContain('y runs the 5 ticked steps');
+    await app.press(KEY.down, KEY.down, KEY.down, KEY.down, ' ');
+    await vi.waitFor(() => expect(app.frame()).toMatch(/› \[ \] 5\. Watch/));
+    expect(calls).toEqual([]); // nothing ran while reviewing
+    await app.press('y');
+    await vi.waitFor(() => expect(app.frame()).toMatch(/\[…\] 1\. Freeze .* running/));
+    await release();
+    await vi.waitFor(() => expect(app.frame()).toMatch(/\[✓\] 1\. Freeze .* ok/));
+    expect(app.frame()).toContain('freeze done');
+    await app.press('y'); // a second y does not start it again
+    for (let i = 0; i < 3; i++) await release();
+    await vi.waitFor(() => expect(app.frame()).toContain('Containment plan: done'));
+    expect(app.frame()).toMatch(/\[-\] 5\. Watch .* skipped/);
+    expect(calls).toEqual(['begin', 'freeze 3002,3001', 'evidence 3002,3001', 'disable cron:2', 'kill 3002,3001', 'end']);
+    await app.press(KEY.enter);
+    await vi.waitFor(() => expect(app.store.getState().overlay).toBe('none'));
+  });
+
+  it('read-only: the plan is shown, y runs nothing and says why', async () => {
+    const { svc, calls } = service({ readOnly: 'read-only mode (--readonly): the plan is shown, nothing is run' });
+    const app = renderApp(incidentProcs(), { incident: svc, rows: 34, cols: 100 });
+    app.store.getState().actions.select(3002);
+    await app.press('x', 'c');
+    await vi.waitFor(() => expect(app.frame()).toContain('nothing will run: read-only mode (--readonly)'));
+    await app.press('y');
+    await vi.waitFor(() => expect(app.frame()).toContain('Containment plan: done'));
+    expect(app.frame()).toMatch(/\[-\] 1\. Freeze/);
+    expect(calls).toEqual([]);
+  });
+
+  it('the key hint stays on screen at 80x24, even with the plan and its outcomes', async () => {
+    const { svc, release } = service();
+    const app = renderApp(incidentProcs(), { incident: svc, rows: 24, cols: 80 });
+    app.store.getState().actions.select(3002);
+    await app.press('x');
+    await vi.waitFor(() => expect(app.frame()).toContain('c proposes a containment plan'));
+    await app.press('c');
+    await vi.waitFor(() => expect(app.frame()).toContain('y runs the 5 ticked'));
+    await app.press('y');
+    for (let i = 0; i < 5; i++) await release();
+    await vi.waitFor(() => expect(app.frame()).toContain('Enter or Esc closes'));
+    expect(app.frame().split('\n').length).toBeLessThanOrEqual(23);
+  });
+});
