@@ -61,7 +61,9 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
       return { lines: formatDeep(r), findings: r.findings.length };
     },
   });
-  const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, knownGood: createKnownGood({ procRoot }), onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
+  const known = createKnownGood({ procRoot, root });
+  if (known.warnings.length) store.getState().actions.say(known.warnings[0]);
+  const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, knownGood: known.knownGood, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
 
   // Every way out restores the terminal: q, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT, a crash, and (through
   // the watchdog thread) a main thread stuck for 15 s. Nothing here may throw.

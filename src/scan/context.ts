@@ -18,11 +18,13 @@ export interface HostLook {
 
 export async function lookAtHost(opts: { procRoot: string; root: string; sampleMs: number; gpu?: boolean; knownGood?: KnownGood }): Promise<HostLook> {
   const scan = await runScan(opts);
-  const known = opts.knownGood ?? createKnownGood({ procRoot: opts.procRoot });
+  const made = opts.knownGood ? { knownGood: opts.knownGood, warnings: [] } : createKnownGood({ procRoot: opts.procRoot, root: opts.root });
+  const known = made.knownGood;
   await known.prepare(scan.snapshot);
   const { assessments, knownGood } = known.apply(scan.snapshot, scan.assessments);
   const snapshot = scan.snapshot;
-  const persistence = collectPersistence({ root: opts.root });
+  const collected = collectPersistence({ root: opts.root });
+  const persistence = { ...collected, warnings: [...made.warnings, ...collected.warnings] };
   const correlation = correlate(persistence.entries, snapshot.processes.values(), assessments);
   return { snapshot, assessments, knownGood, persistence, correlation };
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAllowFile } from '../../src/allow/load';
 import { describe, expect, it } from 'vitest';
 import { formatAllowLine, parseAllowList, type AllowEntry } from '../../src/allow/list';
 import { KnownGood } from '../../src/allow/known';
@@ -121,5 +124,48 @@ describe('known-good processes', () => {
     } finally {
       child.kill('SIGKILL'); // our own child, by its handle
     }
+  });
+});
+
+describe('the allow file', () => {
+  const root = () => {
+    const r = mkdtempSync(join(tmpdir(), 'mw-allow-'));
+    chmodSync(r, 0o755);
+    mkdirSync(join(r, 'etc/minewatch'), { recursive: true, mode: 0o755 });
+    return r;
+  };
+  const line = `${sha('solver')}  /opt/lab/bin/solver  # lab`;
+
+  it('reads a root-owned file that only root can write', () => {
+    const r = root();
+    try {
+      writeFileSync(join(r, 'etc/minewatch/allow'), `${line}\nbogus\n`, { mode: 0o644 });
+      const got = loadAllowFile(r);
+      expect(got.entries.map((e) => e.path)).toEqual(['/opt/lab/bin/solver']);
+      expect(got.warnings).toHaveLength(1);
+      expect(loadAllowFile(join(r, 'nowhere'))).toEqual({ entries: [], warnings: expect.any(Array) });
+      rmSync(join(r, 'etc/minewatch/allow'));
+      expect(loadAllowFile(r)).toEqual({ entries: [], warnings: [] }); // no file: nothing to say
+    } finally { rmSync(r, { recursive: true, force: true }); }
+  });
+
+  it.runIf(process.getuid?.() === 0)('ignores a file others can write, another user\'s file, and a symlink', () => {
+    const r = root();
+    const f = join(r, 'etc/minewatch/allow');
+    try {
+      writeFileSync(f, line + '\n', { mode: 0o666 });
+      chmodSync(f, 0o666);
+      expect(loadAllowFile(r).entries).toEqual([]);
+      expect(loadAllowFile(r).warnings[0]).toMatch(/writable by group or others/);
+      chmodSync(f, 0o644);
+      chownSync(f, 1001, 1001);
+      expect(loadAllowFile(r).warnings[0]).toMatch(/owned by uid 1001, not root/);
+      rmSync(f);
+      writeFileSync(join(r, 'elsewhere'), line + '\n');
+      symlinkSync('/elsewhere', f);
+      const viaLink = loadAllowFile(r);
+      expect(viaLink.entries).toEqual([]);
+      expect(viaLink.warnings[0]).toMatch(/allow-list not used: .*symlink/);
+    } finally { rmSync(r, { recursive: true, force: true }); }
   });
 });
