@@ -138,8 +138,25 @@ export const SIMULATE: CommandSpec = {
   exit: [[0, 'started, or stopped'], [2, 'usage error, or the simulation could not start or stop']],
 };
 
+export const REPORT: CommandSpec = {
+  name: 'report',
+  operands: '[DIR]',
+  summary: 'write the incident report (Markdown and JSON) of a run, from its evidence directory',
+  description: 'Writes the incident report of a minewatch run as Markdown and JSON, from what the run left in its evidence '
+    + 'directory DIR: host, timeline, processes with the SHA-256 of their executables, the persistence lines involved and '
+    + 'what was done to them, recent logins of the account, and every action with its outcome (from the audit log). '
+    + 'Reads through the safe opener; writes two new files (never over an existing one) and prints their paths. '
+    + 'DIR defaults to /var/lib/minewatch/evidence as root, else ~/.local/state/minewatch/evidence.',
+  options: [
+    { name: 'out', value: 'DIR', help: 'write the two files into DIR (created 0700) instead of into the evidence directory' },
+    { name: 'all', help: 'every run recorded in the directory, not only the latest' },
+    { name: 'run', value: 'PID', help: 'the run of the minewatch process with this PID' },
+  ],
+  exit: [[0, 'the report was written'], [2, 'usage error, nothing recorded in DIR, or the files could not be written']],
+};
+
 /** Every command, in the order of `minewatch --help` and the man page. */
-export const COMMANDS: CommandSpec[] = [DASHBOARD, SCAN, INSPECT, SIMULATE];
+export const COMMANDS: CommandSpec[] = [DASHBOARD, SCAN, INSPECT, REPORT, SIMULATE];
 
 export function allOptions(cmd: CommandSpec): OptionSpec[] {
   return [...cmd.options, HELP_OPTION];

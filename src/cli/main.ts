@@ -12,6 +12,10 @@ async function main(argv: string[]): Promise<number> {
       const { runInspectCommand } = await import('./inspect');
       return runInspectCommand(rest);
     }
+    case 'report': {
+      const { runReportCommand } = await import('./report');
+      return runReportCommand(rest);
+    }
     case 'simulate': {
       const { runSimulateCommand } = await import('../simulate/index');
       return runSimulateCommand(rest);
