@@ -28,7 +28,7 @@ export interface AppServices extends DashboardServices {
   /** The dialog's action: the standard plan for `signal`, outcome by outcome. */
   act(prep: KillPrep, signal: ResponseSignal, family: boolean): Promise<Outcome[]>;
   /** Any plan of steps (freeze, evidence, disable, signal, watch), each outcome reported as it ends. */
-  runPlan(prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void): Promise<PlanResult>;
+  runPlan(prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void, context?: Record<string, unknown>): Promise<PlanResult>;
   respawn: RespawnWatch;
 }
 
@@ -113,12 +113,13 @@ export function createServices(opts: ServiceOptions): AppServices {
     const byId = new Map<string, PersistenceEntry>(c.entries.map((e) => [e.id, e]));
     return startedBySection((c.startedBy.get(pid) ?? []).map((x) => ({ label: x.label, via: x.via, entry: byId.get(x.entryId) ?? null }))).lines;
   };
-  const plan = (prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void) => {
+  /** `context`: kept with the evidence too (the incident view hands over its incident). */
+  const plan = (prep: KillPrep, steps: PlanStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void, context?: Record<string, unknown>) => {
     const log = audit();
     return runPlan(prep, steps, {
       procRoot, root, live, selfPid, evidenceDir: opts.evidenceDir, scope, kill, audit: log, respawn,
       readonly: opts.readonly,
-      evidenceExtra: (targets) => ({ inspect: targets.map((t) => inspectQuick(t.pid, { procRoot, root })) }),
+      evidenceExtra: (targets) => ({ ...context, inspect: targets.map((t) => inspectQuick(t.pid, { procRoot, root })) }),
       disable: (action) => disable(action, log),
     }, onStep);
   };
@@ -213,8 +214,8 @@ export function createServices(opts: ServiceOptions): AppServices {
       }
     },
 
-    runPlan(prep, steps, scope, onStep) {
-      return plan(prep, steps, scope, onStep);
+    runPlan(prep, steps, scope, onStep, context) {
+      return plan(prep, steps, scope, onStep, context);
     },
   };
 }

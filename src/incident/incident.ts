@@ -124,12 +124,16 @@ export function buildIncident(
   const protectedPids = new Set([opts.selfPid ?? process.pid, ...(opts.ancestorPids ?? [])]);
   const entryIds = new Set<string>();
   for (const p of roles.keys()) for (const s of correlation.startedBy.get(p) ?? []) entryIds.add(s.entryId);
+  // Only a strong link joins: the entry names its executable, its script or its directory. A process
+  // matched by name alone (another user's `sshd` script elsewhere) is shown as left out, never signalled.
+  const viaOf = (entryId: string, pid: number) => correlation.links.find((l) => l.entryId === entryId && l.pid === pid)?.via;
   for (const id of entryIds) {
     for (const other of correlation.runningPids.get(id) ?? []) {
       if (roles.has(other)) continue;
       const p = snapshot.processes.get(other);
       if (!p) continue;
-      const why = other <= 2 ? 'PID 1 or kthreadd' : p.kernelThread ? 'kernel thread' : protectedPids.has(other) ? 'minewatch itself or one of its ancestors'
+      const via = viaOf(id, other);
+      const why = via === 'name' || via === undefined ? 'matched by name only (weak evidence)' : other <= 2 ? 'PID 1 or kthreadd' : p.kernelThread ? 'kernel thread' : protectedPids.has(other) ? 'minewatch itself or one of its ancestors'
         : p.uid !== target.uid ? `owned by another user (${p.user})` : null;
       if (why) { if (!excluded.some((e) => e.pid === other)) excluded.push({ pid: other, why: `started by the same entry, but ${why}` }); continue; }
       roles.set(other, 'linked');

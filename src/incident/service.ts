@@ -11,6 +11,7 @@ import {
   type FamilyMemberView, type PersistenceAction, type PinnedTarget, type PlanResult, type PlanStep as ResponseStep,
   type ResponsePrep, type StepOutcome,
 } from '../respond/index';
+import { readStat } from '../respond/procread';
 import { correlate } from '../scan/correlate';
 import { sanitize } from '../text/sanitize';
 import { proposePlan, type ContainmentPlan, type PlanStep, type StepLine } from './containment';
@@ -24,7 +25,9 @@ export interface IncidentService {
 }
 
 /** The response routine as the app's services carry it (same audit log, evidence, edits, respawn watch). */
-export type RunPlanFn = (prep: ResponsePrep, steps: ResponseStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void) => Promise<PlanResult>;
+export type RunPlanFn = (
+  prep: ResponsePrep, steps: ResponseStep[], scope: 'target' | 'family', onStep?: (o: StepOutcome) => void, context?: Record<string, unknown>,
+) => Promise<PlanResult>;
 
 export interface IncidentServiceOptions {
   procRoot: string;
@@ -70,9 +73,11 @@ export function outcomeLines(o: StepOutcome): StepLine[] {
 /**
  * The response routine's preparation for exactly the incident's members: the target pinned with its
  * refusals (PID 1, minewatch and its ancestors...), and every other member pinned against the snapshot
- * the user saw. A member that exited or changed since is left out and said so.
+ * the user saw. A member that exited or changed since is left out, and `leftOut` says so.
  */
-function prepareMembers(incident: Incident, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>, opts: IncidentServiceOptions): ResponsePrep | { error: string } {
+function prepareMembers(
+  incident: Incident, snapshot: Snapshot, assessments: ReadonlyMap<number, Assessment>, opts: IncidentServiceOptions, leftOut: StepLine[],
+): ResponsePrep | { error: string } {
   const prep = prepareResponse(incident.pid, snapshot, assessments, { procRoot: opts.procRoot, root: opts.root, live: opts.readOnly === null, selfPid: opts.selfPid });
   if ('error' in prep) return prep;
   const members: PinnedTarget[] = [];
@@ -86,7 +91,14 @@ function prepareMembers(incident: Incident, snapshot: Snapshot, assessments: Rea
     if (m.pid === incident.pid) continue;
     const seen = snapshot.processes.get(m.pid);
     const t = seen ? pinSeen(seen, { procRoot: opts.procRoot, root: opts.root }) : { error: `PID ${m.pid} is gone` };
-    if ('error' in t) { excluded.push({ pid: m.pid, why: t.error }); continue; }
+    if ('error' in t) {
+      // exited between the snapshot and the confirmation: nothing to do, nothing failed
+      const st = readStat(opts.procRoot, m.pid);
+      const exited = !st || (st.startTicks === m.startTicks && (st.state === 'Z' || st.state === 'X'));
+      leftOut.push(exited ? { text: `PID ${m.pid} had already exited`, status: 'info' } : { text: `PID ${m.pid} left alone: ${sanitize(t.error)}`, status: 'failed' });
+      excluded.push({ pid: m.pid, why: t.error });
+      continue;
+    }
     members.push(t);
     family.push(view(m));
   }
@@ -122,8 +134,9 @@ export function createIncidentService(opts: IncidentServiceOptions): IncidentSer
       const look = seen.get(incident);
       if (!look) return finish('not run: this incident was not opened here', 'failed');
       let prep: ResponsePrep | { error: string };
+      const leftOut: StepLine[] = [];
       try {
-        prep = prepareMembers(incident, look.snapshot, look.assessments, opts);
+        prep = prepareMembers(incident, look.snapshot, look.assessments, opts, leftOut);
       } catch (err) {
         prep = { error: `could not prepare: ${sanitize((err as Error).message)}` };
       }
@@ -137,13 +150,17 @@ export function createIncidentService(opts: IncidentServiceOptions): IncidentSer
         if (r) { at.push(i); steps.push(r); }
       });
       put({ phase: 'running' }, (s) => (s.enabled ? s : { ...s, status: 'skipped', lines: [{ text: 'not run: unticked', status: 'info' }] }));
+      // the members left out are said at the first step that signals
+      const first = steps.findIndex((s) => s.kind === 'freeze' || s.kind === 'signal');
       const onStep = (o: StepOutcome) => {
         const i = at[o.index];
-        put({}, (s, j) => (j === i ? { ...s, status: o.status, lines: o.status === 'running' ? [] : outcomeLines(o) } : s));
+        const lines = o.status === 'running' ? [] : [...(o.index === first ? leftOut : []), ...outcomeLines(o)];
+        put({}, (s, j) => (j === i ? { ...s, status: o.status, lines } : s));
       };
       let result: PlanResult;
       try {
-        result = await opts.runPlan(prep, steps, 'family', onStep);
+        // the incident is kept with the evidence: `minewatch report` reads roles, findings and entries from it
+        result = await opts.runPlan(prep, steps, 'family', onStep, { incident });
       } catch (err) {
         return finish(`the plan failed: ${sanitize((err as Error).message)}`, 'failed');
       }

@@ -162,10 +162,11 @@ export function buildIncidentReport(input: RunInput, opts: { runPid?: number | n
   }
 
   // Persistence: the incident's entries, with what this run did to each.
-  const changes = audit.filter((r) => r.action === 'persistence-change');
+  // the outcome of each change, not the intent record written before it (result 'started')
+  const changes = audit.filter((r) => r.action === 'persistence-change' && r.result !== 'started');
   const persistence: ReportPersistenceEntry[] = [...entries.values()].map((e) => {
     const id = str(e.entryId)!;
-    const ch = changes.find((r) => obj(r.details)?.entry === id);
+    const ch = changes.filter((r) => obj(r.details)?.entry === id).pop();
     return {
       label: str(e.label) ?? id, path: str(e.path) ?? '', line: num(e.line), raw: str(e.raw) ?? '', severity: str(e.severity), findings: findingLines(e.findings),
       change: ch ? { time: ch.time, result: ch.result, message: ch.message, backup: str(obj(ch.details)?.backup) } : null,

@@ -43,7 +43,12 @@ describe('the incident around a flagged process', () => {
     const second = proc({ pid: 3100, name: 'sshd', uid: 1001, user: 'abc', exe: '/usr/bin/dash', cmdline: ['/bin/sh', './sshd'], cwd: '/home/abc/.x', session: 3100 });
     const foreign = proc({ pid: 3200, name: 'sshd', uid: 1002, user: 'dev', exe: '/usr/bin/dash', cmdline: ['/bin/sh', './sshd'], cwd: '/home/abc/.x' });
     const me = proc({ pid: 3300, name: 'node', uid: 1001, user: 'abc', exe: '/usr/bin/node', cmdline: ['node', 'x'], cwd: '/home/abc/.x' });
-    const inc = buildIncident(3002, look([second, foreign, me]), { selfPid: 3300, ancestorPids: [] }) as Incident;
+    // another user's look-alike elsewhere, linked to the entry by its name only
+    const elsewhere = proc({ pid: 3400, name: 'sshd', uid: 1001, user: 'abc', exe: '/usr/bin/dash', cmdline: ['/bin/sh', './sshd'], cwd: '/tmp/.other', session: 3400 });
+    const refs = cronEntry({ references: ['/home/abc/.x', '/home/abc/.x/sshd', 'sshd'] });
+    const inc = buildIncident(3002, look([second, foreign, me, elsewhere], [refs]), { selfPid: 3300, ancestorPids: [] }) as Incident;
+    expect(inc.members.some((m) => m.pid === 3400)).toBe(false);
+    expect(inc.excluded.find((x) => x.pid === 3400)?.why).toMatch(/by name only/);
     expect(inc.members.find((m) => m.pid === 3100)?.role).toBe('linked');
     expect(inc.members.some((m) => m.pid === 3200 || m.pid === 3300)).toBe(false);
     expect(inc.excluded.find((x) => x.pid === 3200)?.why).toMatch(/another user/);

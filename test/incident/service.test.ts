@@ -98,7 +98,17 @@ describe('running a containment plan', () => {
     tree.add({ pid: 3001, comm: 'bash', ppid: 1, uid: 1002, exe: '/usr/bin/bash', cmdline: ['bash'], startTicks: 9000 }); // PID reused
     const done = await svc.run(plan, incident, () => {});
     expect(signals).toEqual(['SIGSTOP 3002', 'SIGKILL 3002']);
-    expect(done.steps[0].status).toBe('ok');
+    expect(done.steps[0].lines[0]).toMatchObject({ status: 'failed', text: expect.stringMatching(/^PID 3001 left alone: .*start time changed/) });
+    expect(done.steps[3].lines.some((l) => l.text.includes('3001'))).toBe(false);
+  });
+
+  it('a member that exited before the confirmation is noted, not a failure', async () => {
+    const { svc, incident, plan, signals } = setup();
+    tree.remove(3001);
+    const done = await svc.run(plan, incident, () => {});
+    expect(signals).toEqual(['SIGSTOP 3002', 'SIGKILL 3002']);
+    expect(done.steps[0].lines[0]).toEqual({ text: 'PID 3001 had already exited', status: 'info' });
+    expect(done.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
   });
 
   it('in --readonly shows the plan and runs nothing, saying why at each step', async () => {

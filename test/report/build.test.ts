@@ -17,6 +17,7 @@ function input(): RunInput {
       rec(111, '2026-11-27T07:00:00.000Z', { action: 'signal', target: target(42), result: 'sent', message: 'an older run' }),
       rec(222, '2026-11-27T08:40:00.000Z', { result: 'confirmed', message: 'containment plan for PID 3002 confirmed: 1 freeze, 2 evidence, 3 disable, 4 kill, 5 watch' }),
       rec(222, '2026-11-27T08:40:00.100Z', { action: 'signal', target: target(3002), result: 'sent', message: 'sent SIGSTOP to PID 3002 "rcu-sched": suspended it', details: { signal: 'SIGSTOP' } }),
+      rec(222, '2026-11-27T08:40:00.900Z', { action: 'persistence-change', result: 'started', message: 'commenting out line 1 of /var/spool/cron/crontabs/nobody', details: { entry: 'cron:1', path: '/var/spool/cron/crontabs/nobody', line: 1 } }),
       rec(222, '2026-11-27T08:40:01.000Z', { action: 'persistence-change', result: 'ok', message: 'commented out line 1 of /var/spool/cron/crontabs/nobody | injected | cells', details: { entry: 'cron:1', path: '/var/spool/cron/crontabs/nobody', backup: '/var/lib/minewatch/evidence/persistence-backups/nobody.2026' } }),
       rec(222, '2026-11-27T08:40:02.000Z', { action: 'signal', target: target(3002), result: 'sent', message: 'sent SIGKILL to PID 3002 "rcu-sched": killed it', details: { signal: 'SIGKILL' } }),
     ],
@@ -52,11 +53,12 @@ describe('incident report', () => {
     expect(r.persistence[0]).toMatchObject({ label: 'crontab of nobody, line 1', line: 1, change: { result: 'ok', backup: '/var/lib/minewatch/evidence/persistence-backups/nobody.2026' } });
     expect(r.logins[0].last[0]).toEqual({ user: 'abc', tty: 'ssh', host: '203.0.113.9', time: '2026-11-27T06:00:00.000Z' });
     expect(r.actions.map((a) => a.message)).not.toContain('an older run');
-    expect(r.actions.map((a) => `${a.action} ${a.result}`)).toEqual(['note confirmed', 'signal sent', 'persistence-change ok', 'signal sent']);
+    expect(r.actions.map((a) => `${a.action} ${a.result}`)).toEqual(['note confirmed', 'signal sent', 'persistence-change started', 'persistence-change ok', 'signal sent']);
     expect(r.timeline.map((t) => t.time)).toEqual([...r.timeline.map((t) => t.time)].sort());
     expect(r.timeline.some((t) => t.what.startsWith('evidence captured in'))).toBe(true);
     expect(r.notes).toEqual(['audit.jsonl line 9: not JSON (ignored)']);
-    expect(buildIncidentReport(input(), { all: true }).actions).toHaveLength(5);
+    expect(buildIncidentReport(input(), { all: true }).actions).toHaveLength(6);
+    expect(r.persistence).toHaveLength(1); // the intent record is not a second entry
   });
 
   it('renders Markdown in which nothing a process or file wrote can drive a terminal or break the layout', () => {
