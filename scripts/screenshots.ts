@@ -8,7 +8,8 @@
 // inspector's "inspected <now>" line. With --simulate, the live /proc is read while the harmless fake
 // incident (test/helpers/masquerade.ts: detached `sshd` script starting a fake `rcu-sched`) runs; it
 // is killed afterwards. --no-bind: do not bind-mount the fixture's /home (see homeBindCommand).
-// Read-only: the signal dialog is opened and cancelled with Esc, never confirmed.
+// Read-only: the signal dialog is opened and cancelled with Esc, never confirmed; the incident's
+// containment plan is shown, never run (y is never sent; on the fixture it could not run anyway).
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -168,6 +169,16 @@ export function steps(t: Target): Step[] {
       keys: [{ key: 'n', until: MINER_SELECTED }, 'K', { wait: /Signal process \d+/ }, 'a', { wait: /\[x\] included/ }, 'j'],
       waitFor: /› SIGTERM/,
       afterKeys: ['\x1b'], // Esc: cancel. Never Enter/y.
+    },
+    {
+      ...base, ready, name: 'incident', title: 'minewatch · Enter on the miner: the incident on one screen',
+      keys: [{ key: 'n', until: MINER_SELECTED }, '\r'], waitFor: /Incident: PID \d+ rcu-sched[\s\S]*crontab of abc, line \d+/,
+      afterKeys: ['\x1b'],
+    },
+    {
+      ...base, ready, name: 'incident-plan', title: 'minewatch · c: the containment plan (shown, never confirmed)',
+      keys: [{ key: 'n', until: MINER_SELECTED }, '\r', { wait: /Incident: PID \d+/ }, 'c'], waitFor: /5\. Watch for a respawn/,
+      afterKeys: ['\x1b', '\x1b'], // Esc back, Esc close. Never y.
     },
     { ...base, ready, name: 'help', title: 'minewatch · ?: keys', keys: ['?'], waitFor: /minewatch keys/ },
   ];
