@@ -169,3 +169,32 @@ describe('the allow file', () => {
     } finally { rmSync(r, { recursive: true, force: true }); }
   });
 });
+
+describe('a on a process', () => {
+  it('hashes what it runs, and after yes marks it known-good for the session, audited, with the line to keep it', async () => {
+    const { prepareAllow, confirmAllow } = await import('../../src/allow/session');
+    const { AuditLog } = await import('../../src/respond/audit');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const dir = mkdtempSync(join(tmpdir(), 'mw-allow-a-'));
+    try {
+      const exe = realpathSync(`/proc/${child.pid}/exe`);
+      const { ProcReader } = await import('../../src/procfs/reader');
+      const p = new ProcReader().sample().processes.get(child.pid!)!;
+      const ask = await prepareAllow(p, procExeHasher('/proc'), '/proc');
+      if ('error' in ask) throw new Error(ask.error);
+      expect(ask).toMatchObject({ pid: child.pid, path: exe, sha256: createHash('sha256').update(readFileSync(exe)).digest('hex') });
+      const known = new KnownGood({ hash: async () => ask.sha256 });
+      const audit = new AuditLog(join(dir, 'audit.jsonl'));
+      const r = confirmAllow(ask, known, audit);
+      expect(known.list).toHaveLength(1);
+      expect(r.message).toContain(`to keep it, add to /etc/minewatch/allow: ${ask.sha256}  ${exe}`);
+      expect(readFileSync(audit.path, 'utf8')).toContain(`marked known-good for this session: ${exe}`);
+      // a process that is gone (or another one on its PID) is never marked
+      expect(await prepareAllow({ ...p, startTicks: p.startTicks + 1 }, procExeHasher('/proc'), '/proc')).toEqual({ error: expect.stringMatching(/exited while its executable was hashed/) });
+      expect(await prepareAllow({ ...p, exe: null, exeError: 'EACCES' }, procExeHasher('/proc'), '/proc')).toEqual({ error: expect.stringMatching(/cannot be read \(run as root\)/) });
+    } finally {
+      child.kill('SIGKILL'); // our own child
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
