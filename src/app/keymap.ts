@@ -40,6 +40,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['x'], label: 'x', help: 'incident view: the process, its launcher, children, persistence and findings on one screen; c there proposes a containment plan', group: 'Respond', run: (a) => a.openIncident() },
   { keys: ['enter'], label: 'Enter', help: 'incident view of a flagged process; inspect an unflagged one', group: 'Respond', run: (a, s) => (s.selectedPid !== null && s.assessments.has(s.selectedPid) ? a.openIncident() : a.openInspect()) },
   { keys: ['i'], label: 'i', help: 'inspect: identity, hashes, files, sockets, environment, logins', group: 'Respond', run: (a) => a.openInspect() },
+  { keys: ['E'], label: 'E', help: 'incident record: the evidence directory and this run\'s audit log (minewatch report writes it up)', group: 'Respond', run: (a) => a.openRecord() },
   { keys: ['c'], label: 'c', help: 'persistence that starts the process (crontab, units, rc, keys)', group: 'Respond', run: (a) => a.openPersistence(false) },
   { keys: ['P'], label: 'P', help: 'persistence on the whole host', group: 'Respond', run: (a) => a.openPersistence(true) },
   { keys: ['K', 'f9'], label: 'K F9', help: 'signal the process (asks first; evidence kept, audited)', group: 'Respond', run: (a) => a.openKill() },
@@ -60,6 +61,7 @@ export const PANE_BINDINGS: readonly Binding[] = [
   { keys: ['d'], label: 'd', help: 'persistence: disable the chosen entry (asks; backup kept; audited)', group: 'In a pane', run: (a) => a.paneAskDisable() },
   { keys: ['y'], label: 'y', help: 'yes, disable it', group: 'In a pane', run: (a) => a.paneAnswer(true) },
   { keys: ['n'], label: 'n', help: 'no, keep it', group: 'In a pane', run: (a) => a.paneAnswer(false) },
+  { keys: ['E'], label: 'E', help: 'the incident record (again: read it anew)', group: 'In a pane', run: (a) => a.openRecord() },
   { keys: ['escape', 'q', 'f10'], label: 'Esc q F10', help: 'close the pane (or cancel the question)', group: 'In a pane', run: (a, s) => (s.pane?.confirming ? a.paneAnswer(false) : a.closeOverlay()) },
 ];
 

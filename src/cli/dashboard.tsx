@@ -11,6 +11,7 @@ import { formatDeep, runDeepScan } from '../deep/index';
 import { createServices } from '../app/services';
 import { defaultEvidenceDir } from '../respond/index';
 import { createIncidentService } from '../incident/service';
+import { recordOfRun } from '../report/record';
 import { readOsRelease } from '../host/osRelease';
 import { readHostIdentity } from '../procfs/host';
 import { createAppStore } from '../store/appStore';
@@ -53,7 +54,7 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   const services = createServices({ procRoot, root, readonly: Boolean(flags.readonly), evidenceDir });
   const incident = createIncidentService({ procRoot, root, readOnly: services.readonlyReason ?? null, runPlan: services.runPlan });
   const store = createAppStore({
-    services, incident,
+    services, incident, record: () => recordOfRun(services.evidenceDir, process.pid),
     intervalMs, filter: (flags.filter as string) ?? '', flaggedOnly: Boolean(flags.flagged),
     host: { hostname: id.hostname, kernel: id.kernel, distro: readOsRelease(root) },
     deepScan: async (onProgress) => {

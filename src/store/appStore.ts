@@ -14,7 +14,7 @@ import { paneSlice, type PaneActions, type PaneState } from './paneSlice';
 import { rowsSlice, type RowsActions, type RowsState } from './rowsSlice';
 import type { SliceContext } from './slice';
 import { statusSlice, type StatusActions, type StatusState } from './statusSlice';
-import type { DashboardServices, HostInfo } from './types';
+import type { DashboardServices, HostInfo, PaneContent } from './types';
 import { viewSlice, type ViewActions, type ViewOptions, type ViewState } from './viewSlice';
 
 export type { HostInfo, DashboardServices, KillPrep, KillMember, Outcome, PaneContent, PersistenceAction } from './types';
@@ -35,6 +35,8 @@ export interface StoreOptions extends ViewOptions {
   services?: DashboardServices;
   /** The incident view's engine (open an incident, run its containment plan). */
   incident?: IncidentService;
+  /** This run's incident record (evidence directory, audit log), for the record pane. */
+  record?: () => PaneContent;
   host?: Partial<HostInfo>;
   /** How long a status message stays (default a few seconds). */
   messageMs?: number;
@@ -52,7 +54,7 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
     const ctx: SliceContext = { set, get, services: opts.services, refresh: (p) => rows.refresh(p), say: status.say };
     const rows = rowsSlice(ctx);
     const view = viewSlice(ctx, opts);
-    const panes = paneSlice(ctx);
+    const panes = paneSlice(ctx, opts.record);
     const kill = killSlice(ctx);
     const host = hostSlice(ctx, opts.host);
     const deep = deepSlice(ctx, opts.deepScan);

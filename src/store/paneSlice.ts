@@ -4,12 +4,12 @@
 import type { Line } from '../text/content';
 import { wrapContent } from '../text/content';
 import type { Slice, SliceContext } from './slice';
-import type { Outcome, PersistenceAction } from './types';
+import type { Outcome, PaneContent, PersistenceAction } from './types';
 
 export type Overlay = 'none' | 'help' | 'pane' | 'kill' | 'incident';
 
 export interface Pane {
-  kind: 'inspect' | 'persistence' | 'deep';
+  kind: 'inspect' | 'persistence' | 'deep' | 'record';
   pid: number | null;
   title: string;
   lines: Line[];
@@ -33,6 +33,8 @@ export interface PaneActions {
   scrollHelp(delta: number): void;
   openInspect(): void;
   openPersistence(hostWide: boolean): void;
+  /** E: the incident record of this run (the evidence directory, what was captured, the audit log). */
+  openRecord(): void;
   scrollPane(delta: number): void;
   paneNextAction(): void;
   paneAskDisable(): void;
@@ -42,7 +44,7 @@ export interface PaneActions {
 
 export const outcomeText = (o: readonly Outcome[]) => o.map((x) => x.text).join(' · ');
 
-export function paneSlice(ctx: SliceContext): Slice<PaneState, PaneActions> {
+export function paneSlice(ctx: SliceContext, record?: () => PaneContent): Slice<PaneState, PaneActions> {
   const { set, get, services } = ctx;
   let cancelInspect: (() => void) | null = null;
   const width = () => Math.max(20, get().viewportCols - 1);
@@ -78,6 +80,17 @@ export function paneSlice(ctx: SliceContext): Slice<PaneState, PaneActions> {
           status: acts.length ? `d disables ${acts[0].label}${acts.length > 1 ? ` · Tab chooses another (${acts.length})` : ''}` : null,
         },
       });
+    },
+    openRecord() {
+      if (!record) { ctx.say('the incident record is not available here'); return; }
+      let content: PaneContent;
+      try {
+        content = record();
+      } catch (err) {
+        ctx.say(`the incident record could not be read: ${(err as Error).message}`);
+        return;
+      }
+      set({ overlay: 'pane', pane: { kind: 'record', pid: null, title: content.title, lines: wrapContent(content.lines, width()), status: null, scroll: 0, actions: [], focus: 0, confirming: null } });
     },
     scrollPane(delta) {
       const { pane, paneRows } = get();

@@ -141,3 +141,28 @@ describe('incident view', () => {
     expect(app.frame().split('\n').length).toBeLessThanOrEqual(23);
   });
 });
+
+describe('incident record pane', () => {
+  it('E shows the evidence directory and this run\'s audit log; Esc closes', async () => {
+    let reads = 0;
+    const record = () => {
+      reads++;
+      return {
+        title: 'Incident record: evidence and audit log of this run',
+        lines: [
+          { text: 'Evidence directory: /var/lib/minewatch/evidence', indent: 0, tone: 'heading' as const },
+          { text: '08:40:02 signal refused: PID 3001 now belongs to another process', indent: 2, tone: 'warn' as const, severity: 'high' as const },
+        ],
+      };
+    };
+    const app = renderApp(incidentProcs(), { record });
+    await app.press('E');
+    await vi.waitFor(() => expect(app.frame()).toContain('Incident record: evidence and audit log of this run'));
+    expect(app.frame()).toContain('Evidence directory: /var/lib/minewatch/evidence');
+    expect(app.frame()).toContain('  08:40:02 signal refused: PID 3001 now belongs to another process');
+    await app.press('E');
+    await vi.waitFor(() => expect(reads).toBe(2));
+    await app.press(KEY.esc);
+    await vi.waitFor(() => expect(app.frame()).not.toContain('Incident record'));
+  });
+});

@@ -11,6 +11,17 @@ import { selectedPid, startPty, stepUntil, typeFilter, waitUntil, type PtySessio
 import { running, startSimulatedIncident, type SimulatedIncident } from '../helpers/simulated';
 
 let sim: SimulatedIncident;
+
+/** Wait until a text has left the screen (an overlay closed). */
+async function waitGone(s: PtySession, text: string, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    await s.flush();
+    if (!s.screen().includes(text)) return;
+    if (Date.now() > end) throw new Error(`still on screen after ${timeoutMs} ms: ${text}\n${s.screen()}`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
 let session: PtySession | null = null;
 const read = (p: string) => readFileSync(p, 'utf8');
 
@@ -26,7 +37,7 @@ it('contains the simulated incident with one confirmed plan, then reports it', a
   const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', sim.root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
   session = s;
   await s.waitForText('minewatch ·', 15_000);
-  await typeFilter(s, String(miner), new RegExp(`\\s${miner} `));
+  await typeFilter(s, String(miner), new RegExp(`\\s${miner} `), 30_000);
   // Until the user moves, the cursor follows the worst flagged process, which may change as content
   // evidence arrives: one n first (the user has moved: the cursor stays where it is put), then n to the miner.
   const first = selectedPid(s.screen());
@@ -36,7 +47,7 @@ it('contains the simulated incident with one confirmed plan, then reports it', a
 
   // Enter on the flagged miner: the incident, with its launcher and the cron line that restarts them
   s.write('\r');
-  await s.waitForText(`Incident: PID ${miner} rcu-sched · CRITICAL`, 10_000);
+  await s.waitForText(`Incident: PID ${miner} rcu-sched · CRITICAL`, 20_000);
   const launcherLine = new RegExp(`launcher\\s+PID ${launcher}\\s+sshd`);
   const cronLine = new RegExp(`crontab of ${sim.user}, line \\d+ \\(starts PID ${miner} by exe`);
   await waitUntil(s, (sc) => launcherLine.test(sc) && cronLine.test(sc), 5000, 'the launcher and the cron line in the incident');
@@ -89,7 +100,14 @@ it('contains the simulated incident with one confirmed plan, then reports it', a
   expect(createHash('sha256').update(readFileSync(join(evidence, capture, `exe-${miner}.bin`))).digest('hex')).toBe(sha);
 
   s.write('\r');
-  await s.waitForText('n/N', 5000);
+  await waitGone(s, 'Containment plan');
+  // E: the incident record of this run, from the evidence directory and the audit log
+  s.write('E');
+  const hashed = new RegExp(`PID ${miner} rcu-sched \\S+\\s+sha256 ${sha}`);
+  await waitUntil(s, (sc) => sc.includes('Incident record: evidence and audit log of this run') && sc.includes(`Evidence directory: ${evidence}`)
+    && hashed.test(sc) && /signal sent: sent SIGKILL/.test(sc), 10_000, 'the incident record with the hash and the kill');
+  s.write('\x1b');
+  await waitGone(s, 'Incident record');
   s.write('q');
   expect(await s.waitForExit(10_000)).toBe(0);
   session = null;

@@ -68,7 +68,7 @@ it('the record pane lists this run\'s captures and audit records, not another ru
   const text = r.lines.map((x) => x.text).join('\n');
   expect(text).toContain(`Evidence directory: ${ev}`);
   expect(text).toContain('2026-11-27T08-40-01.500Z-pid3002: 1 files with SHA-256 sums');
-  expect(text).toContain(`PID 3002 rcu-sched /tmp/.x/rcu-sched sha256 ${sha}`);
+  expect(text).toContain(`PID 3002 rcu-sched /tmp/.x/rcu-sched\nsha256 ${sha}`);
   expect(text).toContain('2 records of this run (minewatch PID 777)');
   expect(text).toContain('08:40:02 signal sent: sent SIGKILL to PID 3002');
   const other = recordOfRun(ev, 778).lines.map((x) => x.text).join('\n');
