@@ -19,6 +19,9 @@ export function Header({ width }: { width: number }) {
   const memHistory = useAppStore((s) => s.memHistory);
   const snapshot = useAppStore((s) => s.snapshot);
   const assessments = useAppStore((s) => s.assessments);
+  const knownGood = useAppStore((s) => s.knownGood);
+  let allowed = 0; // allow-listed ones (minewatch itself is set aside too, but not counted)
+  for (const m of knownGood.values()) if (m.entry) allowed++;
   const frozen = useAppStore((s) => s.frozen);
   const intervalMs = useAppStore((s) => s.intervalMs);
   const deep = useAppStore((s) => s.deep);
@@ -67,6 +70,7 @@ export function Header({ width }: { width: number }) {
           {unchecked > 0 || notRoot
             ? <Text {...severityStyle(theme, 'medium')}>{` · ${notRoot ? 'not root: ' : ''}${UNCHECKED_GLYPH}${unchecked} not fully checked`}</Text>
             : null}
+          {allowed ? <Text {...dim(theme)}>{` · ✓${allowed} known-good`}</Text> : null}
           {gap ? <Text {...severityStyle(theme, 'high')}>{` · ${gap}`}</Text> : null}
           <Text {...dim(theme)}>{` · every ${intervalMs >= 1000 ? `${intervalMs / 1000}s` : `${intervalMs}ms`}`}</Text>
           {frozen ? <Text inverse bold>{' FROZEN (z) '}</Text> : null}

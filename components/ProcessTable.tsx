@@ -24,7 +24,7 @@ export function columnsHeader(sortKey: string, descending: boolean, extra: Extra
   return `  ${padStart('PID' + mark('pid'), 7)} ${padEnd('USER' + mark('user'), 9)} ${padStart('CPU%' + mark('cpu'), 6)} ${padStart('MEM' + mark('mem'), 6)} ${more}${'COMMAND' + mark('name')}${sortKey === 'score' ? `  (by concern ${descending ? '▼' : '▲'})` : ''}`;
 }
 
-const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, container, unchecked }: { row: ProcRow; p: ProcessInfo; a: Assessment | undefined; selected: boolean; width: number; gpu?: string; container?: string; unchecked: boolean }) {
+const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, container, unchecked, known }: { row: ProcRow; p: ProcessInfo; a: Assessment | undefined; selected: boolean; width: number; gpu?: string; container?: string; unchecked: boolean; known?: boolean }) {
   const theme = useTheme();
   const sev = a?.severity ?? 'none';
   const fold = row.collapsed ? '+' : '';
@@ -32,7 +32,7 @@ const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, conta
   const cmdText = p.kernelThread ? '' : formatCmdline(p.cmdline);
   const hidden = row.collapsed ? ` [+${row.hidden} hidden${row.hiddenFlagged ? `, ${row.hiddenFlagged} flagged ${SEVERITY_GLYPH.high}` : ''}]` : '';
   const more = `${gpu !== undefined ? padStart(clip(gpu, GPU_W - 1), GPU_W - 1) + ' ' : ''}${container !== undefined ? padEnd(clip(container, CTR_W - 1), CTR_W - 1) + ' ' : ''}`;
-  const glyph = sev === 'none' && unchecked ? UNCHECKED_GLYPH : SEVERITY_GLYPH[sev];
+  const glyph = known ? '✓' : sev === 'none' && unchecked ? UNCHECKED_GLYPH : SEVERITY_GLYPH[sev];
   const head = `${glyph} ${padStart(String(p.pid), 7)} ${padEnd(clip(p.user, 9), 9)} ${padStart(p.cpuPercent.toFixed(1), 6)} ${padStart(bytes(p.rssBytes), 6)} ${more}`;
   const treePart = `${row.prefix}${fold}${name}`;
   const restWidth = Math.max(0, width - head.length - treePart.length - hidden.length - 1);
@@ -40,6 +40,8 @@ const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, conta
   // only the selected row is padded to the full width (its inverse bar); other rows stay short, which
   // keeps Ink's per-frame tokenising cheap
   if (selected) return <Text inverse bold={sev !== 'none'} wrap="truncate-end">{padEnd(head + treePart + hidden + cmd, width)}</Text>;
+  // known-good (allow-listed, or minewatch itself): dimmed, marked ✓, never coloured as a threat
+  if (known) return <Text {...dim(theme)} wrap="truncate-end">{head + treePart + hidden + cmd}</Text>;
   return (
     <Text wrap="truncate-end">
       <Text {...(sev === 'none' && unchecked ? dim(theme) : severityStyle(theme, sev))}>{head.slice(0, 1)}</Text>
@@ -70,6 +72,7 @@ export function ProcessTable({ width, height }: { width: number; height: number 
   const snapshot = useAppStore((s) => s.snapshot);
   const assessments = useAppStore((s) => s.assessments);
   const selectedPid = useAppStore((s) => s.selectedPid);
+  const knownGood = useAppStore((s) => s.knownGood);
   const sort = useAppStore((s) => s.sort);
   const descending = useAppStore((s) => s.descending);
   const flaggedRows = useAppStore((s) => s.flaggedRows);
@@ -97,7 +100,7 @@ export function ProcessTable({ width, height }: { width: number; height: number 
           return a ? <WhyLine key={`w${r.pid}`} prefix={r.prefix} a={a} width={width} indent={extraWidth(extra)} /> : null;
         }
         return (
-          <ProcLine key={r.pid} row={r} p={p} a={assessments.get(r.pid)} selected={r.pid === selectedPid} width={width}
+          <ProcLine key={r.pid} row={r} p={p} a={assessments.get(r.pid)} selected={r.pid === selectedPid} width={width} known={knownGood.has(r.pid)}
             unchecked={uncheckedReason(p, snapshot?.root ?? true) !== null}
             gpu={extra.gpu ? gpuCell(gpuState?.processes.get(r.pid)) : undefined}
             container={extra.container ? containers?.get(r.pid)?.label ?? '' : undefined} />

@@ -1,4 +1,5 @@
-// Bottom line: the filter prompt while typing, or a message, the view state and the most useful keys.
+// Bottom line: the filter prompt while typing, the allow question while it is pending, or a message,
+// the view state and the most useful keys.
 // However narrow the terminal, the line ends with "? help": the keys in between drop first.
 import React from 'react';
 import { Text } from 'ink';
@@ -28,8 +29,18 @@ export function StatusBar({ width }: { width: number }) {
   const flaggedOnly = useAppStore((s) => s.flaggedOnly);
   const message = useAppStore((s) => s.message);
   const mode = useAppStore((s) => s.mode);
+  const ask = useAppStore((s) => s.allowAsk);
   if (editing) {
     return <Text wrap="truncate-end"><Text {...accent(theme)}>filter: </Text>{sanitize(filter)}<Text inverse> </Text><Text {...dim(theme)}>  Enter keep · Esc clear</Text></Text>;
+  }
+  if (ask) {
+    // the keys first: a narrow status line may cut the end, never the choice
+    return (
+      <Text wrap="truncate-end">
+        <Text {...accent(theme)}>{`y: mark PID ${ask.pid} known-good for this session (any other key: no)`}</Text>
+        <Text>{` · sha256 ${ask.sha256.slice(0, 16)}… ${sanitize(ask.path)}`}</Text>
+      </Text>
+    );
   }
   const state = [
     filter ? `filter "${sanitize(filter)}"` : '',

@@ -41,6 +41,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: ['enter'], label: 'Enter', help: 'incident view of a flagged process; inspect an unflagged one', group: 'Respond', run: (a, s) => (s.selectedPid !== null && s.assessments.has(s.selectedPid) ? a.openIncident() : a.openInspect()) },
   { keys: ['i'], label: 'i', help: 'inspect: identity, hashes, files, sockets, environment, logins', group: 'Respond', run: (a) => a.openInspect() },
   { keys: ['E'], label: 'E', help: 'incident record: the evidence directory and this run\'s audit log (minewatch report writes it up)', group: 'Respond', run: (a) => a.openRecord() },
+  { keys: ['a'], label: 'a', help: 'mark known-good for this session by executable hash and path (asks; audited); known-good processes are dimmed and counted apart', group: 'Respond', run: (a) => a.allowSelected() },
   { keys: ['c'], label: 'c', help: 'persistence that starts the process (crontab, units, rc, keys)', group: 'Respond', run: (a) => a.openPersistence(false) },
   { keys: ['P'], label: 'P', help: 'persistence on the whole host', group: 'Respond', run: (a) => a.openPersistence(true) },
   { keys: ['K', 'f9'], label: 'K F9', help: 'signal the process (asks first; evidence kept, audited)', group: 'Respond', run: (a) => a.openKill() },
@@ -127,6 +128,7 @@ export function handleKey(state: AppState, press: KeyPress): void {
     return;
   }
   if (name === 'ctrl+c') { a.requestQuit(); return; }
+  if (state.allowAsk) { a.allowAnswer(name === 'y'); return; }
   if (state.overlay === 'pane') { PANE.get(name)?.run(a, state); return; }
   if (state.overlay === 'kill') { DIALOG.get(name)?.run(a, state); return; }
   if (state.overlay === 'incident') { INCIDENT.get(name)?.run(a, state); return; }

@@ -67,7 +67,13 @@ export class Poller {
     const content = this.content.facts(snapshot);
     if (content.size > 0) snapshot.content = content;
     let assessments = this.detector.assess(snapshot, this.opts.respawn?.facts());
-    if (this.opts.knownGood) assessments = this.opts.knownGood.apply(snapshot, assessments).assessments;
+    if (this.opts.knownGood) {
+      const known = this.opts.knownGood.apply(snapshot, assessments);
+      assessments = known.assessments;
+      // rare: only when the set changes (one extra store write then)
+      const prev = this.store.getState().knownGood;
+      if (prev.size !== known.knownGood.size || [...known.knownGood.keys()].some((pid) => !prev.has(pid))) this.store.getState().actions.setKnownGood(known.knownGood);
+    }
     // The package index and content evidence are built in the background once the first frames are
     // out, and read on a later tick: never on the frame's path.
     if (this.ticks === BACKGROUND_FROM_TICK) void this.knowledge.packages.loadAsync().catch(() => undefined);

@@ -9,9 +9,11 @@ import { createKnownGood } from '../allow/index';
 import { Poller } from '../app/poller';
 import { formatDeep, runDeepScan } from '../deep/index';
 import { createServices } from '../app/services';
-import { defaultEvidenceDir } from '../respond/index';
+import { AuditLog, defaultAuditPath, defaultEvidenceDir } from '../respond/index';
 import { createIncidentService } from '../incident/service';
 import { recordOfRun } from '../report/record';
+import { procExeHasher } from '../allow/hash';
+import { confirmAllow, prepareAllow } from '../allow/session';
 import { readOsRelease } from '../host/osRelease';
 import { readHostIdentity } from '../procfs/host';
 import { createAppStore } from '../store/appStore';
@@ -53,8 +55,14 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   const id = readHostIdentity(procRoot);
   const services = createServices({ procRoot, root, readonly: Boolean(flags.readonly), evidenceDir });
   const incident = createIncidentService({ procRoot, root, readOnly: services.readonlyReason ?? null, runPlan: services.runPlan });
+  const known = createKnownGood({ procRoot, root });
   const store = createAppStore({
     services, incident, record: () => recordOfRun(services.evidenceDir, process.pid),
+    allow: {
+      readonly: Boolean(flags.readonly),
+      prepare: (p) => prepareAllow(p, procExeHasher(procRoot), procRoot),
+      confirm: (ask) => confirmAllow(ask, known.knownGood, new AuditLog(defaultAuditPath(services.evidenceDir))).message,
+    },
     intervalMs, filter: (flags.filter as string) ?? '', flaggedOnly: Boolean(flags.flagged),
     host: { hostname: id.hostname, kernel: id.kernel, distro: readOsRelease(root) },
     deepScan: async (onProgress) => {
@@ -62,7 +70,7 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
       return { lines: formatDeep(r), findings: r.findings.length };
     },
   });
-  const known = createKnownGood({ procRoot, root });
+
   if (known.warnings.length) store.getState().actions.say(known.warnings[0]);
   const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, knownGood: known.knownGood, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
 

@@ -1,13 +1,15 @@
 // The dashboard's state: one vanilla zustand store built from slices, created by a factory so every
 // test gets its own. Each slice (rows and selection, view settings, panes, the signal dialog, the
-// incident view, host history, the status line) holds its own fields and actions and has its own tests; this file only
-// puts them together. The poller (outside React) calls ingest() once per tick; views select narrowly.
+// incident view, the allow key, host history, the status line) holds its own fields and actions and
+// has its own tests; this file only puts them together. The poller (outside React) calls ingest()
+// once per tick; views select narrowly.
 // Derived rows are computed inside actions, never in selectors (zustand v5 needs stable selector output).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Assessment, ProcessInfo } from '../model';
 import { deepSlice, type DeepActions, type DeepScanFn, type DeepState } from './deepSlice';
 import type { IncidentService } from '../incident/service';
 import { incidentSlice, type IncidentActions, type IncidentState } from './incidentSlice';
+import { allowSlice, type AllowActions, type AllowService, type AllowState } from './allowSlice';
 import { hostSlice, type HostActions, type HostState } from './hostSlice';
 import { killSlice, type KillActions, type KillState } from './killSlice';
 import { paneSlice, type PaneActions, type PaneState } from './paneSlice';
@@ -22,14 +24,15 @@ export type { Overlay, Pane } from './paneSlice';
 export type { KillDialog, KillOption } from './killSlice';
 export type { DeepRun } from './deepSlice';
 export type { IncidentUi } from './incidentSlice';
+export type { AllowService } from './allowSlice';
 export { membersOf } from './killSlice';
 export { KILL_CHOICES } from './killSlice';
 export { INTERVALS } from './viewSlice';
 export { rowsUnchanged } from './rowsSlice';
 
-export type AppActions = RowsActions & ViewActions & PaneActions & KillActions & HostActions & StatusActions & DeepActions & IncidentActions;
+export type AppActions = RowsActions & ViewActions & PaneActions & KillActions & HostActions & StatusActions & DeepActions & IncidentActions & AllowActions;
 
-export type AppState = RowsState & ViewState & PaneState & KillState & HostState & StatusState & DeepState & IncidentState & { actions: AppActions };
+export type AppState = RowsState & ViewState & PaneState & KillState & HostState & StatusState & DeepState & IncidentState & AllowState & { actions: AppActions };
 
 export interface StoreOptions extends ViewOptions {
   services?: DashboardServices;
@@ -37,6 +40,8 @@ export interface StoreOptions extends ViewOptions {
   incident?: IncidentService;
   /** This run's incident record (evidence directory, audit log), for the record pane. */
   record?: () => PaneContent;
+  /** The allow key (a): hash the selected process's executable, then mark it known-good on y. */
+  allow?: AllowService;
   host?: Partial<HostInfo>;
   /** How long a status message stays (default a few seconds). */
   messageMs?: number;
@@ -59,10 +64,11 @@ export function createAppStore(opts: StoreOptions = {}): AppStore {
     const host = hostSlice(ctx, opts.host);
     const deep = deepSlice(ctx, opts.deepScan);
     const incident = incidentSlice(ctx, opts.incident);
+    const allow = allowSlice(ctx, opts.allow);
     return {
-      ...rows.state, ...view.state, ...panes.state, ...kill.state, ...host.state, ...status.state, ...deep.state, ...incident.state,
+      ...rows.state, ...view.state, ...panes.state, ...kill.state, ...host.state, ...status.state, ...deep.state, ...incident.state, ...allow.state,
       actions: {
-        ...rows.actions, ...view.actions, ...panes.actions, ...kill.actions, ...host.actions, ...status.actions, ...deep.actions, ...incident.actions,
+        ...rows.actions, ...view.actions, ...panes.actions, ...kill.actions, ...host.actions, ...status.actions, ...deep.actions, ...incident.actions, ...allow.actions,
       },
     };
   });

@@ -166,3 +166,37 @@ describe('incident record pane', () => {
     await vi.waitFor(() => expect(app.frame()).not.toContain('Incident record'));
   });
 });
+
+describe('a: known-good by identity', () => {
+  it('asks with the hash and path, marks only on y, and a known-good process is dimmed and counted apart', async () => {
+    const confirmed: number[] = [];
+    const allow = {
+      readonly: false,
+      prepare: async (p: { pid: number; exe: string | null; startTicks: number; name: string }) => ({ pid: p.pid, startTicks: p.startTicks, name: p.name, path: p.exe!, sha256: 'ab'.repeat(32) }),
+      confirm: (ask: { pid: number }) => { confirmed.push(ask.pid); return `marked ${ask.pid}`; },
+    };
+    const app = renderApp(incidentProcs(), { allow, cols: 100 });
+    app.store.getState().actions.select(3002);
+    await app.press('a');
+    await vi.waitFor(() => expect(app.frame()).toContain('y: mark PID 3002 known-good for this session (any other key: no) · sha256 abababababababab…'));
+    await app.press('x'); // anything but y: nothing marked, and the key does nothing else
+    await vi.waitFor(() => expect(app.frame()).toContain('nothing was marked'));
+    expect(app.store.getState().overlay).toBe('none');
+    await app.press('a');
+    await vi.waitFor(() => expect(app.store.getState().allowAsk).not.toBeNull());
+    await app.press('y');
+    await vi.waitFor(() => expect(app.frame()).toContain('marked 3002'));
+    expect(confirmed).toEqual([3002]);
+    // the poller then sets it aside: dimmed with ✓, counted apart, no why line
+    const s = app.store.getState();
+    const rest = new Map(s.assessments);
+    const setAside = rest.get(3002)!;
+    rest.delete(3002);
+    s.actions.setKnownGood(new Map([[3002, { pid: 3002, why: 'allow-listed (this session)', entry: { sha256: 'ab'.repeat(32), path: '/home/abc/.x/rcu-sched', note: '', source: 'this session' }, setAside }]]));
+    s.actions.ingest(s.snapshot!, rest);
+    s.actions.select(1);
+    await vi.waitFor(() => expect(app.frame()).toContain('✓1 known-good'));
+    expect(app.frame()).toMatch(/✓\s+3002 abc/);
+    expect(app.frame()).toContain('‼1 critical');
+  });
+});
