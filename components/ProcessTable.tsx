@@ -1,9 +1,11 @@
 // The process tree (or flat list): only the rows in view are rendered. Flagged rows carry a severity
-// glyph and colour, and a second line that says why in plain words.
+// glyph and colour, and a second line that says why in plain words; it wraps onto the rows the table
+// does not fill.
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
 import type { Assessment, ProcessInfo } from '../src/model';
 import { clip, formatCmdline } from '../src/text/sanitize';
+import { wrap } from '../src/text/wrap';
 import { gpuCell } from '../src/gpu/index';
 import { uncheckedReason } from '../src/view/coverage';
 import { flaggedOutside, type ProcRow, type Row } from '../src/view/tree';
@@ -53,17 +55,57 @@ const ProcLine = memo(function ProcLine({ row, p, a, selected, width, gpu, conta
   );
 });
 
-const WhyLine = memo(function WhyLine({ prefix, a, width, indent }: { prefix: string; a: Assessment; width: number; indent: number }) {
+/** The words of a why line: severity, score, each rule and its title. */
+export function whyText(a: Assessment): string {
+  return `${a.severity.toUpperCase()} ${a.score}: ${a.findings.map((f) => `${f.id} ${f.title.toLowerCase()}`).join(' · ')}`;
+}
+
+/**
+ * A why line takes the rows the table has to spare below its last row: up to `lines` lines, wrapped
+ * at word boundaries, the last one cut with … only when even those are not enough.
+ */
+export function whyLines(text: string, room: number, lines: number): string[] {
+  const all = wrap(text, Math.max(10, room));
+  if (all.length <= lines) return all;
+  const kept = all.slice(0, lines);
+  kept[lines - 1] = clip(`${kept[lines - 1]} ${all.slice(lines).join(' ')}`, Math.max(10, room));
+  return kept;
+}
+
+const WhyLine = memo(function WhyLine({ prefix, a, width, indent, lines }: { prefix: string; a: Assessment; width: number; indent: number; lines: number }) {
   const theme = useTheme();
   const lead = ' '.repeat(FIXED + indent) + prefix + '└ why: ';
-  const reasons = a.findings.map((f) => `${f.id} ${f.title.toLowerCase()}`).join(' · ');
+  // continuation lines keep the tree's branches, then line up under the text
+  const cont = ' '.repeat(FIXED + indent) + prefix + ' '.repeat('└ why: '.length);
+  const parts = whyLines(whyText(a), width - lead.length, lines);
   return (
-    <Text wrap="truncate-end">
-      <Text {...dim(theme)}>{lead}</Text>
-      <Text {...severityStyle(theme, a.severity)}>{clip(`${a.severity.toUpperCase()} ${a.score}: ${reasons}`, Math.max(10, width - lead.length))}</Text>
-    </Text>
+    <Box flexDirection="column">
+      {parts.map((part, i) => (
+        <Text key={i} wrap="truncate-end">
+          <Text {...dim(theme)}>{i === 0 ? lead : cont}</Text>
+          <Text {...severityStyle(theme, a.severity)}>{part}</Text>
+        </Text>
+      ))}
+    </Box>
   );
 });
+
+/**
+ * How many lines each why row in view may take: one, plus the table's spare rows, which go first to
+ * the rows that rank higher (the selected process, then the worst), then top to bottom.
+ */
+export function whyRowLines(visible: readonly Row[], height: number, need: (r: Row) => number, rank: (r: Row) => number = () => 0): Map<number, number> {
+  let spare = Math.max(0, height - visible.length);
+  const out = new Map<number, number>();
+  const whys = visible.filter((r) => r.kind === 'why');
+  for (const r of whys) out.set(r.pid, 1);
+  for (const r of [...whys].sort((a, b) => rank(b) - rank(a))) {
+    const extra = Math.min(spare, Math.max(0, need(r) - 1));
+    spare -= extra;
+    out.set(r.pid, 1 + extra);
+  }
+  return out;
+}
 
 export function ProcessTable({ width, height }: { width: number; height: number }) {
   const theme = useTheme();
@@ -84,6 +126,12 @@ export function ProcessTable({ width, height }: { width: number; height: number 
   const out = flaggedOutside(flaggedRows, top, height);
   const marks = [out.above ? `▲ ${out.above} flagged above` : '', out.below ? `▼ ${out.below} flagged below` : ''].filter(Boolean).join(' ');
   const cols = columnsHeader(sort, descending, extra);
+  // why lines wrap into the rows the table does not fill, rather than being cut
+  const whyRoom = width - FIXED - extraWidth(extra) - '└ why: '.length;
+  const whyFit = whyRowLines(visible, height, (r) => {
+    const a = assessments.get(r.pid);
+    return a && r.kind === 'why' ? wrap(whyText(a), Math.max(10, whyRoom - r.prefix.length)).length : 1;
+  }, (r) => (r.pid === selectedPid ? 1e6 : 0) + (assessments.get(r.pid)?.score ?? 0));
   return (
     <Box flexDirection="column" width={width} height={height + 1}>
       <Text wrap="truncate-end">
@@ -97,7 +145,7 @@ export function ProcessTable({ width, height }: { width: number; height: number 
         if (!p) return null;
         if (r.kind === 'why') {
           const a = assessments.get(r.pid);
-          return a ? <WhyLine key={`w${r.pid}`} prefix={r.prefix} a={a} width={width} indent={extraWidth(extra)} /> : null;
+          return a ? <WhyLine key={`w${r.pid}`} prefix={r.prefix} a={a} width={width} indent={extraWidth(extra)} lines={whyFit.get(r.pid) ?? 1} /> : null;
         }
         return (
           <ProcLine key={r.pid} row={r} p={p} a={assessments.get(r.pid)} selected={r.pid === selectedPid} width={width} known={knownGood.has(r.pid)}
