@@ -142,6 +142,33 @@ describe('incident view', () => {
   });
 });
 
+describe('incident view at 80x24', () => {
+  it('keeps every process and the cron line on screen (findings as rule IDs), and wraps the plan instead of cutting it', async () => {
+    const ro = 'read-only: /tmp/some/long/fixture/directory/proc is not the live /proc of this system, so its PIDs are not processes here';
+    const { svc } = service({ readOnly: ro });
+    const app = renderApp(incidentProcs(), { incident: svc, rows: 24, cols: 80 });
+    app.store.getState().actions.select(3002);
+    await app.press('x');
+    await vi.waitFor(() => expect(app.frame()).toContain('c proposes a containment plan'));
+    let f = app.frame();
+    expect(f).toMatch(/‼ flagged\s+PID 3002\s+rcu-sched/);
+    expect(f).toMatch(/launcher\s+PID 3001\s+sshd/);
+    expect(f).toContain('crontab of abc, line 2');
+    expect(f).toContain('* * * * * cd /home/abc/.x && ./sshd');
+    expect(f).toMatch(/^│\s+H30 H01 /m); // the miner's findings, one line of rule IDs
+    expect(f).not.toMatch(/lines \d+-\d+ of/); // all of it fits
+    await app.press('c');
+    await vi.waitFor(() => expect(app.frame()).toContain('Containment plan'));
+    f = app.frame();
+    const text = f.split('\n').map((l) => l.replace(/^│ ?|│$/g, '').trim()).join(' ');
+    expect(text).toContain(`nothing will run: ${ro}`);
+    expect(text).toContain('Watch for a respawn for 10 minutes (R1 flags a process that comes back)');
+    expect(text).toMatch(/Space unticks · ↑↓ choose · Esc back/);
+    expect(f.split('\n').length).toBeLessThanOrEqual(23);
+    expect(f.split('\n').every((l) => l.length <= 80)).toBe(true);
+  });
+});
+
 describe('incident record pane', () => {
   it('E shows the evidence directory and this run\'s audit log; Esc closes', async () => {
     let reads = 0;
