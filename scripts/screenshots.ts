@@ -8,6 +8,8 @@
 // inspector's "inspected <now>" line. With --simulate, the live /proc is read while the harmless fake
 // incident (test/helpers/masquerade.ts: detached `sshd` script starting a fake `rcu-sched`) runs; it
 // is killed afterwards. --no-bind: do not bind-mount the fixture's /home (see homeBindCommand).
+// The signal dialog needs a live /proc (K on a fixture only says it is read-only): that step runs on the
+// harmless fake incident (test/helpers/masquerade.ts), filtered to it, and kills it by its PIDs after.
 // Read-only: the signal dialog is opened and cancelled with Esc, never confirmed; the incident's
 // containment plan is shown, never run (y is never sent; on the fixture it could not run anyway).
 
@@ -50,6 +52,11 @@ export interface Step {
   keyDelayMs?: number;
   /** Pause after waitFor before capturing, letting a render settle, ms (default 300). */
   settleMs?: number;
+  /**
+   * Needs a live /proc (the signal dialog: a fixture is read-only, so K there only says so). The step
+   * then runs on the harmless fake incident (test/helpers/masquerade.ts), filtered to it.
+   */
+  live?: boolean;
 }
 
 export interface CaptureOptions {
@@ -143,17 +150,39 @@ export interface Target {
   hashable: boolean;
 }
 
-const MINER_SELECTED = /PID \d+ rcu-sched · user/;
-const LAUNCHER_SELECTED = /PID \d+ sshd · user (abc|\S+) \(\d+\) · parent/;
+// The detail panel's first line names the selected process, then its verdict, then its user.
+export const MINER_SELECTED = /PID \d+ rcu-sched · [^\n]*?· user/;
+export const LAUNCHER_SELECTED = /PID \d+ sshd · [^\n]*?· user \S+ \(\d+\) · parent/;
+
+/**
+ * The state the screenshots start from: the miner's row with its CPU % up (it needs two samples: a
+ * three-digit figure on the fixture), drawn with its severity glyph, and the detail panel drawn for a
+ * flagged process. Waits for the state, never for time; not for a layout (columns may move).
+ */
+export function readyState(fixture: boolean): RegExp {
+  const minerRow = fixture ? '^‼ +\\d+ +\\S+ +[1-9]\\d{2}\\.\\d [^\\n]*rcu-sched ' : '^. +\\d+ [^\\n]*rcu-sched';
+  return new RegExp(`${minerRow}[\\s\\S]*^PID \\d+ \\S+ · [‼!~·] [A-Z]+ score \\d+`, 'm');
+}
+
+/** The sizes every screenshot is taken at: a roomy terminal, and the classic 80x24 (name suffix -80x24). */
+export const SIZES: readonly { cols: number; rows: number; suffix: string }[] = [
+  { cols: 120, rows: 40, suffix: '' },
+  { cols: 80, rows: 24, suffix: '-80x24' },
+];
 
 export function steps(t: Target): Step[] {
-  // With the fixture, start once the miner's CPU % is up (it needs two samples). TZ fixes the start times.
-  const ready = t.fixture ? /\s[1-9]\d{2}\.\d\s+\S+\s+\S*rcu-sched / : /rcu-sched/;
+  return SIZES.flatMap((size) => stepsAt(t).map((s) => ({ ...s, name: `${s.name}${size.suffix}`, cols: size.cols, rows: size.rows })));
+}
+
+function stepsAt(t: Target): Step[] {
+  // TZ fixes the start times.
+  const ready = readyState(t.fixture);
   const base = { args: t.args, env: { TZ: 'UTC' } };
   return [
     {
       ...base, ready, name: 'dashboard', title: 'minewatch · the incident: fake sshd and its rcu-sched miner',
-      keys: [{ key: 'n', until: MINER_SELECTED }], waitFor: /H01 Kernel-thread impostor/,
+      // the detail panel drawn down to its first finding's end (at 80x24 only the first ones fit)
+      keys: [{ key: 'n', until: MINER_SELECTED }], waitFor: /^‼ H\d+ [^\n]+\n {2}\S/m,
     },
     {
       ...base, ready, name: 'inspect', title: 'minewatch · i: inspect the miner',
@@ -165,14 +194,14 @@ export function steps(t: Target): Step[] {
       waitFor: t.fixture ? /Started by:?\s*\n\s+crontab of abc, line \d+/ : /Started by/,
     },
     {
-      ...base, ready, name: 'kill-dialog', title: 'minewatch · K: the signal dialog (cancelled, never confirmed)',
+      ...base, ready: /rcu-sched/, live: true, name: 'kill-dialog', title: 'minewatch · K: the signal dialog (cancelled, never confirmed)',
       keys: [{ key: 'n', until: MINER_SELECTED }, 'K', { wait: /Signal process \d+/ }, 'a', { wait: /\[x\] included/ }, 'j'],
       waitFor: /› SIGTERM/,
       afterKeys: ['\x1b'], // Esc: cancel. Never Enter/y.
     },
     {
       ...base, ready, name: 'incident', title: 'minewatch · Enter on the miner: the incident on one screen',
-      keys: [{ key: 'n', until: MINER_SELECTED }, '\r'], waitFor: /Incident: PID \d+ rcu-sched[\s\S]*crontab of abc, line \d+/,
+      keys: [{ key: 'n', until: MINER_SELECTED }, '\r'], waitFor: /Incident: PID \d+ rcu-sched[\s\S]*(crontab of abc, line \d+|c proposes a containment plan)/,
       afterKeys: ['\x1b'],
     },
     {
@@ -248,10 +277,23 @@ export async function main(argv: string[]): Promise<number> {
   const list = steps(target).filter((s) => only === null || s.name === only);
   if (list.length === 0) { console.error(`no step named ${only}`); await stop?.(); return 2; }
   let failed = 0;
+  // Steps that need a live /proc run on the harmless fake incident, started once, killed by its PIDs.
+  let live: { args: string[]; stop: () => Promise<void> } | null = null;
+  const liveArgs = async (): Promise<string[]> => {
+    if (target.args.includes('--evidence-dir') && !target.fixture) return target.args;
+    if (!live) {
+      const { spawnFamily } = await import('../test/helpers/masquerade');
+      const fam = await spawnFamily({ lifetimeSec: 300 });
+      live = { args: ['--evidence-dir', scratch, '--filter', String(fam.child.pid)], stop: () => fam.kill() };
+      console.log(`live steps: fake sshd ${fam.launcher.pid}, rcu-sched ${fam.child.pid}`);
+    }
+    return live.args;
+  };
   try {
     for (const step of list) {
       try {
-        const r = await capture(step, { command, outDir: resolve(outDir) });
+        const run = step.live ? { ...step, args: await liveArgs() } : step;
+        const r = await capture(run, { command: step.live ? program : command, outDir: resolve(outDir) });
         console.log(`wrote ${r.svgPath}${r.pngPath ? ' and .png' : ''}`);
       } catch (e) {
         failed++;
@@ -259,6 +301,7 @@ export async function main(argv: string[]): Promise<number> {
       }
     }
   } finally {
+    await (live as { stop: () => Promise<void> } | null)?.stop();
     await stop?.();
     rmSync(scratch, { recursive: true, force: true });
   }
