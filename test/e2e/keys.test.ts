@@ -28,7 +28,8 @@ function tableRows(screen: string): number[] {
   const out: number[] = [];
   for (const l of lines.slice(head + 1)) {
     const m = /^.\s+(\d+) /.exec(l);
-    if (!m) { if (/└ why/.test(l)) continue; break; }
+    // a why line and the lines it wraps onto start under the COMMAND column: not rows, not the end
+    if (!m) { if (/└ why/.test(l) || /^ {20}/.test(l)) continue; break; }
     out.push(Number(m[1]));
   }
   return out;
