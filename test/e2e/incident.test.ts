@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { BIN, runCli } from '../helpers/cli';
-import { selectedPid, startPty, stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
+import { runCli, startMinewatch } from '../helpers/cli';
+import { selectedPid, stepUntil, typeFilter, waitUntil, type PtySession } from '../helpers/pty';
 import { running, startSimulatedIncident, type SimulatedIncident } from '../helpers/simulated';
 
 let sim: SimulatedIncident;
@@ -34,7 +34,7 @@ afterAll(async () => {
 it('contains the simulated incident with one confirmed plan, then reports it', async () => {
   const { launcher, miner } = sim.pids;
   const evidence = join(sim.work, 'evidence');
-  const s = startPty(process.execPath, [BIN, '--interval', '500', '--root', sim.root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
+  const s = startMinewatch(['--interval', '500', '--root', sim.root, '--evidence-dir', evidence], { cols: 120, rows: 40 });
   session = s;
   await s.waitForText('minewatch ·', 15_000);
   await typeFilter(s, String(miner), new RegExp(`\\s${miner} `), 30_000);
