@@ -76,6 +76,11 @@ it('contains the simulated incident with one confirmed plan, then reports it', a
   s.write('y');
   // the whole finished frame (a frame is written in pieces: judge it once it is all there)
   await waitUntil(s, (sc) => sc.includes('Containment plan: done') && /\[✓\] 5\. Watch .* ok/.test(sc) && sc.includes('Enter or Esc closes'), 30_000, 'the finished plan');
+  // each step reports its outcome: all five done (✓), the kill naming the miner
+  const done = s.screen();
+  for (const n of [1, 2, 3, 4, 5]) expect(done).toMatch(new RegExp(`\\[✓\\] ${n}\\. `));
+  expect(done).toMatch(new RegExp(`sent SIGKILL to PID ${miner}\\b`));
+  expect(done).toMatch(/commented out line \d+/);
   expect(running(miner, read)).toBe(false);
   expect(running(launcher, read)).toBe(false);
 
