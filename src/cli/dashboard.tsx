@@ -105,7 +105,9 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
         <Sized>{(cols, rows) => <App cols={cols} rows={rows} />}</Sized>
       </StoreProvider>
     </ThemeProvider>,
-    { exitOnCtrlC: false, patchConsole: false },
+    // Ink draws at most maxFps frames a second (30 by default): a key pressed just after a tick's frame
+    // would wait up to 34 ms for its own. 100 lets a key's frame out within 10 ms; ticks stay one frame each.
+    { exitOnCtrlC: false, patchConsole: false, maxFps: 100 },
   );
   setImmediate(() => poller.start());
   try {
