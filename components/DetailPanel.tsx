@@ -26,6 +26,7 @@ export function DetailPanel({ width, height }: { width: number; height: number }
   const exitedPid = useAppStore((s) => s.exitedPid);
   const parentName = useAppStore((s) => (proc ? s.snapshot?.processes.get(proc.ppid)?.name : undefined));
   const asRoot = useAppStore((s) => s.snapshot?.root ?? false);
+  const checking = useAppStore((s) => s.snapshot?.partial === true);
   const lines: React.ReactNode[] = [];
   const w = width - 2;
   if (exitedPid !== null) {
@@ -40,7 +41,7 @@ export function DetailPanel({ width, height }: { width: number; height: number }
     lines.push(
       <Text key="id" wrap="truncate-end">
         <Text {...accent(theme)}>{`PID ${proc.pid} ${clip(proc.name, 20)}`}</Text>
-        {assessment ? <Text {...severityStyle(theme, sev)}>{` · ${SEVERITY_GLYPH[sev]} ${SEVERITY_WORD[sev]} score ${assessment.score}`}</Text> : <Text {...dim(theme)}> · nothing flagged</Text>}
+        {assessment ? <Text {...severityStyle(theme, sev)}>{` · ${SEVERITY_GLYPH[sev]} ${SEVERITY_WORD[sev]} score ${assessment.score}`}</Text> : <Text {...dim(theme)}>{checking ? ' · checking…' : ' · nothing flagged'}</Text>}
         {` · user ${clip(proc.user, 16)} (${proc.uid ?? 'uid unknown'}) · parent ${proc.ppid}${parentName !== undefined ? ` ${clip(parentName, 16)}` : ''} · started ${started}`}
       </Text>,
     );

@@ -61,12 +61,14 @@ export function Header({ width }: { width: number }) {
       </Box>
       <Box width={width}>
         <Text wrap="truncate-end">
-          {`${total} processes · flagged: `}
-          {ORDER.map((s, i) => (
-            <Text key={s} {...(counts.get(s) ? severityStyle(theme, s) : dim(theme))}>
-              {`${i ? ' ' : ''}${SEVERITY_GLYPH[s]}${counts.get(s) ?? 0} ${s}`}
-            </Text>
-          ))}
+          {snapshot?.partial ? `${total} processes · ` : `${total} processes · flagged: `}
+          {snapshot?.partial
+            ? <Text {...accent(theme)}>checking…</Text>
+            : ORDER.map((s, i) => (
+              <Text key={s} {...(counts.get(s) ? severityStyle(theme, s) : dim(theme))}>
+                {`${i ? ' ' : ''}${SEVERITY_GLYPH[s]}${counts.get(s) ?? 0} ${s}`}
+              </Text>
+            ))}
           {unchecked > 0 || notRoot
             ? <Text {...severityStyle(theme, 'medium')}>{` · ${notRoot ? 'not root: ' : ''}${UNCHECKED_GLYPH}${unchecked} not fully checked`}</Text>
             : null}

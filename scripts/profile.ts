@@ -3,7 +3,7 @@
 // quits it with q, and prints self time by module and by function, for the start-up (launch to the
 // first frame with a process table) and the steady state (after a settle, until q).
 //   node dist/profile.js [--procs 2000] [--seconds 60] [--interval 1000] [--cols 120] [--rows 40]
-//                        [--settle S] [--busy] [--keep FILE.cpuprofile] [--top 25] [--analyze FILE.cpuprofile]
+//                        [--settle S] [--busy] [--keep FILE.cpuprofile] [--top 25] [--analyze FILE.cpuprofile [--first-frame MS]]
 // --busy adds one CPU burner per core (a pegged host). Everything it starts (idle pool, burners, the
 // dashboard) is signalled by its own PID only, and stopped when done or interrupted.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -59,7 +59,8 @@ function report(profile: CpuProfile, firstFrameMs: number | null, windowTicks: n
 if (ANALYZE) {
   const profile = JSON.parse(readFileSync(ANALYZE, 'utf8')) as CpuProfile;
   const total = profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000;
-  report(profile, null, Math.round(total / INTERVAL), total);
+  const first = arg('first-frame', '');
+  report(profile, first ? Number(first) : null, Math.round(total / INTERVAL), total);
   process.exit(0);
 }
 

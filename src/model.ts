@@ -129,6 +129,11 @@ export interface Snapshot {
   cpuGap?: import('./deep/gapWatch').GapStatus;
   /** Content evidence by PID (see ContentFacts); absent when none was gathered. */
   content?: Map<number, ContentFacts>;
+  /**
+   * The first frame's quick pass: processes carry stat, command line and owner only, and nothing was
+   * assessed yet (views say "checking", never "0 flagged").
+   */
+  partial?: boolean;
 }
 
 /** A process's hold on a GPU. */

@@ -26,6 +26,11 @@ export interface PollerOptions {
   onError?: (err: Error) => void;
   /** GPU reading (default on). */
   gpu?: boolean;
+  /**
+   * Draw the first frame from a quick pass (stat, command line, owner; nothing assessed yet) and take the
+   * full sample right after it (default on).
+   */
+  quickFirstFrame?: boolean;
 }
 
 export class Poller {
@@ -38,6 +43,7 @@ export class Poller {
   private readonly host: HostSampler;
   readonly enricher: Enricher;
   ticks = 0;
+  private quickDone = false;
 
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
@@ -63,6 +69,15 @@ export class Poller {
 
   /** One collection and one store write (one render) per tick; exposed for tests. */
   async tick(): Promise<void> {
+    if (!this.quickDone && this.opts.quickFirstFrame !== false) {
+      // The first frame: the table from a quick pass, marked partial. The full sample follows at once.
+      this.quickDone = true;
+      const quick = this.reader.sample({ quick: true });
+      const stats = await this.host.sample().catch(() => null);
+      if (this.stopped) return;
+      this.store.getState().actions.ingest(quick, new Map(), stats ?? undefined);
+      return;
+    }
     const snapshot = this.enricher.enrich(this.reader.sample());
     const content = this.content.facts(snapshot);
     if (content.size > 0) snapshot.content = content;
@@ -95,7 +110,8 @@ export class Poller {
       }
       if (this.stopped) return;
       const interval = this.store.getState().intervalMs;
-      this.schedule(this.ticks === 1 ? Math.min(interval, this.opts.warmupMs ?? 500) : interval);
+      // after the quick first frame (no tick counted yet) the full sample comes at once
+      this.schedule(this.ticks === 0 ? 0 : this.ticks === 1 ? Math.min(interval, this.opts.warmupMs ?? 500) : interval);
     }, delay);
     this.timer.unref?.();
   }

@@ -30,9 +30,18 @@ export function parseCpuLine(text: string): CpuTimes | null {
 
 export type MemSource = () => Promise<{ total: number; active: number; swaptotal: number; swapused: number }>;
 
-async function siMem(): ReturnType<MemSource> {
-  const si = await import('systeminformation');
-  return si.mem();
+/**
+ * systeminformation's mem() once the module is loaded; loading it (tens of ms of module evaluation)
+ * starts on the second call, after the first frame, and until it is in, meminfo is read directly.
+ */
+function siMemAfterFirstFrame(procRoot: string): MemSource {
+  let si: typeof import('systeminformation') | null = null;
+  let calls = 0;
+  return async () => {
+    if (si) return si.mem();
+    if (calls++ === 1) import('systeminformation').then((m) => { si = m; }).catch(() => { /* meminfo it stays */ });
+    return parseMeminfo(readHostFile(procRoot, 'meminfo') ?? '');
+  };
 }
 
 /** MemTotal - MemAvailable, like systeminformation's `active`, from a meminfo text (kB). */
@@ -49,7 +58,7 @@ export class HostSampler {
   private readonly mem: MemSource;
 
   constructor(private readonly procRoot = PROC_ROOT, mem?: MemSource) {
-    this.mem = mem ?? (procRoot === PROC_ROOT ? siMem : async () => parseMeminfo(readHostFile(procRoot, 'meminfo') ?? ''));
+    this.mem = mem ?? (procRoot === PROC_ROOT ? siMemAfterFirstFrame(procRoot) : async () => parseMeminfo(readHostFile(procRoot, 'meminfo') ?? ''));
   }
 
   async sample(): Promise<HostStats> {

@@ -95,6 +95,14 @@ export function pidExists(procRoot: string, pid: number): boolean {
   }
 }
 
+/**
+ * The owner of /proc/PID: the process's effective uid (root's for a process that is not dumpable). One
+ * stat(2), for the first frame's quick pass; the uid that detection uses comes from status.
+ */
+export function readOwner(procRoot: string, pid: number): number {
+  return statSync(pidDir(procRoot, pid)).uid;
+}
+
 /** An open descriptor on /proc/PID/<name> (for pread on every tick), or -1. */
 export function openPidFile(procRoot: string, pid: number, name: string): number {
   return openFd(pidPath(procRoot, pid, name));

@@ -15,12 +15,18 @@ import { join } from 'node:path';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
 import { closeFd, failureOf, preadStart, readText } from './files';
 import { cpuCount, hidepidWarning, NO_MOUNT_FACTS, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, readViewer, startTimeMs, type MountFacts, type Viewer } from './host';
-import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnviron, readExe, readStatus } from './pid';
+import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnviron, readExe, readOwner, readStatus } from './pid';
 import { SocketAttribution } from './sockets';
 import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
 import { readAccounts, userName, type Account } from './users';
 
+/** A process that ran since its identity was read has it read again this often (argv rewrites). */
 const REFRESH_MS = 30_000;
+/**
+ * One that has not run keeps it longer: its command line, executable, cwd, environment and uid can only
+ * change by its own doing (or a debugger's); its cgroup, by another process moving it.
+ */
+const IDLE_REFRESH_MS = 300_000;
 /** A process that has not run since its last stat read is read again at least this often (RSS, tty). */
 const STAT_REFRESH_MS = 10_000;
 /** Idle checks in a row after which a process is only checked every other tick. */
@@ -30,7 +36,14 @@ const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
 
 /** The facts cached per (pid, start time), as the ProcessInfo fields they become. */
 type Identity = Pick<ProcessInfo, 'startTicks' | 'uid' | 'cmdline' | 'exe' | 'exeDeleted' | 'exeMemfd' | 'exeError'
-  | 'exePathExists' | 'cwd' | 'cgroup' | 'preloadEnv'> & { comm: string; readAt: number };
+  | 'exePathExists' | 'cwd' | 'cgroup' | 'preloadEnv'> & {
+    comm: string;
+    readAt: number;
+    /** utime + stime when it was read: a process that has not run since cannot have changed it. */
+    ranTicks: number;
+    /** Only the quick pass's part (command line, owner): read in full on the next full sample. */
+    partial: boolean;
+  };
 
 /** What the reader remembers about one PID between ticks. */
 interface Tracked {
@@ -141,6 +154,10 @@ export class ProcReader {
   private readonly viewer: Viewer;
   private readonly sockets: SocketAttribution;
   readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  /** The sample in progress is a quick one (see sample). */
+  private quick = false;
+  /** The proc root is a real procfs (not a fixture tree, whose directory owners mean nothing). */
+  private readonly live: boolean;
 
   constructor(opts: ReaderOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
@@ -152,6 +169,7 @@ export class ProcReader {
     this.accounts = readAccounts(this.root);
     this.accountsReadAt = this.now();
     const live = isProcfs(this.procRoot);
+    this.live = live;
     this.procMount = live ? attempt(() => realpathSync(this.procRoot)) ?? this.procRoot : '/proc';
     this.viewer = opts.viewer ?? readViewer();
     this.maxOpenStat = live ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
@@ -166,8 +184,14 @@ export class ProcReader {
     for (const t of this.tracked.values()) { this.dropFd(t); this.dropSchedFd(t); }
   }
 
-  /** Take one sample of the whole table. CPU % is computed against the previous sample. */
-  sample(): Snapshot {
+  /**
+   * Take one sample of the whole table. CPU % is computed against the previous sample.
+   * `quick`: for processes seen for the first time, read only stat, the command line and the owner of
+   * /proc/PID (the first frame's table); the rest of their identity (executable, cwd, cgroup,
+   * environment, uid from status) is read on the next full sample. The snapshot says `partial`.
+   */
+  sample(opts: { quick?: boolean } = {}): Snapshot {
+    this.quick = opts.quick === true;
     const takenAt = this.now();
     const intervalMs = this.lastSample ? takenAt - this.lastSample : 0;
     this.lastSample = takenAt;
@@ -279,6 +303,7 @@ export class ProcReader {
       warnings.push(`A connection to ${c.remoteAddress}:${c.remotePort} (a mining-pool port, ${c.state}) belongs to no process this reader can see${this.isRoot ? ' (a hidden process, or one in another PID namespace)' : ' (run as root)'}: socket inode ${c.inode}.`);
     }
     return {
+      ...(this.quick ? { partial: true } : {}),
       takenAt,
       intervalMs,
       bootTime: this.bootTime,
@@ -396,15 +421,22 @@ export class ProcReader {
 
   private identity(t: Tracked, pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
     const cached = t.id;
-    if (cached && cached.startTicks === st.startTicks && cached.comm === st.comm
-      && now - cached.readAt < REFRESH_MS + (pid % 16) * 1000) {
+    const ranTicks = st.utime + st.stime;
+    if (cached && cached.startTicks === st.startTicks && cached.comm === st.comm && !cached.partial
+      && now - cached.readAt < (cached.ranTicks === ranTicks ? IDLE_REFRESH_MS : REFRESH_MS) + (pid % 16) * 1000) {
       return cached;
     }
+    if (this.quick && !cached) {
+      t.id = this.readQuickIdentity(pid, st, kernelThread, now);
+      return t.id;
+    }
+    if (this.quick && cached?.partial) return cached;
     const fresh = this.readIdentity(pid, st, kernelThread, now);
     // A periodic re-read that found nothing new keeps the old object (and its cmdline array), so that
     // consumers can tell "unchanged" by reference.
-    if (cached && cached.startTicks === fresh.startTicks && cached.comm === fresh.comm && sameIdentity(cached, fresh)) {
+    if (cached && !cached.partial && cached.startTicks === fresh.startTicks && cached.comm === fresh.comm && sameIdentity(cached, fresh)) {
       cached.readAt = now;
+      cached.ranTicks = ranTicks;
       return cached;
     }
     t.id = fresh;
@@ -416,7 +448,7 @@ export class ProcReader {
     // Unreadable status (the process is exiting, or a fixture lacks it): the owner is unknown, never root.
     const status = attempt(() => readStatus(procRoot, pid));
     const id: Identity = {
-      startTicks: st.startTicks, comm: st.comm, readAt: now,
+      startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: false,
       uid: status?.effectiveUid ?? null,
       cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
       cwd: null, cgroup: null, preloadEnv: null,
@@ -444,6 +476,17 @@ export class ProcReader {
       id.preloadEnv = found;
     }
     return id;
+  }
+
+  /** The quick pass: the command line and the owner of /proc/PID, nothing else (see sample). */
+  private readQuickIdentity(pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
+    return {
+      startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: true,
+      uid: this.live ? attempt(() => readOwner(this.procRoot, pid)) : attempt(() => readStatus(this.procRoot, pid))?.effectiveUid ?? null,
+      cmdline: kernelThread ? [] : attempt(() => readCmdline(this.procRoot, pid).argv) ?? [],
+      exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
+      cwd: null, cgroup: null, preloadEnv: null,
+    };
   }
 
   private forgetGone(tick: number): void {

@@ -2,7 +2,7 @@
 // unknown) is marked and counted, instead of looking exactly like a clean one.
 import { afterEach, describe, expect, it } from 'vitest';
 import { countUnchecked, uncheckedReason } from '../../src/view/coverage';
-import { incidentProcs, proc } from '../helpers/snapshot';
+import { assess, incidentProcs, proc, snapshot } from '../helpers/snapshot';
 import { renderApp, rowOf, tick } from './render';
 
 let app: ReturnType<typeof renderApp> | null = null;
@@ -36,5 +36,21 @@ describe('processes detection could not fully check', () => {
     app.store.getState().actions.select(700);
     await tick();
     expect(app.frame()).toMatch(/\? not fully checked: its executable is unreadable even to root; the rules that need it could not run/);
+  });
+});
+
+describe('the first frame, from the quick pass', () => {
+  it('says "checking…" instead of counting flagged processes, then counts them once assessed', async () => {
+    app = renderApp([], { rows: 30, cols: 120 });
+    const procs = incidentProcs();
+    app.store.getState().actions.ingest(snapshot(procs, { partial: true }), new Map());
+    await tick();
+    expect(app.frame()).toMatch(/\d+ processes · checking…/);
+    expect(app.frame()).not.toMatch(/flagged:/);
+    const full = snapshot(procs);
+    app.store.getState().actions.ingest(full, assess(full));
+    await tick();
+    expect(app.frame()).toMatch(/\d+ processes · flagged: ‼[1-9]\d* critical/);
+    expect(app.frame()).not.toMatch(/checking…/);
   });
 });

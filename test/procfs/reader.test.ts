@@ -86,6 +86,38 @@ describe('ProcReader on a fixture /proc', () => {
     expect(r.sample().processes.get(901)!.cmdline).toEqual(['app', '--new']);
   });
 
+  it('re-reads the identity of a process that ran every 30 s, of an idle one only every 5 minutes', () => {
+    tree = new ProcTree().withBaseSystem();
+    const busy = { pid: 910, comm: 'app', cmdline: ['app'], utime: 10, startTicks: 50 };
+    tree.add(busy);
+    tree.add({ pid: 911, comm: 'idle', cmdline: ['idle'], utime: 10, startTicks: 50 });
+    let now = 1_000_000;
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, now: () => now });
+    r.sample();
+    writeFileSync(join(tree.proc, '910', 'cmdline'), 'app\0--rewritten\0');
+    writeFileSync(join(tree.proc, '911', 'cmdline'), 'idle\0--rewritten\0');
+    now += 47_000; // past the 30 s refresh and its spread
+    tree.setCpu(busy, 20);
+    let s = r.sample();
+    expect(s.processes.get(910)!.cmdline).toEqual(['app', '--rewritten']);
+    expect(s.processes.get(911)!.cmdline).toEqual(['idle']); // has not run: cannot have changed it
+    now += 317_000;
+    s = r.sample();
+    expect(s.processes.get(911)!.cmdline).toEqual(['idle', '--rewritten']);
+  });
+
+  it('a quick pass reads stat, command line and owner only, and says so; the next sample completes it', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 920, comm: 'miner', ppid: 1, uid: 1001, cmdline: ['./miner', '-o', 'pool'], exe: '/tmp/.x/miner', cwd: '/tmp/.x', startTicks: 70 });
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
+    const q = r.sample({ quick: true });
+    expect(q.partial).toBe(true);
+    expect(q.processes.get(920)).toMatchObject({ cmdline: ['./miner', '-o', 'pool'], uid: 1001, user: 'abc', exe: null, cwd: null });
+    const full = r.sample();
+    expect(full.partial).toBeUndefined();
+    expect(full.processes.get(920)).toMatchObject({ exe: '/tmp/.x/miner', cwd: '/tmp/.x', uid: 1001 });
+  });
+
   it('reads LD_PRELOAD from the environment and ld.so.preload from the root', () => {
     tree = new ProcTree().withBaseSystem();
     tree.add({ pid: 950, comm: 'x', environ: ['HOME=/root', 'LD_PRELOAD=/usr/local/lib/libhide.so'] });
