@@ -15,6 +15,11 @@ const BUSY_CPU = 10;
 const BUSY_RECHECK_MS = 5_000;
 /** On a host with a GPU, every process is re-checked this often (spread by PID). */
 const IDLE_RECHECK_MS = 120_000;
+/**
+ * On a host with neither a GPU driver nor a GPU device node no process can hold a GPU, so no descriptor
+ * is read; the driver and device nodes are looked for again this often (a driver loaded later).
+ */
+const HARDWARE_RECHECK_MS = 60_000;
 
 interface Cached {
   startTicks: number;
@@ -40,7 +45,8 @@ export class GpuSampler {
   private readonly cache = new Map<number, Cached>();
   private readonly drmPrev = new Map<string, { at: number; engines: Record<string, number> }>();
   private readonly now: () => number;
-  readonly hardware: GpuHardware;
+  hardware: GpuHardware;
+  private hardwareAt: number;
   readonly nvidia: NvidiaSmiMonitor | null;
   private names: string[];
   /** fd/ directories read on the last tick (for the benchmark). */
@@ -50,6 +56,7 @@ export class GpuSampler {
     this.procRoot = opts.procRoot ?? '/proc';
     this.now = opts.now ?? Date.now;
     this.hardware = readGpuHardware(this.procRoot, opts.root ?? '/');
+    this.hardwareAt = this.now();
     this.names = this.hardware.nvidiaModels.map((m) => m.model);
     this.nvidia = this.hardware.nvidia && opts.nvidiaSmi !== false
       ? new NvidiaSmiMonitor({ command: opts.nvidiaSmi || 'nvidia-smi', delaySec: opts.nvidiaDelaySec })
@@ -82,7 +89,16 @@ export class GpuSampler {
     const now = this.now();
     let budget = NEW_PER_TICK;
     let scans = 0;
+    if (!this.present && now - this.hardwareAt >= HARDWARE_RECHECK_MS) {
+      this.hardware = readGpuHardware(this.procRoot, this.opts.root ?? '/');
+      this.hardwareAt = now;
+    }
     const gpuHost = this.present;
+    if (!gpuHost) {
+      this.cache.clear();
+      this.lastScans = 0;
+      return { present: false, devices: this.names, nvidia: null, processes: new Map(), unlisted: [] };
+    }
     // New processes first, busiest first, within the budget.
     const due: number[] = [];
     for (const p of snapshot.processes.values()) {

@@ -96,6 +96,8 @@ describe('GPU device files', () => {
 describe('GpuSampler', () => {
   it('attributes GPUs per process, DRM utilisation from busy ns, one count per DRM client', () => {
     tree = new ProcTree().withBaseSystem();
+    nvidiaDriver(tree);
+    tree.file('dev/dri/renderD128', ''); // the host's render node (a regular file stands in for the device)
     h100Trainer(tree);
     tree.add({ pid: 800, comm: 'blender', uid: 1002, exe: '/usr/bin/blender' });
     fd(tree, 800, 5, '/dev/dri/renderD128', AMD_FDINFO(7, 1_000_000_000));
@@ -119,22 +121,36 @@ describe('GpuSampler', () => {
     expect(gpuCell(state.processes.get(800))).toBe('514M 60%');
   });
 
-  it('on a host without a GPU, a steady table costs no fd scans; new processes are checked within a budget', () => {
+  it('on a host without a GPU driver or device no descriptor is read; once one appears, new processes are checked within a budget', () => {
     tree = new ProcTree().withBaseSystem();
     for (let i = 0; i < 400; i++) tree.add({ pid: 1000 + i, comm: 'sleep', uid: 1001 });
+    h100Trainer(tree, 1500);
+    let now = 1_000_000;
     const reader = new ProcReader({ procRoot: tree.proc, root: tree.root });
-    const gpu = new GpuSampler({ procRoot: tree.proc, root: tree.root, nvidiaSmi: false, graphicsNames: false });
+    const gpu = new GpuSampler({ procRoot: tree.proc, root: tree.root, nvidiaSmi: false, graphicsNames: false, now: () => now });
     expect(gpu.present).toBe(false);
+    for (let t = 0; t < 3; t++) {
+      const s = gpu.sample(reader.sample());
+      expect(gpu.lastScans).toBe(0);
+      expect(s.present).toBe(false);
+      now += 1000;
+    }
+    nvidiaDriver(tree); // the driver is loaded: looked for again within a minute
+    now += 60_000;
     const scans: number[] = [];
-    for (let t = 0; t < 5; t++) { const s = gpu.sample(reader.sample()); scans.push(gpu.lastScans); expect(s.present).toBe(false); }
+    let last = gpu.sample(reader.sample());
+    scans.push(gpu.lastScans);
+    for (let t = 0; t < 4; t++) { now += 1000; last = gpu.sample(reader.sample()); scans.push(gpu.lastScans); }
+    expect(last.present).toBe(true);
     expect(scans[0]).toBeLessThanOrEqual(300);
     expect(scans.slice(0, 3).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(401); // everyone checked once
-    expect(scans[4]).toBe(0);
+    expect(last.processes.get(1500)?.devices).toContain('nvidia0');
   });
 });
 
 /** Assess a tree with GPU reading on, CPU given per PID. */
 function assessWithGpu(tree: ProcTree, busy: Record<number, number> = {}) {
+  nvidiaDriver(tree);
   const reader = new ProcReader({ procRoot: tree.proc, root: tree.root });
   const snap = reader.sample();
   for (const [pid, cpu] of Object.entries(busy)) {
