@@ -1,11 +1,14 @@
-// The live dashboard next to btop, on the same table, in the same run: time to the first frame, CPU
-// over a window, peak RSS.
-//   node --import tsx scripts/bench-tui.ts [--procs N] [--seconds S] [--interval MS] [--only minewatch|binary|btop]
-//                                          [--cols C] [--rows R] [--cpu-prof DIR] [--starts K] [--binary FILE]
-// The single executable (--binary FILE, else $MINEWATCH_BINARY, else dist/minewatch-linux-x64 from
-// `npm run package`) is measured too when it exists,
-// and the first frame of `node dist/minewatch.js` and of the binary is then also taken over K
-// alternating starts each (default 7), to quote medians on a noisy machine.
+// The live dashboard next to btop, on the same table, in the same run: time to the first frame (idle
+// host, and with a CPU burner on every core), CPU over a window, RSS over time, key-to-screen latency.
+//   npm run bench:tui -- [--procs N] [--seconds S] [--interval MS] [--only minewatch|btop] [--cols C]
+//                        [--rows R] [--launches K] [--keys K] [--churn FORKS_PER_S] [--rss-every S]
+//                        [--only minewatch|binary|btop] [--binary FILE] [--save FILE.json] [--cpu-prof DIR]
+// First frames: K launches each, idle then busy, medians; a launch ends with q. Keys: after the CPU
+// window, K key presses (down/up, and minewatch's s and t, btop's e) spaced 150-350 ms apart, each timed
+// from the write to the end of the next synchronized-output frame. --churn starts that many short-lived
+// processes of its own a second during the window. The single executable (--binary FILE, else
+// $MINEWATCH_BINARY, else dist/minewatch-linux-x64 from `npm run package`) is measured the same way
+// when it exists. --save writes the results as JSON (npm run docs builds the README's cost table from it).
 // It starts N idle `sleep` processes of its own (children of one shell it starts), then each program in a
 // pseudo-terminal (cols x rows), waits for its first frame, lets it settle, and reads utime+stime from
 // /proc/PID/stat of that program before and after the window, and VmHWM from /proc/PID/status. The
@@ -18,7 +21,9 @@ import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IPty } from '@lydell/node-pty';
+import { spawn as spawnChild } from 'node:child_process';
 import { startIdle, type IdlePool } from './idleProcesses';
+import { startBurners, type Burners } from './burners';
 import { clockTicks } from '../src/procfs/host';
 import { attempt, listPids, PROC_ROOT, readIo, readStat, readStatus } from '../src/procfs/pid';
 
@@ -36,11 +41,17 @@ const COLS = Number(arg('cols', '120'));
 const ROWS = Number(arg('rows', '40'));
 const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
-const STARTS = Number(arg('starts', '7'));
+const LAUNCHES = Number(arg('launches', '5'));
+const KEYS = Number(arg('keys', '40'));
+const CHURN = Number(arg('churn', '0'));
+const RSS_EVERY_S = Number(arg('rss-every', '10'));
+const SAVE = arg('save', '');
 const SETTLE_MS = 3000;
 const BSU = '\x1b[?2026h';
+const ESU = '\x1b[?2026l';
 
 const CLK_TCK = clockTicks();
+const f = (n: number | null, d = 1) => (n === null || !Number.isFinite(n) ? '-' : n.toFixed(d));
 
 /** utime and stime of a process (all its threads), in clock ticks. */
 function cpuTicks(pid: number): { user: number; system: number } | null {
@@ -68,6 +79,8 @@ let running: IPty | null = null;
 let runningExited = false;
 const tempDirs: string[] = [];
 function cleanup() {
+  burners?.stop();
+  if (churnTimer) clearInterval(churnTimer);
   if (running && !runningExited) try { process.kill(running.pid, 'SIGKILL'); } catch { /* gone */ }
   running = null;
   idle?.stop();
@@ -90,17 +103,87 @@ interface Result {
   outKbPerSecond: number | null;
   readsPerSecond: number | null;
   framesPerSecond: number | null;
+  firstFrameIdle: number[];
+  firstFrameBusy: number[];
+  rssMbOverTime: number[];
+  keyMs: number[];
   note: string;
+}
+
+function emptyResult(name: string, note = ''): Result {
+  return { name, firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], note };
+}
+
+function median(xs: number[]): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function percentile(xs: number[], p: number): number | null {
+  if (!xs.length) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+/** Launch, wait for the first frame (marker), quit with q: the time to the frame, or null. */
+async function launchOnce(cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp): Promise<number | null> {
+  const t0 = performance.now();
+  let onFrameEnd: (() => void) | null = null;
+  const child = pty.spawn(cmd, args, { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
+  running = child;
+  runningExited = false;
+  let exitedResolve: () => void = () => {};
+  const exited = new Promise<void>((r) => { exitedResolve = r; });
+  child.onExit(() => { runningExited = true; exitedResolve(); });
+  let seen = '';
+  let at: number | null = null;
+  let frameResolve: () => void = () => {};
+  const framed = new Promise<void>((r) => { frameResolve = r; });
+  child.onData((d) => {
+    if (at !== null) return;
+    seen = (seen + d).slice(-64 * 1024);
+    if (typeof marker === 'string' ? seen.includes(marker) : marker.test(seen)) { at = performance.now() - t0; frameResolve(); }
+  });
+  await Promise.race([framed, exited, sleep(20_000)]);
+  if (!runningExited) {
+    await sleep(300);
+    child.write('q');
+    await Promise.race([exited, sleep(3000)]);
+    if (!runningExited) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    await Promise.race([exited, sleep(2000)]);
+  }
+  running = null;
+  return at;
+}
+
+let burners: Burners | null = null;
+let churnTimer: NodeJS.Timeout | null = null;
+
+async function firstFrames(res: Result, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp) {
+  if (LAUNCHES <= 0) return;
+  process.stdout.write(`${res.name}: ${LAUNCHES} launches idle... `);
+  for (let i = 0; i < LAUNCHES; i++) { const t = await launchOnce(cmd, args, env, marker); if (t !== null) res.firstFrameIdle.push(t); await sleep(500); }
+  process.stdout.write(`and ${LAUNCHES} with a burner on each of ${availableParallelism()} cores... `);
+  burners = startBurners();
+  await sleep(1000);
+  for (let i = 0; i < LAUNCHES; i++) { const t = await launchOnce(cmd, args, env, marker); if (t !== null) res.firstFrameBusy.push(t); await sleep(500); }
+  burners.stop();
+  burners = null;
+  await sleep(1000);
+  console.log(`median ${f(median(res.firstFrameIdle), 0)} ms idle, ${f(median(res.firstFrameBusy), 0)} ms busy`);
 }
 
 function installed(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-async function measure(name: string, cmd: string, args: string[], env: Record<string, string>, marker: string): Promise<Result> {
-  const res: Result = { name, firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, note: '' };
+async function measure(name: string, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp, keys: string[]): Promise<Result> {
+  const res = emptyResult(name);
+  await firstFrames(res, cmd, args, env, marker);
   process.stdout.write(`${name}: starting in a ${COLS}x${ROWS} pty... `);
   const t0 = performance.now();
+  let onFrameEnd: (() => void) | null = null;
   const child = pty.spawn(cmd, args, { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
   running = child;
   runningExited = false;
@@ -110,6 +193,7 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   let bytes = 0;
   // Frames: both programs wrap each screen update in a synchronized-output block (DEC mode 2026).
   let frames = 0;
+  let frameEnds = 0;
   let seen = '';
   let firstFrame: number | null = null;
   let frameResolve: () => void = () => {};
@@ -117,9 +201,10 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   child.onData((d) => {
     bytes += Buffer.byteLength(d);
     for (let i = d.indexOf(BSU); i >= 0; i = d.indexOf(BSU, i + 1)) frames++;
+    for (let i = d.indexOf(ESU); i >= 0; i = d.indexOf(ESU, i + 1)) { frameEnds++; onFrameEnd?.(); }
     if (firstFrame === null) {
       seen = (seen + d).slice(-64 * 1024);
-      if (seen.includes(marker)) { firstFrame = performance.now() - t0; frameResolve(); }
+      if (typeof marker === 'string' ? seen.includes(marker) : marker.test(seen)) { firstFrame = performance.now() - t0; frameResolve(); }
     }
   });
   await Promise.race([framed, exited, sleep(20_000)]);
@@ -140,7 +225,16 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   const fr0 = frames;
   const w0 = performance.now();
   res.startupCpuMs = c0 === null ? null : ((c0.user + c0.system) / CLK_TCK) * 1000;
+  if (CHURN > 0) {
+    // short-lived processes of our own (each exits by itself at once): the table churns as on a busy host
+    churnTimer = setInterval(() => { try { spawnChild('true', [], { stdio: 'ignore' }).on('error', () => {}); } catch { /* fork failed */ } }, 1000 / CHURN);
+  }
+  const rssTimer = setInterval(() => { const kb = statusKb(child.pid, 'VmRSS'); if (kb !== null) res.rssMbOverTime.push(kb / 1024); }, RSS_EVERY_S * 1000);
+  const kb0 = statusKb(child.pid, 'VmRSS');
+  if (kb0 !== null) res.rssMbOverTime.push(kb0 / 1024);
   await Promise.race([sleep(SECONDS * 1000), exited]);
+  clearInterval(rssTimer);
+  if (churnTimer) { clearInterval(churnTimer); churnTimer = null; }
   const c1 = cpuTicks(child.pid);
   const io1 = ioCounters(child.pid);
   const w1 = performance.now();
@@ -159,6 +253,20 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     res.note = 'exited during the window';
   }
   console.log('done');
+  // Key to screen: each key is timed from its write to the end of the next frame.
+  if (!runningExited && KEYS > 0) {
+    process.stdout.write(`${name}: ${KEYS} keys... `);
+    for (let i = 0; i < KEYS && !runningExited; i++) {
+      const key = keys[i % keys.length];
+      const t = performance.now();
+      const ended = new Promise<number | null>((r) => { onFrameEnd = () => { onFrameEnd = null; r(performance.now() - t); }; setTimeout(() => { if (onFrameEnd) { onFrameEnd = null; r(null); } }, 1000); });
+      child.write(key);
+      const ms = await ended;
+      if (ms !== null) res.keyMs.push(ms);
+      await sleep(150 + Math.random() * 200);
+    }
+    console.log(`median ${f(median(res.keyMs), 1)} ms, p99 ${f(percentile(res.keyMs, 99), 1)} ms (${res.keyMs.length} answered)`);
+  }
   // Ask it to quit like a user would; signal it (by its own PID) only if it does not.
   if (!runningExited) {
     child.write('q');
@@ -172,42 +280,8 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     }
   }
   running = null;
+  void frameEnds;
   return res;
-}
-
-/** Start, wait for the first frame, quit with q (signal by PID only if it does not): ms to the first frame. */
-async function firstFrameOnly(cmd: string, args: string[], env: Record<string, string>, marker: string): Promise<number | null> {
-  const t0 = performance.now();
-  const child = pty.spawn(cmd, args, { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
-  running = child;
-  runningExited = false;
-  let exitedResolve: () => void = () => {};
-  const exited = new Promise<void>((r) => { exitedResolve = r; });
-  child.onExit(() => { runningExited = true; exitedResolve(); });
-  let seen = '';
-  let first: number | null = null;
-  let frameResolve: () => void = () => {};
-  const framed = new Promise<void>((r) => { frameResolve = r; });
-  child.onData((d) => {
-    if (first !== null) return;
-    seen = (seen + d).slice(-64 * 1024);
-    if (seen.includes(marker)) { first = performance.now() - t0; frameResolve(); }
-  });
-  await Promise.race([framed, exited, sleep(20_000)]);
-  if (!runningExited) {
-    child.write('q');
-    await Promise.race([exited, sleep(3000)]);
-    if (!runningExited) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
-    await Promise.race([exited, sleep(2000)]);
-  }
-  running = null;
-  return first;
-}
-
-function median(xs: number[]): number | null {
-  if (!xs.length) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 function baseEnv(): Record<string, string> {
@@ -225,26 +299,17 @@ const distDir = join(import.meta.dirname ?? process.cwd(), import.meta.dirname?.
 const bundle = join(distDir, 'minewatch.js');
 const binary = arg('binary', process.env.MINEWATCH_BINARY || join(distDir, 'minewatch-linux-x64'));
 const hasBinary = existsSync(binary);
+// the first frame with the process table: the header's count is drawn with it
+const MW_FRAME = /[1-9]\d* processes · /;
+const MW_KEYS = ['\x1b[B', '\x1b[A', '\x1b[B', 's', '\x1b[A', 't'];
 if (!ONLY || ONLY === 'minewatch') {
   const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-  results.push(await measure('minewatch', process.execPath, [...nodeArgs, bundle, '--interval', String(INTERVAL)], baseEnv(), 'minewatch ·'));
+  results.push(await measure('minewatch', process.execPath, [...nodeArgs, bundle, '--interval', String(INTERVAL)], baseEnv(), MW_FRAME, MW_KEYS));
 }
 if ((!ONLY || ONLY === 'binary') && hasBinary) {
-  results.push(await measure('minewatch-linux-x64', binary, ['--interval', String(INTERVAL)], baseEnv(), 'minewatch ·'));
+  results.push(await measure('minewatch-linux-x64', binary, ['--interval', String(INTERVAL)], baseEnv(), MW_FRAME, MW_KEYS));
 } else if (ONLY === 'binary') {
   console.log(`${binary} is missing: run npm run package`);
-}
-// First frame only, alternating the two forms so that load changes hit both alike.
-const starts: { script: number[]; binary: number[] } = { script: [], binary: [] };
-if ((!ONLY || ONLY === 'minewatch' || ONLY === 'binary') && hasBinary && STARTS > 0) {
-  process.stdout.write(`first frame over ${STARTS} alternating starts of node dist/minewatch.js and the binary... `);
-  for (let i = 0; i < STARTS; i++) {
-    const a = await firstFrameOnly(process.execPath, [bundle, '--interval', String(INTERVAL)], baseEnv(), 'minewatch ·');
-    if (a !== null) starts.script.push(a);
-    const b = await firstFrameOnly(binary, ['--interval', String(INTERVAL)], baseEnv(), 'minewatch ·');
-    if (b !== null) starts.binary.push(b);
-  }
-  console.log('done');
 }
 if (!ONLY || ONLY === 'btop') {
   if (installed('btop')) {
@@ -253,39 +318,52 @@ if (!ONLY || ONLY === 'btop') {
     tempDirs.push(home);
     mkdirSync(join(home, 'btop'), { recursive: true });
     writeFileSync(join(home, 'btop', 'btop.conf'), `update_ms = ${INTERVAL}\n`);
-    results.push(await measure('btop', 'btop', ['--utf-force'], { ...baseEnv(), HOME: home, XDG_CONFIG_HOME: home }, 'proc'));
+    results.push(await measure('btop', 'btop', ['--utf-force'], { ...baseEnv(), HOME: home, XDG_CONFIG_HOME: home }, 'proc', ['\x1b[B', '\x1b[A', '\x1b[B', 'e', '\x1b[A', 'e']));
   } else {
     console.log('btop not installed: measuring minewatch alone');
-    results.push({ name: 'btop', firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, note: 'btop not installed' });
+    results.push(emptyResult('btop', 'btop not installed'));
   }
 }
 const load1 = loadavg();
 
-const f = (n: number | null, d = 1) => (n === null || !Number.isFinite(n) ? '-' : n.toFixed(d));
 console.log(`\n${tableSize} processes in the table, ${COLS}x${ROWS}, interval ${INTERVAL} ms, CPU over ${SECONDS} s after a ${SETTLE_MS / 1000} s settle`);
 console.log(`load average (1 min) ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after, on ${availableParallelism()} CPUs`);
-const head = ['program', 'first frame ms', 'CPU % of a core', 'CPU ms/s', 'user', 'system', 'start-up CPU ms', 'peak RSS MB', 'RSS MB', 'output KB/s', 'frames/s', 'reads/s', 'note'];
-const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(r.cpuPercent, 2), f(r.cpuMsPerSecond, 1), f(r.userMsPerSecond, 1), f(r.systemMsPerSecond, 1), f(r.startupCpuMs, 0), f(r.hwmMb, 1), f(r.rssMb, 1), f(r.outKbPerSecond, 1), f(r.framesPerSecond, 2), f(r.readsPerSecond, 0), r.note]);
+const head = ['program', 'first frame ms', 'idle (median)', 'busy (median)', 'CPU % of a core', 'CPU ms/s', 'user', 'system', 'start-up CPU ms', 'RSS MB start', 'end', 'peak', 'key ms median', 'p99', 'output KB/s', 'frames/s', 'reads/s', 'note'];
+const rssStart = (r: Result) => r.rssMbOverTime[0] ?? null;
+const rssEnd = (r: Result) => r.rssMbOverTime.at(-1) ?? null;
+const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(median(r.firstFrameIdle), 0), f(median(r.firstFrameBusy), 0), f(r.cpuPercent, 2), f(r.cpuMsPerSecond, 1), f(r.userMsPerSecond, 1), f(r.systemMsPerSecond, 1), f(r.startupCpuMs, 0), f(rssStart(r), 1), f(rssEnd(r), 1), f(r.hwmMb, 1), f(median(r.keyMs), 1), f(percentile(r.keyMs, 99), 1), f(r.outKbPerSecond, 1), f(r.framesPerSecond, 2), f(r.readsPerSecond, 0), r.note]);
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
+for (const r of results) if (r.rssMbOverTime.length > 1) console.log(`${r.name} RSS every ${RSS_EVERY_S} s (MB): ${r.rssMbOverTime.map((x) => x.toFixed(0)).join(' ')}`);
 
-if (starts.script.length || starts.binary.length) {
-  const range = (xs: number[]) => (xs.length ? `${f(Math.min(...xs), 0)}-${f(Math.max(...xs), 0)}` : '-');
-  console.log(`\nfirst frame, median of ${STARTS} alternating starts (range):`);
-  console.log(`  node dist/minewatch.js (Node ${process.version})      ${f(median(starts.script), 0)} ms (${range(starts.script)})`);
-  console.log(`  ${binary} (single executable)  ${f(median(starts.binary), 0)} ms (${range(starts.binary)})`);
-}
-
-const mw = results.find((r) => r.name === 'minewatch');
+const mw = results.find((r) => r.name === 'minewatch') ?? results.find((r) => r.name.startsWith('minewatch'));
 const bt = results.find((r) => r.name === 'btop');
 if (mw && mw.firstFrameMs !== null) {
+  const idle = median(mw.firstFrameIdle);
+  const busy = median(mw.firstFrameBusy);
+  const btBusy = bt ? median(bt.firstFrameBusy) : null;
+  const rss = mw.rssMbOverTime;
+  const flat = rss.length > 1 ? (Math.max(...rss) - Math.min(...rss)) / Math.min(...rss) * 100 : null;
+  const keyMed = median(mw.keyMs);
+  const keyP99 = percentile(mw.keyMs, 99);
   const checks = [
-    `first frame < 400 ms: ${mw.firstFrameMs < 400 ? 'MET' : 'NOT MET'} (${f(mw.firstFrameMs, 0)} ms)`,
-    `peak RSS < 150 MB: ${mw.hwmMb !== null && mw.hwmMb < 150 ? 'MET' : 'NOT MET'} (${f(mw.hwmMb)} MB)`,
     bt?.cpuPercent != null && mw.cpuPercent !== null
-      ? `CPU below btop's: ${mw.cpuPercent < bt.cpuPercent ? 'MET' : 'NOT MET'} (${f(mw.cpuPercent, 2)} % vs ${f(bt.cpuPercent, 2)} %)`
-      : 'CPU below btop\'s: not compared (btop not measured)',
+      ? `CPU <= 0.5x btop's: ${mw.cpuPercent <= bt.cpuPercent / 2 ? 'MET' : 'NOT MET'} (${f(mw.cpuPercent, 2)} % vs ${f(bt.cpuPercent, 2)} %: ${f(mw.cpuPercent / bt.cpuPercent, 2)}x)`
+      : 'CPU <= 0.5x btop\'s: not compared (btop not measured)',
+    `first frame idle <= 200 ms: ${idle !== null && idle <= 200 ? 'MET' : 'NOT MET'} (median ${f(idle, 0)} ms)`,
+    btBusy !== null && busy !== null
+      ? `first frame busy <= 2x btop's: ${busy <= 2 * btBusy ? 'MET' : 'NOT MET'} (median ${f(busy, 0)} ms vs ${f(btBusy, 0)} ms)`
+      : `first frame busy: median ${f(busy, 0)} ms (btop not measured)`,
+    `RSS <= 80 MB: ${mw.hwmMb !== null && mw.hwmMb <= 80 ? 'MET' : 'NOT MET'} (peak ${f(mw.hwmMb)} MB); flat within 5 %: ${flat !== null && flat <= 5 ? 'MET' : 'NOT MET'} (${f(flat)} % over ${SECONDS} s)`,
+    `keys <= 30 ms median, <= 100 ms p99: ${keyMed !== null && keyP99 !== null && keyMed <= 30 && keyP99 <= 100 ? 'MET' : 'NOT MET'} (${f(keyMed)} ms, ${f(keyP99)} ms)`,
   ];
   console.log('\n' + checks.join('\n'));
 }
+if (SAVE) {
+  const out = { date: new Date().toISOString(), host: { cpus: availableParallelism(), load: [load0[0], load1[0]] }, procs: tableSize, cols: COLS, rows: ROWS, intervalMs: INTERVAL, seconds: SECONDS, churn: CHURN, launches: LAUNCHES, command: process.argv.slice(2).join(' '),
+    results: results.map((r) => ({ ...r, firstFrameIdleMedian: median(r.firstFrameIdle), firstFrameBusyMedian: median(r.firstFrameBusy), keyMedian: median(r.keyMs), keyP99: percentile(r.keyMs, 99) })) };
+  writeFileSync(SAVE, JSON.stringify(out, null, 2) + '\n');
+  console.log(`saved ${SAVE}`);
+}
+
 cleanup();

@@ -33,7 +33,7 @@ const ANALYZE = arg('analyze', '');
 const BUSY = process.argv.includes('--busy');
 const SETTLE_MS = Number(arg('settle', '3')) * 1000;
 /** The header's process count: drawn once a snapshot is in, i.e. with the process table. */
-const FIRST_FRAME = /[1-9]\d* processes · flagged/;
+const FIRST_FRAME = /[1-9]\d* processes · /;
 
 const distDir = import.meta.dirname?.endsWith('dist') ? import.meta.dirname : join(process.cwd(), 'dist');
 const bundle = join(distDir, 'minewatch.js');
@@ -49,7 +49,7 @@ function report(profile: CpuProfile, firstFrameMs: number | null, windowTicks: n
   const url = pathToFileURL(bundle).href;
   if (firstFrameMs !== null) {
     console.log(`\n== start-up: launch to the first frame with a process table (${firstFrameMs.toFixed(0)} ms wall) ==`);
-    console.log(formatBreakdown(breakdown(profile, url, map, 0, firstFrameMs), 0, 12));
+    console.log(formatBreakdown(breakdown(profile, url, map, 0, firstFrameMs), 0, TOP));
   }
   const from = (firstFrameMs ?? 0) + SETTLE_MS;
   console.log(`\n== steady state: ${((endMs - from) / 1000).toFixed(0)} s after a ${SETTLE_MS / 1000} s settle ==`);
