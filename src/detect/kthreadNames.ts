@@ -77,9 +77,23 @@ export class KthreadNameIndex {
   }
 }
 
-/** Fingerprint of the live kernel-thread families, to rebuild the index only when they change. */
+const familyOf = new Map<string, string>();
+
+/**
+ * Fingerprint of the live kernel-thread families, to rebuild the index only when they change. Worker
+ * threads rename themselves as they pick up work (kworker/u4:1-events_unbound), so the name set moves
+ * nearly every tick: each name is folded once.
+ */
 export function kthreadFamilies(live: Iterable<string>): string {
   const set = new Set<string>();
-  for (const name of live) set.add(normaliseKthreadName(name));
+  for (const name of live) {
+    let f = familyOf.get(name);
+    if (f === undefined) {
+      if (familyOf.size > 20_000) familyOf.clear();
+      f = normaliseKthreadName(name);
+      familyOf.set(name, f);
+    }
+    set.add(f);
+  }
   return [...set].sort().join(',');
 }

@@ -32,6 +32,8 @@ const STAT_REFRESH_MS = 10_000;
 /** Idle checks in a row after which a process is only checked every other tick. */
 const IDLE_RUNS_BEFORE_RESTING = 3;
 const PROC_SUPER_MAGIC = 0x9fa0;
+/** /proc is listed at least every this many ticks even when no PID was allocated (belt and braces). */
+const RELIST_TICKS = 10;
 const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
 
 /** The facts cached per (pid, start time), as the ProcessInfo fields they become. */
@@ -103,6 +105,13 @@ function sameArgv(a: string[], b: string[]): boolean {
   return true;
 }
 
+/** The last PID the kernel allocated in our PID namespace (/proc/loadavg, 5th field), or null. */
+function lastAllocatedPid(procRoot: string): number | null {
+  const text = readText(procRoot + '/loadavg', 256);
+  const m = text ? /\s(\d+)\s*$/.exec(text) : null;
+  return m ? Number(m[1]) : null;
+}
+
 /** Soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start-up). */
 function openFileLimit(): number {
   const text = readText('/proc/self/limits') ?? '';
@@ -129,6 +138,11 @@ export interface ReaderOptions {
   /** Ports watched on loopback too (a local stratum proxy listens there); others count only to public addresses. */
   loopbackPorts?: ReadonlySet<number>;
   now?: () => number;
+  /**
+   * List /proc only when the kernel allocated a PID since the last sample (see sample). Default: on a
+   * live procfs only (a fixture tree's loadavg means nothing); tests turn it on with a loadavg of theirs.
+   */
+  listOnNewPidOnly?: boolean;
 }
 
 export class ProcReader {
@@ -158,6 +172,13 @@ export class ProcReader {
   private quick = false;
   /** The proc root is a real procfs (not a fixture tree, whose directory owners mean nothing). */
   private readonly live: boolean;
+  /** The kernel's last allocated PID at the last sample, and the PIDs then present (see sample). */
+  private lastPid: number | null = null;
+  private lastPids: number[] | null = null;
+  private listedAt = 0;
+  private readonly listOnNewPidOnly: boolean;
+  /** How many times /proc was listed (for tests and the benchmark). */
+  listings = 0;
 
   constructor(opts: ReaderOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
@@ -170,6 +191,7 @@ export class ProcReader {
     this.accountsReadAt = this.now();
     const live = isProcfs(this.procRoot);
     this.live = live;
+    this.listOnNewPidOnly = opts.listOnNewPidOnly ?? live;
     this.procMount = live ? attempt(() => realpathSync(this.procRoot)) ?? this.procRoot : '/proc';
     this.viewer = opts.viewer ?? readViewer();
     this.maxOpenStat = live ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
@@ -215,12 +237,24 @@ export class ProcReader {
     }
     const mounts = this.mounts;
 
+    // The listing of /proc (thousands of entries) is needed only when a task was created since the last
+    // one: the kernel's last allocated PID (/proc/loadavg's last field, in our PID namespace; threads and
+    // processes of nested namespaces advance it too) says whether one was. Gone processes are found by
+    // their kept descriptors failing. Only on a live procfs: a fixture tree's loadavg means nothing.
+    const lastPid = this.listOnNewPidOnly ? lastAllocatedPid(this.procRoot) : null;
     let pids: number[];
-    try {
-      pids = listPids(this.procRoot);
-    } catch (err) {
-      throw new Error(`cannot list ${this.procRoot}: ${(err as Error).message}`);
+    if (lastPid !== null && lastPid === this.lastPid && this.lastPids && tick - this.listedAt < RELIST_TICKS) {
+      pids = this.lastPids;
+    } else {
+      try {
+        pids = listPids(this.procRoot);
+      } catch (err) {
+        throw new Error(`cannot list ${this.procRoot}: ${(err as Error).message}`);
+      }
+      this.listedAt = tick;
+      this.listings++;
     }
+    this.lastPid = lastPid;
     const buf = this.statBuf;
     // Processes that did not run since their last full read: stat is skipped, checked after the listing.
     const idle: number[] = [];
@@ -273,6 +307,8 @@ export class ProcReader {
       if (!this.readFull(pid, t, acc)) { processes.delete(pid); t.seen = 0; }
     }
     this.forgetGone(tick);
+    // the next unlisted tick starts from what is known to be there now
+    this.lastPids = pids.filter((pid) => this.tracked.get(pid)?.seen === tick);
 
     for (const m of mounts.procPidMounts) {
       procMismatches.push({ pid: m.pid, reason: `something is mounted over ${m.mountPoint}` });

@@ -118,6 +118,25 @@ describe('ProcReader on a fixture /proc', () => {
     expect(full.processes.get(920)).toMatchObject({ exe: '/tmp/.x/miner', cwd: '/tmp/.x', uid: 1001 });
   });
 
+  it('lists /proc again only when the kernel allocated a PID since the last sample; a process that exits still goes', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.procFile('loadavg', '0.10 0.20 0.30 1/90 930\n');
+    tree.add({ pid: 930, comm: 'a', cmdline: ['a'] });
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, listOnNewPidOnly: true });
+    expect(r.sample().processes.has(930)).toBe(true);
+    expect(r.listings).toBe(1);
+    r.sample();
+    expect(r.listings).toBe(1); // nothing created: the last listing stands
+    tree.add({ pid: 931, comm: 'b', cmdline: ['b'] });
+    tree.procFile('loadavg', '0.10 0.20 0.30 1/91 931\n');
+    const s = r.sample();
+    expect(r.listings).toBe(2);
+    expect(s.processes.has(931)).toBe(true);
+    tree.remove(930);
+    expect(r.sample().processes.has(930)).toBe(false); // gone without any PID allocated
+    expect(r.listings).toBe(2);
+  });
+
   it('reads LD_PRELOAD from the environment and ld.so.preload from the root', () => {
     tree = new ProcTree().withBaseSystem();
     tree.add({ pid: 950, comm: 'x', environ: ['HOME=/root', 'LD_PRELOAD=/usr/local/lib/libhide.so'] });
