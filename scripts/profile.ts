@@ -15,6 +15,7 @@ import type { IPty } from '@lydell/node-pty';
 import { startIdle, type IdlePool } from './idleProcesses';
 import { startBurners, type Burners } from './burners';
 import { breakdown, formatBreakdown, type CpuProfile } from './profileReport';
+import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 
 const req = createRequire(import.meta.url);
 
@@ -86,7 +87,7 @@ const env: Record<string, string> = { TERM: 'xterm-256color', LANG: 'C.UTF-8', L
 for (const k of ['PATH', 'HOME', 'USER', 'LOGNAME', 'TMPDIR']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
 process.stdout.write(`profiling the dashboard ${SECONDS} s at --interval ${INTERVAL}${BUSY ? ', with a CPU burner per core' : ''}... `);
 const t0 = performance.now();
-child = pty.spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, bundle, '--interval', String(INTERVAL)], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
+child = pty.spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, ...RUNTIME_FLAGS, bundle, '--interval', String(INTERVAL)], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
 let onExit: () => void = () => {};
 const exitP = new Promise<void>((r) => { onExit = r; });
 child.onExit(() => { exited = true; onExit(); });

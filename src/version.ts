@@ -17,5 +17,7 @@ export function versionText(): string {
   const runtime = PACKAGING === 'single executable'
     ? `Node.js ${process.version} (inside this single executable)`
     : `Node.js ${process.version} (${process.execPath})`;
-  return `minewatch ${VERSION}\ncommit ${COMMIT}\n${runtime}\n`;
+  // the V8 flags it runs with (scripts/runtime-flags.mjs), when it was started with them
+  const flags = process.execArgv.filter((a) => a.startsWith('--max-') || a.startsWith('--optimize'));
+  return `minewatch ${VERSION}\ncommit ${COMMIT}\n${runtime}\n${flags.length ? `runtime flags ${flags.join(' ')}\n` : ''}`;
 }

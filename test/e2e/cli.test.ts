@@ -31,12 +31,19 @@ describe(`minewatch (${TARGET})`, () => {
     const r = await runCli(['--version']);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    const [v, commit, node] = r.stdout.trimEnd().split('\n');
+    const [v, commit, node, flags] = r.stdout.trimEnd().split('\n');
     expect(v).toBe(`minewatch ${version}`);
     const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
     expect(commit).toMatch(new RegExp(`^commit ${head}(-dirty)?$`));
-    if (TARGET === 'binary') expect(node).toMatch(/^Node\.js v24\.\d+\.\d+ \(inside this single executable\)$/);
-    else expect(node).toBe(`Node.js ${process.version} (${process.execPath})`);
+    // the binary runs with the V8 flags of scripts/runtime-flags.mjs (its execArgv), as the shebang does
+    const { RUNTIME_FLAGS } = (await import(join(REPO, 'scripts/runtime-flags.mjs') as string)) as { RUNTIME_FLAGS: string[] };
+    if (TARGET === 'binary') {
+      expect(node).toMatch(/^Node\.js v24\.\d+\.\d+ \(inside this single executable\)$/);
+      expect(flags).toBe(`runtime flags ${RUNTIME_FLAGS.join(' ')}`);
+    } else {
+      expect(node).toBe(`Node.js ${process.version} (${process.execPath})`);
+      expect(readFileSync(join(REPO, 'dist/minewatch.js'), 'utf8').split('\n')[0]).toBe(`#!/usr/bin/env -S node ${RUNTIME_FLAGS.join(' ')}`);
+    }
     expect((await runCli(['-V'])).stdout).toBe(r.stdout);
   });
 
