@@ -260,7 +260,12 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     for (let i = 0; i < KEYS && !runningExited; i++) {
       const key = keys[i % keys.length];
       const t = performance.now();
-      const ended = new Promise<number | null>((r) => { onFrameEnd = () => { onFrameEnd = null; r(performance.now() - t); }; setTimeout(() => { if (onFrameEnd) { onFrameEnd = null; r(null); } }, 1000); });
+      const ended = new Promise<number | null>((r) => {
+        const mine = () => { onFrameEnd = null; clearTimeout(timer); r(performance.now() - t); };
+        // no frame within a second: the key did not change the screen (only this key's waiter is dropped)
+        const timer = setTimeout(() => { if (onFrameEnd === mine) onFrameEnd = null; r(null); }, 1000);
+        onFrameEnd = mine;
+      });
       child.write(key);
       const ms = await ended;
       if (ms !== null) res.keyMs.push(ms);
