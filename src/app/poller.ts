@@ -67,15 +67,21 @@ export class Poller {
     this.timer = null;
   }
 
+  /**
+   * The first frame's data: a quick pass (stat, command line, owner; nothing assessed, marked partial)
+   * into the store, synchronously, so that the dashboard's first render already draws the table. The
+   * full sample is the next tick, at once. Host figures wait for that tick too.
+   */
+  primeQuick(): void {
+    if (this.quickDone) return;
+    this.quickDone = true;
+    this.store.getState().actions.ingest(this.reader.sample({ quick: true }), new Map());
+  }
+
   /** One collection and one store write (one render) per tick; exposed for tests. */
   async tick(): Promise<void> {
     if (!this.quickDone && this.opts.quickFirstFrame !== false) {
-      // The first frame: the table from a quick pass, marked partial. The full sample follows at once.
-      this.quickDone = true;
-      const quick = this.reader.sample({ quick: true });
-      const stats = await this.host.sample().catch(() => null);
-      if (this.stopped) return;
-      this.store.getState().actions.ingest(quick, new Map(), stats ?? undefined);
+      this.primeQuick();
       return;
     }
     const snapshot = this.enricher.enrich(this.reader.sample());

@@ -6,7 +6,7 @@ import { breakdown, categoryOfSource, formatBreakdown, type CpuProfile } from '.
 
 const URL = 'file:///opt/minewatch/dist/minewatch.js';
 // generated line 0 -> sources[0], line 1 -> sources[1] (one segment each)
-const MAP = new SourceMap({ version: 3, file: 'minewatch.js', sources: ['../src/procfs/reader.ts', '../node_modules/react-reconciler/cjs/react-reconciler.production.js'], names: [], mappings: 'AAAA;ACAA' });
+const MAP = new SourceMap({ version: 3, file: 'minewatch.js', sources: ['../src/procfs/reader.ts', '../node_modules/react-reconciler/cjs/react-reconciler.production.js'], names: [], mappings: 'AAAA;ACAA', sourcesContent: [], sourceRoot: '' });
 
 function profile(): CpuProfile {
   const frame = (functionName: string, url = '', lineNumber = 0) => ({ functionName, url, lineNumber, columnNumber: 0 });
