@@ -29,6 +29,8 @@ export interface PackageLookup {
 
 /** Where programs and libraries live: only these paths are indexed (about half of all listed paths). */
 const INDEXED = /^\/(usr\/)?(s?bin|lib[^/]*|libexec|games|local)\/|^\/opt\//;
+/** The letters an INDEXED path can start with after its first slash (u, b, s, l, g, o). */
+const FIRST_LETTERS = new Set([...'ubslgo'].map((c) => c.charCodeAt(0)));
 
 const RPM_DBS = ['var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages', 'var/lib/rpm/Packages.db', 'usr/lib/sysimage/rpm/rpmdb.sqlite',
   'usr/lib/sysimage/rpm/Packages.db'];
@@ -111,14 +113,24 @@ export class DpkgIndex implements PackageLookup {
     this.install(key, owners);
   }
 
-  private indexList(owners: Map<string, string>, pkg: string, text: string): void {
+  /**
+   * Index one package's file list. From a Buffer each kept line is decoded on its own: a slice of one big
+   * string would keep the whole file's text alive as long as the index (V8 sliced strings), megabytes of
+   * /usr/share paths that are never looked up.
+   */
+  private indexList(owners: Map<string, string>, pkg: string, text: string | Buffer): void {
+    const buf = typeof text === 'string' ? Buffer.from(text) : text;
     let start = 0;
-    while (start < text.length) {
-      let end = text.indexOf('\n', start);
-      if (end < 0) end = text.length;
-      const line = text.slice(start, end);
+    while (start < buf.length) {
+      let end = buf.indexOf(10, start);
+      if (end < 0) end = buf.length;
+      // cheap pre-check on the bytes: INDEXED paths start with /u(sr), /b(in), /s(bin), /l(ib, ibexec,
+      // ocal), /g(ames) or /o(pt)
+      if (end - start > 1 && buf[start] === 47 && FIRST_LETTERS.has(buf[start + 1])) {
+        const line = buf.toString('utf8', start, end);
+        if (INDEXED.test(line) && !owners.has(line)) owners.set(line, pkg);
+      }
       start = end + 1;
-      if (line.length > 1 && INDEXED.test(line) && !owners.has(line)) owners.set(line, pkg);
     }
   }
 
@@ -145,7 +157,7 @@ export class DpkgIndex implements PackageLookup {
         const lists = names.filter((n) => n.endsWith('.list'));
         for (let i = 0; i < lists.length; i += 32) {
           const batch = lists.slice(i, i + 32);
-          const texts = await Promise.all(batch.map((n) => readFile(join(this.info, n), 'utf8').catch(() => null)));
+          const texts = await Promise.all(batch.map((n) => readFile(join(this.info, n)).catch(() => null)));
           batch.forEach((n, j) => { if (texts[j] !== null) this.indexList(owners, n.slice(0, -5).replace(/:[^:]*$/, ''), texts[j]!); });
         }
         this.diverted = this.readDiversions((f) => readFileSync(f, 'utf8'));
