@@ -1,9 +1,13 @@
 // The benchmarks' large, quiet process table: N `sleep`s of our own, started by one shell, stopped by
 // PID (each sleep, then the shell) and nothing else.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { attempt, listPids, PROC_ROOT, readStat } from '../src/procfs/pid';
 
+/** Children of a process: the kernel's own list when it has one (one read), else a scan of every stat. */
 function childrenOf(ppid: number): number[] {
+  const direct = attempt(() => readFileSync(`/proc/${ppid}/task/${ppid}/children`, 'utf8'));
+  if (direct !== null) return direct.split(' ').filter(Boolean).map(Number);
   return listPids(PROC_ROOT).filter((pid) => attempt(() => readStat(PROC_ROOT, pid))?.ppid === ppid);
 }
 
@@ -13,14 +17,25 @@ export async function startIdle(n: number, seconds = 3600): Promise<IdlePool> {
   const pool: IdlePool = { pids: [], stop() {} };
   if (n <= 0) return pool;
   process.stdout.write(`starting ${n} idle processes... `);
-  const shell = spawn('sh', ['-c', `i=0; while [ $i -lt ${n} ]; do sleep ${seconds} & i=$((i+1)); done; wait`], { stdio: 'ignore' });
+  // one shell per 2,000 sleeps, so a 20,000-process pool starts in parallel
+  const per = 2000;
+  const shells = Array.from({ length: Math.ceil(n / per) }, (_, i) => {
+    const k = Math.min(per, n - i * per);
+    return spawn('sh', ['-c', `i=0; while [ $i -lt ${k} ]; do sleep ${seconds} & i=$((i+1)); done; wait`], { stdio: 'ignore' });
+  });
   pool.stop = () => {
-    for (const pid of pool.pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-    if (shell.pid) try { process.kill(shell.pid, 'SIGKILL'); } catch { /* gone */ }
+    // stop the shells first (a shell still starting sleeps would start more after the list is read),
+    // then kill every child the kernel lists for them, then the shells: all by PID
+    for (const sh of shells) if (sh.pid) try { process.kill(sh.pid, 'SIGSTOP'); } catch { /* gone */ }
+    const all = new Set(pool.pids);
+    for (const sh of shells) if (sh.pid) for (const pid of childrenOf(sh.pid)) all.add(pid);
+    for (const pid of all) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const sh of shells) if (sh.pid) try { process.kill(sh.pid, 'SIGKILL'); } catch { /* gone */ }
     pool.pids = [];
   };
   const t0 = Date.now();
-  while ((pool.pids = childrenOf(shell.pid!)).length < n && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 200));
+  const limit = Math.max(120_000, n * 20);
+  while ((pool.pids = shells.flatMap((sh) => childrenOf(sh.pid!))).length < n && Date.now() - t0 < limit) await new Promise((r) => setTimeout(r, 500));
   console.log(`${pool.pids.length} up in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return pool;
 }
