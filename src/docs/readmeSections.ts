@@ -7,6 +7,7 @@ import { DEEP_RULES } from '../deep/index';
 import { REPLACED_DESCRIBES, REPLACED_ID, REPLACED_TITLE, REPLACED_WEIGHT } from '../allow/known';
 import { RULES } from '../detect/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
+import { costSection } from './costSection';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -63,6 +64,7 @@ export function scanUsageSection(): string {
 
 export const SECTIONS: Record<string, () => string> = {
   keys: keysSection, findings: findingsSection, 'scan-usage': scanUsageSection, options: optionsSection,
+  cost: () => costSection(),
 };
 
 /** Replace every `<!-- generated:NAME -->…<!-- /generated:NAME -->` block with fresh content. */

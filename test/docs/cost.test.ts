@@ -1,0 +1,27 @@
+// The README's cost table is the benchmark's saved output, one cell per run.
+import { describe, expect, it } from 'vitest';
+import { costSection, type TuiRun } from '../../src/docs/costSection';
+
+const run = (cpu: number, btop: number): TuiRun => ({
+  date: '2026-11-27T12:00:00.000Z', host: { cpus: 2, load: [0.5, 0.4] }, procs: 2083, cols: 120, rows: 40, intervalMs: 1000,
+  seconds: 60, launches: 5, command: '--procs 2000 --seconds 60 --save /tmp/x.json',
+  results: [
+    { name: 'minewatch', cpuPercent: cpu, firstFrameIdleMedian: 512.3, firstFrameBusyMedian: 800, rssMbOverTime: [100, 104], hwmMb: 110, keyMedian: 9.87, keyP99: 30, outKbPerSecond: 0.7, startupCpuMs: 1500 },
+    { name: 'btop', cpuPercent: btop, firstFrameIdleMedian: 24, firstFrameBusyMedian: 40, rssMbOverTime: [7, 7], hwmMb: 7, keyMedian: 9, keyP99: 60, outKbPerSecond: 14, startupCpuMs: 200 },
+  ],
+});
+
+describe('cost section', () => {
+  it('puts each run\'s figure side by side, next to btop\'s of the same run', () => {
+    const text = costSection([run(3.21, 4.4), run(3.4, 4.1)]);
+    expect(text).toMatch(/2 runs \(cells: run 1 \/ run 2\)/);
+    expect(text).toMatch(/^\| CPU, % of one core \| 3\.21 \/ 3\.40 \| 4\.40 \/ 4\.10 \|$/m);
+    expect(text).toMatch(/^\| first frame with the process table, idle host \(median of 5 starts\), ms \| 512 \/ 512 \| 24 \/ 24 \|$/m);
+    expect(text).toMatch(/100 → 104 \(110\)/);
+    expect(text).toContain('`npm run bench:tui -- --procs 2000 --seconds 60 --save FILE`');
+  });
+
+  it('says so when nothing was saved', () => {
+    expect(costSection([])).toMatch(/No saved run/);
+  });
+});
