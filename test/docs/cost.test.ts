@@ -18,6 +18,7 @@ describe('cost section', () => {
     expect(text).toMatch(/^\| CPU, % of one core \| 3\.21 \/ 3\.40 \| 4\.40 \/ 4\.10 \|$/m);
     expect(text).toMatch(/^\| first frame with the process table, idle host \(median of 5 starts\), ms \| 512 \/ 512 \| 24 \/ 24 \|$/m);
     expect(text).toMatch(/100 → 104 \(110\)/);
+    expect(text).toMatch(/^\| key to screen, median \(99th percentile\), ms \| 9\.9 \(30\.0\) \/ 9\.9 \(30\.0\) \|/m);
     expect(text).toContain('`npm run bench:tui -- --procs 2000 --seconds 60 --save FILE`');
   });
 
