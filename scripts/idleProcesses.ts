@@ -1,13 +1,12 @@
 // The benchmarks' large, quiet process table: N `sleep`s of our own, started by one shell, stopped by
 // PID (each sleep, then the shell) and nothing else.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { attempt, listPids, PROC_ROOT, readStat } from '../src/procfs/pid';
+import { attempt, listPids, PROC_ROOT, readChildren, readStat } from '../src/procfs/pid';
 
 /** Children of a process: the kernel's own list when it has one (one read), else a scan of every stat. */
 function childrenOf(ppid: number): number[] {
-  const direct = attempt(() => readFileSync(`/proc/${ppid}/task/${ppid}/children`, 'utf8'));
-  if (direct !== null) return direct.split(' ').filter(Boolean).map(Number);
+  const direct = attempt(() => readChildren(PROC_ROOT, ppid));
+  if (direct !== null) return direct;
   return listPids(PROC_ROOT).filter((pid) => attempt(() => readStat(PROC_ROOT, pid))?.ppid === ppid);
 }
 

@@ -103,6 +103,16 @@ export function readOwner(procRoot: string, pid: number): number {
   return statSync(pidDir(procRoot, pid)).uid;
 }
 
+/**
+ * The children of a process as the kernel lists them (/proc/PID/task/PID/children: the main thread's
+ * children, which is every child of a single-threaded process). Throws when the file is missing
+ * (kernels without CONFIG_PROC_CHILDREN).
+ */
+export function readChildren(procRoot: string, pid: number): number[] {
+  const text = readCapped(pidPath(procRoot, pid, `task/${pid}/children`), 4 * 1024 * 1024).toString('utf8');
+  return text.split(' ').filter(Boolean).map(Number);
+}
+
 /** An open descriptor on /proc/PID/<name> (for pread on every tick), or -1. */
 export function openPidFile(procRoot: string, pid: number, name: string): number {
   return openFd(pidPath(procRoot, pid, name));

@@ -100,3 +100,18 @@ describe('host rules', () => {
     expect(clockTicks()).toBe(Number(r.stdout.trim()));
   });
 });
+
+describe.runIf(process.platform === 'linux')('readChildren on the live /proc', () => {
+  it('lists a child this test started, and not once it is reaped', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readChildren } = await import('../../src/procfs/pid');
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      expect(readChildren('/proc', process.pid)).toContain(child.pid);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((r) => child.once('exit', r));
+    expect(readChildren('/proc', process.pid)).not.toContain(child.pid);
+  });
+});
