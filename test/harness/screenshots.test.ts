@@ -10,12 +10,14 @@ const out = mkdtempSync(join(tmpdir(), 'mw-shots-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 // A fake coloured full-screen program: not minewatch.
+// Raw mode before anything is drawn: a key sent once the screen is up must never meet the terminal's
+// echo (a loaded machine once delivered the 'n' before setRawMode, and the echoed 'n' was captured).
 const FAKE = String.raw`
+process.stdin.setRawMode(true);
 process.stdout.write('\x1b[?1049h\x1b[H');
 process.stdout.write('\x1b[1mTITLE\x1b[0m plain <&> \x1b[41m ALERT \x1b[0m \x1b[7minv\x1b[0m\r\n');
 process.stdout.write('\x1b[38;5;196mcube\x1b[0m \x1b[38;2;16;32;48;48;2;200;100;50mrgb\x1b[0m \x1b[4munder\x1b[0m 漢字 é\r\n');
 process.stdout.write('MMMM\r\n');
-process.stdin.setRawMode(true);
 process.stdin.on('data', (d) => { if (d.toString() === 'n') process.stdout.write('NEXT PAGE\r\n'); });
 setInterval(() => {}, 1000);
 `;
