@@ -62,6 +62,11 @@ export interface ProcessInfo {
   cpuPercent: number;
   /** Environment variables of interest (LD_PRELOAD, LD_LIBRARY_PATH) when readable; null when not. */
   preloadEnv: Record<string, string> | null;
+  /**
+   * How many PID namespaces deep it runs, counted from the one /proc belongs to (status NSpid: 1 = that
+   * one); absent when unknown (not read, or a fixture tree).
+   */
+  pidNsDepth?: number;
 }
 
 /** A TCP connection as read from /proc/net/tcp{,6}, attributed to a process when possible. */

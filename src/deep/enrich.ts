@@ -35,9 +35,12 @@ export class Enricher {
     this.gpu?.stop();
   }
 
-  /** Add GPU and container facts (and their warnings) to a snapshot, in place, before it is assessed. */
-  enrich(snapshot: Snapshot): Snapshot {
-    snapshot.containers = this.containers.sample(snapshot.processes);
+  /**
+   * Add GPU and container facts (and their warnings) to a snapshot, in place, before it is assessed.
+   * `containers: false` leaves containers out (a stat-only sample, whose processes have no cgroup yet).
+   */
+  enrich(snapshot: Snapshot, opts: { containers?: boolean } = {}): Snapshot {
+    if (opts.containers !== false) snapshot.containers = this.containers.sample(snapshot.processes);
     if (this.gpu) {
       snapshot.gpu = this.gpu.sample(snapshot);
       snapshot.warnings.push(...gpuWarnings(snapshot.gpu));

@@ -82,7 +82,9 @@ export class ContainerIndex {
 
   private read(p: ProcessInfo): ContainerInfo | null {
     const fromCgroup = containerFromCgroup(p.cgroup);
-    const ns = this.hostPidNs ? pidNamespace(this.procRoot, p.pid) : undefined;
+    // NSpid with one entry (read by the reader on a live /proc) says it shares /proc's PID namespace,
+    // which is PID 1's: no namespace link to read (one readlink per process on a big host).
+    const ns = this.hostPidNs && p.pidNsDepth !== 1 ? pidNamespace(this.procRoot, p.pid) : undefined;
     const ownPidNamespace = ns !== undefined && this.hostPidNs !== 0 && ns !== this.hostPidNs;
     if (fromCgroup) return { ...fromCgroup, ownPidNamespace };
     if (ownPidNamespace) return { runtime: 'namespace', id: String(ns), pod: null, label: `pidns:${ns}`, ownPidNamespace };

@@ -198,6 +198,35 @@ export function readStatus(procRoot: string, pid: number): PidStatus {
   return st;
 }
 
+/** The value of the last line of `text` that starts with `key:` (as parseStatus's map keeps it), or undefined. */
+function lastField(text: string, key: string): string | undefined {
+  const needle = '\n' + key + ':';
+  let at = text.lastIndexOf(needle);
+  if (at >= 0) at += 1;
+  else if (text.startsWith(key + ':')) at = 0;
+  else return undefined;
+  const from = at + key.length + 1;
+  const end = text.indexOf('\n', from);
+  return text.slice(from, end < 0 ? text.length : end).trim();
+}
+
+export interface StatusBrief {
+  effectiveUid: number;
+  /** How many entries NSpid: has (1: the proc mount's own PID namespace; 0 when the line is absent). */
+  nsDepth: number;
+}
+
+/**
+ * The poll loop's part of /proc/PID/status, read as readStatus reads it (same Uid: rule, same errors)
+ * without building a map of every field: the effective uid and the depth of its PID namespace.
+ */
+export function readStatusBrief(procRoot: string, pid: number): StatusBrief {
+  const text = readCapped(pidPath(procRoot, pid, 'status'), CAP.status).toString('utf8');
+  const uids = nums(lastField(text, 'Uid'));
+  if (uids.length < 4) throw new ProcFormatError('no Uid: line in /proc/PID/status');
+  return { effectiveUid: uids[1], nsDepth: nums(lastField(text, 'NSpid')).length };
+}
+
 /** comm as the process set it (untrusted, may hold escape sequences). */
 export function readComm(procRoot: string, pid: number): string {
   return readCapped(pidPath(procRoot, pid, 'comm'), CAP.comm).toString('utf8').replace(/\n$/, '');
@@ -221,6 +250,30 @@ export function readCmdline(procRoot: string, pid: number, cap: number = CAP.cmd
 /** The environment as "NAME=value" strings (at most `cap` bytes); readable by the owner and root only. */
 export function readEnviron(procRoot: string, pid: number, cap: number = CAP.environ): string[] {
   return splitNul(readCapped(pidPath(procRoot, pid, 'environ'), cap));
+}
+
+/**
+ * The entries of the environment whose name is one of `names` (ASCII names without '='), as readEnviron
+ * would return them, in order: only those entries are decoded (an environment holds dozens to thousands).
+ */
+export function readEnvironVars(procRoot: string, pid: number, names: readonly string[], cap: number = CAP.environ): string[] {
+  const buf = readCapped(pidPath(procRoot, pid, 'environ'), cap);
+  const out: string[] = [];
+  const end = buf.length > 0 && buf[buf.length - 1] === 0 ? buf.length - 1 : buf.length;
+  let s = 0;
+  while (s <= end && buf.length > 0) {
+    let e = buf.indexOf(0, s);
+    if (e < 0 || e > end) e = end;
+    for (const name of names) {
+      const n = name.length;
+      if (e - s <= n || buf[s + n] !== 0x3d) continue;
+      let same = true;
+      for (let i = 0; i < n; i++) if (buf[s + i] !== name.charCodeAt(i)) { same = false; break; }
+      if (same) { out.push(buf.toString('utf8', s, e)); break; }
+    }
+    s = e + 1;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ links: exe, cwd, root, namespaces

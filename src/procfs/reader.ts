@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
 import { closeFd, failureOf, preadStart, readText } from './files';
 import { cpuCount, hidepidWarning, NO_MOUNT_FACTS, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, readViewer, startTimeMs, type MountFacts, type Viewer } from './host';
-import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnviron, readExe, readOwner, readStatus } from './pid';
+import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnvironVars, readExe, readOwner, readStatusBrief } from './pid';
 import { SocketAttribution } from './sockets';
 import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
 import { readAccounts, userName, type Account } from './users';
@@ -39,6 +39,8 @@ const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
 /** The facts cached per (pid, start time), as the ProcessInfo fields they become. */
 type Identity = Pick<ProcessInfo, 'startTicks' | 'uid' | 'cmdline' | 'exe' | 'exeDeleted' | 'exeMemfd' | 'exeError'
   | 'exePathExists' | 'cwd' | 'cgroup' | 'preloadEnv'> & {
+    /** ProcessInfo.pidNsDepth, or null when unknown. */
+    pidNsDepth: number | null;
     comm: string;
     readAt: number;
     /** utime + stime when it was read: a process that has not run since cannot have changed it. */
@@ -143,6 +145,11 @@ export interface ReaderOptions {
    * live procfs only (a fixture tree's loadavg means nothing); tests turn it on with a loadavg of theirs.
    */
   listOnNewPidOnly?: boolean;
+  /**
+   * Keep each process's stat (and schedstat) open between samples (default: on a live procfs). A
+   * one-shot scan turns it off: two samples gain nothing from thousands of kept descriptors.
+   */
+  keepDescriptors?: boolean;
 }
 
 export class ProcReader {
@@ -168,8 +175,11 @@ export class ProcReader {
   private readonly viewer: Viewer;
   private readonly sockets: SocketAttribution;
   readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  /** The sample in progress is a quick one (see sample). */
+  /** The sample in progress is a quick one, or a stat-only one (see sample). */
   private quick = false;
+  private statOnly = false;
+  /** PIDs whose identity the last stat-only sample left unread (see readIdentities). */
+  private pending: number[] = [];
   /** The proc root is a real procfs (not a fixture tree, whose directory owners mean nothing). */
   private readonly live: boolean;
   /** The kernel's last allocated PID at the last sample, and the PIDs then present (see sample). */
@@ -194,7 +204,7 @@ export class ProcReader {
     this.listOnNewPidOnly = opts.listOnNewPidOnly ?? live;
     this.procMount = live ? attempt(() => realpathSync(this.procRoot)) ?? this.procRoot : '/proc';
     this.viewer = opts.viewer ?? readViewer();
-    this.maxOpenStat = live ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
+    this.maxOpenStat = live && opts.keepDescriptors !== false ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
   }
 
   get clockTicks(): number {
@@ -211,9 +221,14 @@ export class ProcReader {
    * `quick`: for processes seen for the first time, read only stat, the command line and the owner of
    * /proc/PID (the first frame's table); the rest of their identity (executable, cwd, cgroup,
    * environment, uid from status) is read on the next full sample. The snapshot says `partial`.
+   * `statOnly`: read nothing but stat for processes seen for the first time (a one-shot scan's first
+   * sample, which opens the CPU window at once); readIdentities() reads their identity while the window
+   * runs, else the next full sample does. The snapshot says `partial`.
    */
-  sample(opts: { quick?: boolean } = {}): Snapshot {
-    this.quick = opts.quick === true;
+  sample(opts: { quick?: boolean; statOnly?: boolean } = {}): Snapshot {
+    this.statOnly = opts.statOnly === true;
+    this.quick = opts.quick === true || this.statOnly;
+    this.pending = [];
     const takenAt = this.now();
     const intervalMs = this.lastSample ? takenAt - this.lastSample : 0;
     this.lastSample = takenAt;
@@ -434,6 +449,7 @@ export class ProcReader {
         cpuTicks: ticks,
         cpuPercent,
         preloadEnv: id.preloadEnv,
+        ...(id.pidNsDepth !== null ? { pidNsDepth: id.pidNsDepth } : {}),
       };
     t.info = info;
     acc.processes.set(pid, info);
@@ -463,10 +479,14 @@ export class ProcReader {
       return cached;
     }
     if (this.quick && !cached) {
-      t.id = this.readQuickIdentity(pid, st, kernelThread, now);
+      t.id = this.statOnly ? unreadIdentity(st, now) : this.readQuickIdentity(pid, st, kernelThread, now);
+      if (this.statOnly) this.pending.push(pid);
       return t.id;
     }
-    if (this.quick && cached?.partial) return cached;
+    if (this.quick && cached?.partial) {
+      if (this.statOnly) this.pending.push(pid);
+      return cached;
+    }
     const fresh = this.readIdentity(pid, st, kernelThread, now);
     // A periodic re-read that found nothing new keeps the old object (and its cmdline array), so that
     // consumers can tell "unchanged" by reference.
@@ -479,15 +499,34 @@ export class ProcReader {
     return fresh;
   }
 
+  /**
+   * Read the identity of at most `max` processes that the last stat-only sample left unread; returns how
+   * many are still unread. A process gone meanwhile is left to the next sample.
+   */
+  readIdentities(max = Infinity): number {
+    const now = this.now();
+    let n = 0;
+    while (this.pending.length > 0 && n < max) {
+      const pid = this.pending.pop()!;
+      const t = this.tracked.get(pid);
+      if (!t?.st || !t.id?.partial || t.id.startTicks !== t.st.startTicks) continue;
+      t.id = this.readIdentity(pid, t.st, (t.st.flags & PF_KTHREAD) !== 0, now);
+      n++;
+    }
+    return this.pending.length;
+  }
+
   private readIdentity(pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
     const procRoot = this.procRoot;
     // Unreadable status (the process is exiting, or a fixture lacks it): the owner is unknown, never root.
-    const status = attempt(() => readStatus(procRoot, pid));
+    const status = attempt(() => readStatusBrief(procRoot, pid));
     const id: Identity = {
       startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: false,
       uid: status?.effectiveUid ?? null,
       cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
       cwd: null, cgroup: null, preloadEnv: null,
+      // NSpid is counted from the proc mount's namespace: meaningful on a live procfs only
+      pidNsDepth: this.live && status && status.nsDepth > 0 ? status.nsDepth : null,
     };
     id.cgroup = attempt(() => readCgroup(procRoot, pid));
     if (kernelThread) return id;
@@ -502,7 +541,7 @@ export class ProcReader {
       id.exeError = failureOf(err);
     }
     id.cwd = attempt(() => readCwd(procRoot, pid));
-    const env = attempt(() => readEnviron(procRoot, pid));
+    const env = attempt(() => readEnvironVars(procRoot, pid, PRELOAD_VARS));
     if (env) {
       const found: Record<string, string> = {};
       for (const kv of env) {
@@ -518,10 +557,10 @@ export class ProcReader {
   private readQuickIdentity(pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
     return {
       startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: true,
-      uid: this.live ? attempt(() => readOwner(this.procRoot, pid)) : attempt(() => readStatus(this.procRoot, pid))?.effectiveUid ?? null,
+      uid: this.live ? attempt(() => readOwner(this.procRoot, pid)) : attempt(() => readStatusBrief(this.procRoot, pid))?.effectiveUid ?? null,
       cmdline: kernelThread ? [] : attempt(() => readCmdline(this.procRoot, pid).argv) ?? [],
       exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
-      cwd: null, cgroup: null, preloadEnv: null,
+      cwd: null, cgroup: null, preloadEnv: null, pidNsDepth: null,
     };
   }
 
@@ -545,6 +584,15 @@ interface TickState {
   unreadableExe: number;
 }
 
+/** A stat-only sample's placeholder: nothing read yet (see ProcReader.readIdentities). */
+function unreadIdentity(st: StatFields, now: number): Identity {
+  return {
+    startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: true, uid: null,
+    cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
+    cwd: null, cgroup: null, preloadEnv: null, pidNsDepth: null,
+  };
+}
+
 /** A PID whose /proc entry is covered by a mount and unreadable: what is known is its number. */
 function coveredEntry(pid: number, now: number): ProcessInfo {
   return {
@@ -561,11 +609,12 @@ function sameStat(p: ProcessInfo, st: StatFields, id: Identity, user: string, pa
     && p.threads === st.numThreads && p.rssBytes === st.rssPages * pageSize && p.cpuTicks === st.utime + st.stime
     && p.uid === id.uid && p.user === user && p.cmdline === id.cmdline && p.exe === id.exe
     && p.exeDeleted === id.exeDeleted && p.exeMemfd === id.exeMemfd && p.exeError === id.exeError
-    && p.exePathExists === id.exePathExists && p.cwd === id.cwd && p.cgroup === id.cgroup && p.preloadEnv === id.preloadEnv;
+    && p.exePathExists === id.exePathExists && p.cwd === id.cwd && p.cgroup === id.cgroup && p.preloadEnv === id.preloadEnv
+    && (p.pidNsDepth ?? null) === id.pidNsDepth;
 }
 
 function sameIdentity(a: Identity, b: Identity): boolean {
   return a.uid === b.uid && a.exe === b.exe && a.exeDeleted === b.exeDeleted && a.exeMemfd === b.exeMemfd
     && a.exeError === b.exeError && a.exePathExists === b.exePathExists && a.cwd === b.cwd && a.cgroup === b.cgroup
-    && sameArgv(a.cmdline, b.cmdline) && sameEnv(a.preloadEnv, b.preloadEnv);
+    && sameArgv(a.cmdline, b.cmdline) && sameEnv(a.preloadEnv, b.preloadEnv) && a.pidNsDepth === b.pidNsDepth;
 }

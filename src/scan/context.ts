@@ -17,14 +17,22 @@ export interface HostLook {
 }
 
 export async function lookAtHost(opts: { procRoot: string; root: string; sampleMs: number; gpu?: boolean; knownGood?: KnownGood }): Promise<HostLook> {
-  const scan = await runScan(opts);
-  const made = opts.knownGood ? { knownGood: opts.knownGood, warnings: [] } : createKnownGood({ procRoot: opts.procRoot, root: opts.root });
-  const known = made.knownGood;
+  // The allow list and the persistence entries do not depend on the process table: read inside the
+  // scan's CPU window.
+  let made: { knownGood: KnownGood; warnings: string[] } | null = null;
+  let collected: PersistenceReport | null = null;
+  const scan = await runScan({
+    ...opts,
+    whileSampling: () => {
+      made = opts.knownGood ? { knownGood: opts.knownGood, warnings: [] } : createKnownGood({ procRoot: opts.procRoot, root: opts.root });
+      collected = collectPersistence({ root: opts.root });
+    },
+  });
+  const { knownGood: known, warnings: allowWarnings } = made!;
   await known.prepare(scan.snapshot);
   const { assessments, knownGood } = known.apply(scan.snapshot, scan.assessments);
   const snapshot = scan.snapshot;
-  const collected = collectPersistence({ root: opts.root });
-  const persistence = { ...collected, warnings: [...made.warnings, ...collected.warnings] };
+  const persistence = { ...collected!, warnings: [...allowWarnings, ...collected!.warnings] };
   const correlation = correlate(persistence.entries, snapshot.processes.values(), assessments);
   return { snapshot, assessments, knownGood, persistence, correlation };
 }

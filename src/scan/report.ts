@@ -76,10 +76,16 @@ export interface ScanOptions {
   sampleMs: number;
   /** GPU reading (default on). */
   gpu?: boolean;
+  /** Work that needs no process table (persistence, allow list), done inside the CPU window. */
+  whileSampling?: () => void;
 }
 
+/** Identities read between two turns of the event loop, so the package index (async) loads meanwhile. */
+const IDENTITY_SLICE = 256;
+
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
-  const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
+  // One-shot: no descriptor is kept between the two samples.
+  const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, keepDescriptors: false });
   // The package index is built while the two samples are taken apart (no child process: dpkg's files).
   const knowledge = hostKnowledge(opts.root, { lazy: true });
   const packages = knowledge.packages.loadAsync();
@@ -87,11 +93,22 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   enricher.start();
   let snapshot: Snapshot;
   try {
-    snapshot = enricher.enrich(reader.sample());
     if (opts.sampleMs > 0) {
-      await new Promise((r) => setTimeout(r, opts.sampleMs));
-      snapshot = enricher.enrich(reader.sample());
+      // The CPU window opens with a stat-only sample; the identity of every process (command line,
+      // executable, cwd, cgroup, environment, owner), the package index and whatever the caller needs
+      // besides are read inside it, and the window closes with stat again (identity read only for
+      // processes that started or exec'd meanwhile).
+      const first = reader.sample({ statOnly: true });
+      enricher.enrich(first, { containers: false });
+      const closesAt = performance.now() + opts.sampleMs;
+      while (reader.readIdentities(IDENTITY_SLICE) > 0) await new Promise((r) => setImmediate(r));
+      opts.whileSampling?.();
+      const left = closesAt - performance.now();
+      if (left > 0) await new Promise((r) => setTimeout(r, left));
+    } else {
+      opts.whileSampling?.();
     }
+    snapshot = enricher.enrich(reader.sample());
   } finally {
     enricher.stop();
   }

@@ -9,7 +9,7 @@ import { clockTicks, readBootTime, startTimeMs } from '../../src/procfs/host';
 import { ProcTree } from '../../src/procfs/fake';
 import {
   attempt, listPids, parseCgroup, parseCgroupLines, readCgroupLines, readCmdline, readComm, readExe, readFdinfo, readFds,
-  readNamespaces, readStat, readStatus, socketInode,
+  readEnviron, readEnvironVars, readNamespaces, readStat, readStatus, readStatusBrief, socketInode,
 } from '../../src/procfs/pid';
 
 let tree: ProcTree;
@@ -29,6 +29,44 @@ describe('per-PID reader', () => {
     tree.add({ pid: 15, comm: 'plain', uid: 1001 });
     const plain = inspectQuick(15, { procRoot: tree.proc, root: tree.root }).identity;
     expect(plain.ok && plain.data.effectiveUid).toBeUndefined();
+  });
+
+  it('the brief status read agrees with the full one: effective uid, NSpid depth, the same refusals', () => {
+    tree = new ProcTree();
+    const cases: [string, { uid: number; depth: number } | null][] = [
+      ['Name:\tx\nUid:\t1001\t0\t0\t0\nNSpid:\t7\n', { uid: 0, depth: 1 }],
+      ['Uid:\t5 6 7 8\nNSpid:\t900\t12\t1\n', { uid: 6, depth: 3 }],
+      ['Name:\tx\nUid:\t1 2 3 4\nGid:\t0 0 0 0\nUid:\t9 10 11 12\n', { uid: 10, depth: 0 }], // the last line wins, as in the map
+      ['Name:\tx\nUid:\t1 2 3\n', null], // three uids: not well formed
+      ['Name:\tx\nXUid:\t1 2 3 4\nNSpid:\n', null],
+    ];
+    for (const [i, [text, want]] of cases.entries()) {
+      const pid = 40 + i;
+      tree.add({ pid, comm: 'x' });
+      tree.procFile(`${pid}/status`, text);
+      const full = attempt(() => readStatus(tree.proc, pid));
+      const brief = attempt(() => readStatusBrief(tree.proc, pid));
+      expect(brief, text).toEqual(want && { effectiveUid: want.uid, nsDepth: want.depth });
+      expect(brief?.effectiveUid ?? null, text).toBe(full?.effectiveUid ?? null);
+      expect(brief?.nsDepth ?? null, text).toBe(full ? full.nsPids.length : null);
+    }
+    expect(attempt(() => readStatusBrief(tree.proc, 99))).toBeNull();
+  });
+
+  it('reads only the named environment variables, as readEnviron spells them', () => {
+    tree = new ProcTree();
+    const env = ['PATH=/usr/bin', 'LD_PRELOAD=/tmp/.x/a.so', 'XLD_PRELOAD=no', 'LD_PRELOADX=no', 'LD_AUDIT', 'LD_AUDIT=', '=LD_PRELOAD', 'LD_LIBRARY_PATH=/opt/\u00e9', 'LD_PRELOAD=/second.so'];
+    tree.add({ pid: 50, comm: 'x', environ: env });
+    const names = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
+    const want = readEnviron(tree.proc, 50).filter((kv) => kv.indexOf('=') > 0 && names.includes(kv.slice(0, kv.indexOf('='))));
+    expect(readEnvironVars(tree.proc, 50, names)).toEqual(want);
+    expect(want).toEqual(['LD_PRELOAD=/tmp/.x/a.so', 'LD_AUDIT=', 'LD_LIBRARY_PATH=/opt/\u00e9', 'LD_PRELOAD=/second.so']);
+    // without a trailing NUL, with an invalid UTF-8 byte next to a NUL, and empty
+    tree.procFile('50/environ', Buffer.concat([Buffer.from('A=\xff'), Buffer.from([0xe2, 0]), Buffer.from('LD_AUDIT=\u00e9'), Buffer.from([0xe2])]));
+    expect(readEnvironVars(tree.proc, 50, names)).toEqual(readEnviron(tree.proc, 50).filter((kv) => kv.startsWith('LD_AUDIT=')));
+    expect(readEnvironVars(tree.proc, 50, names)).toEqual(['LD_AUDIT=\u00e9\ufffd']);
+    tree.procFile('50/environ', '');
+    expect(readEnvironVars(tree.proc, 50, names)).toEqual([]);
   });
 
   it('caps argv and says so', () => {

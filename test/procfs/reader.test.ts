@@ -118,6 +118,39 @@ describe('ProcReader on a fixture /proc', () => {
     expect(full.processes.get(920)).toMatchObject({ exe: '/tmp/.x/miner', cwd: '/tmp/.x', uid: 1001 });
   });
 
+  it('a stat-only pass reads stat alone; readIdentities reads the rest in slices, and the next sample reads no identity again', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 920, comm: 'miner', ppid: 1, uid: 1001, cmdline: ['./miner', '-o', 'pool'], exe: '/tmp/.x/miner', cwd: '/tmp/.x', startTicks: 70, environ: ['LD_PRELOAD=/tmp/.x/h.so'] });
+    tree.add({ pid: 921, comm: 'gone', cmdline: ['gone'], startTicks: 71 });
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
+    const first = r.sample({ statOnly: true });
+    expect(first.partial).toBe(true);
+    expect(first.processes.get(920)).toMatchObject({ name: 'miner', ppid: 1, cmdline: [], uid: null, exe: null, cwd: null, cgroup: null, preloadEnv: null });
+    const total = first.processes.size;
+    expect(r.readIdentities(2)).toBe(total - 2);
+    tree.remove(921);
+    expect(r.readIdentities()).toBe(0);
+    // what the window read stands: files changed now (without the process running) are not read again
+    tree.add({ pid: 920, comm: 'miner', ppid: 1, uid: 1001, cmdline: ['./other'], exe: '/usr/bin/other', cwd: '/', startTicks: 70 });
+    const full = r.sample();
+    expect(full.partial).toBeUndefined();
+    expect(full.processes.get(920)).toMatchObject({ cmdline: ['./miner', '-o', 'pool'], exe: '/tmp/.x/miner', cwd: '/tmp/.x', uid: 1001, user: 'abc', preloadEnv: { LD_PRELOAD: '/tmp/.x/h.so' } });
+    expect(full.processes.has(921)).toBe(false);
+    expect(full.processes.get(16)).toMatchObject({ kernelThread: true, cmdline: [] });
+    // one that exec'd meanwhile (a new name) is read again
+    tree.add({ pid: 920, comm: 'xmrig', ppid: 1, uid: 1001, cmdline: ['xmrig'], exe: '/tmp/.x/xmrig', cwd: '/tmp/.x', startTicks: 70 });
+    expect(r.sample().processes.get(920)).toMatchObject({ name: 'xmrig', cmdline: ['xmrig'], exe: '/tmp/.x/xmrig' });
+  });
+
+  it('a full sample after a stat-only one reads what readIdentities did not get to', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 922, comm: 'app', uid: 1001, cmdline: ['app'], exe: '/usr/bin/app', cwd: '/srv' });
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
+    r.sample({ statOnly: true });
+    expect(r.sample().processes.get(922)).toMatchObject({ cmdline: ['app'], exe: '/usr/bin/app', cwd: '/srv', uid: 1001 });
+    expect(r.readIdentities()).toBe(0);
+  });
+
   it('lists /proc again only when the kernel allocated a PID since the last sample; a process that exits still goes', () => {
     tree = new ProcTree().withBaseSystem();
     tree.procFile('loadavg', '0.10 0.20 0.30 1/90 930\n');

@@ -1,7 +1,7 @@
 // The reader on the real /proc: kept stat descriptors, run-time gating of idle processes, re-parenting
 // seen without the child running, a PID that exits. Only processes this test spawns are signalled.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProcReader } from '../../src/procfs/reader';
 
@@ -110,4 +110,24 @@ describe.runIf(process.platform === 'linux')('ProcReader on the live /proc', () 
     expect(Math.max(...cpu.slice(9))).toBeGreaterThan(Math.min(40, Math.max(...truth.slice(8)) * 0.5));
     expect(Math.max(...cpu)).toBeLessThan(130); // one thread: never a doubled figure after a rested tick
   }, 15_000);
+
+  it('a one-shot reader keeps no descriptor between samples; a long-lived one does', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    started.push(child);
+    await sleep(100);
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    const once = new ProcReader({ keepDescriptors: false });
+    once.sample({ statOnly: true });
+    once.readIdentities();
+    const s = once.sample();
+    expect(open()).toBe(before);
+    expect(s.processes.get(child.pid!)).toMatchObject({ name: 'sleep', cmdline: ['sleep', '30'], pidNsDepth: 1 });
+    const kept = new ProcReader();
+    kept.sample();
+    kept.sample();
+    expect(open()).toBeGreaterThan(before + 1);
+    kept.close();
+    expect(open()).toBe(before);
+  });
 });

@@ -80,6 +80,22 @@ describe('ContainerIndex on a fixture', () => {
     expect(c.has(700)).toBe(false);
     expect(c.has(1)).toBe(false);
   });
+
+  it('a process whose NSpid has one entry shares PID 1\'s namespace: its namespace link is not read', () => {
+    tree = new ProcTree().withBaseSystem();
+    ns(tree, 1, 4026531836);
+    tree.add({ pid: 600, comm: 'sandbox', cgroup: '0::/user.slice/user-1001.slice/session-3.scope', uid: 1001 });
+    ns(tree, 600, 4026532600);
+    const snap = new ProcReader({ procRoot: tree.proc, root: tree.root }).sample();
+    const p = snap.processes.get(600)!;
+    expect(p.pidNsDepth).toBeUndefined(); // a fixture's NSpid says nothing about its links
+    expect(new ContainerIndex(tree.proc).sample(snap.processes).get(600)).toMatchObject({ runtime: 'namespace', ownPidNamespace: true });
+    // as the reader says it on a live /proc: one level, so the (here contradicting) link is never read
+    const one = new Map(snap.processes).set(600, { ...p, pidNsDepth: 1 });
+    expect(new ContainerIndex(tree.proc).sample(one).has(600)).toBe(false);
+    const nested = new Map(snap.processes).set(600, { ...p, pidNsDepth: 2 });
+    expect(new ContainerIndex(tree.proc).sample(nested).get(600)).toMatchObject({ label: 'pidns:4026532600', ownPidNamespace: true });
+  });
 });
 
 describe('rules inside and outside containers (a container\'s PID 1 is not the host\'s)', () => {
