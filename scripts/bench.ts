@@ -3,12 +3,13 @@
 //   node dist/bench.js [--procs N] [--ticks N] [--interval MS]
 // It spawns N idle `sleep` processes of its own (grandchildren of one shell it starts) and kills exactly
 // those PIDs, then the shell, when done or interrupted.
-import childProcess, { spawnSync } from 'node:child_process';
+import childProcess from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncBuiltinESMExports } from 'node:module';
 import { startIdle, type IdlePool } from './idleProcesses';
+import { runPsOnce, runScanOnce } from './scanRun';
 import { availableParallelism, loadavg } from 'node:os';
 
 // Count every child process started from here on, so the report can prove a tick spawns none.
@@ -125,11 +126,7 @@ for (let i = 0; i < TICKS + 10; i++) {
 withGpu.stop();
 
 const psRuns: number[] = [];
-for (let i = 0; i < 5; i++) {
-  const t0 = performance.now();
-  spawnSync('ps', ['-eo', 'pid,ppid,user,pcpu,args'], { maxBuffer: 64 * 1024 * 1024 });
-  psRuns.push(performance.now() - t0);
-}
+for (let i = 0; i < 5; i++) psRuns.push(runPsOnce());
 
 let siMs: number | null = null;
 // systeminformation.processes() puts every PID on one command line of its own: beyond ~10,000 processes
@@ -167,22 +164,21 @@ console.log(`\ntarget (median tick <= 25 ms, <= 1/3 of ps's median, no child pro
 // reports process.resourceUsage() at exit on fd 3); wall time includes the 1 s between the samples.
 const SCANS = arg('scans', 5);
 const scanDir = mkdtempSync(join(tmpdir(), 'mw-bench-scan-'));
-const usagePreload = 'data:text/javascript,' + encodeURIComponent(
-  "import { writeSync } from 'node:fs'; process.on('exit', () => { const u = process.resourceUsage(); writeSync(3, JSON.stringify({ user: u.userCPUTime, system: u.systemCPUTime, maxRss: u.maxRSS })); });");
 const scanWall: number[] = [];
 const scanCpu: number[] = [];
 const scanRss: number[] = [];
 let scanEvents = 0;
 for (let i = 0; i < SCANS; i++) {
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', usagePreload, join(import.meta.dirname, 'minewatch.js'), 'scan', '--format', 'ecs', '--textfile-dir', scanDir],
-    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
-  scanWall.push(performance.now() - t0);
-  if (r.status !== 0 && r.status !== 1) { console.log(`scan failed (${r.status}): ${r.stderr}`); break; }
-  const u = JSON.parse(String(r.output[3])) as { user: number; system: number; maxRss: number };
-  scanCpu.push((u.user + u.system) / 1000);
-  scanRss.push(u.maxRss / 1024);
-  scanEvents = String(r.stdout).split('\n').filter(Boolean).length;
+  try {
+    const r = runScanOnce(join(import.meta.dirname, 'minewatch.js'), scanDir);
+    scanWall.push(r.wallMs);
+    scanCpu.push(r.cpuMs);
+    scanRss.push(r.rssMb);
+    scanEvents = r.events;
+  } catch (e) {
+    console.log((e as Error).message);
+    break;
+  }
 }
 rmSync(scanDir, { recursive: true, force: true });
 if (scanCpu.length) {

@@ -6,15 +6,20 @@
 //                        [--settle S] [--busy] [--keep FILE.cpuprofile] [--top 25] [--analyze FILE.cpuprofile [--first-frame MS]]
 // --busy adds one CPU burner per core (a pegged host). Everything it starts (idle pool, burners, the
 // dashboard) is signalled by its own PID only, and stopped when done or interrupted.
+//   node dist/profile.js --scan [--procs 20000] [--runs 3] [--baseline OLD/minewatch.js] [--keep FILE.cpuprofile]
+// profiles one-shot `minewatch scan` instead (as the systemd unit runs it), next to `ps` in the same run:
+// wall, CPU and peak RSS of each run (--baseline alternates with another build over the same table), and
+// self time by module and function of the last run, from launch to exit.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire, SourceMap } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { IPty } from '@lydell/node-pty';
 import { startIdle, type IdlePool } from './idleProcesses';
 import { startBurners, type Burners } from './burners';
 import { breakdown, formatBreakdown, type CpuProfile } from './profileReport';
+import { runPsOnce, runScanOnce, type ScanRun } from './scanRun';
 import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 
 const req = createRequire(import.meta.url);
@@ -32,6 +37,7 @@ const TOP = Number(arg('top', '25'));
 const KEEP = arg('keep', '');
 const ANALYZE = arg('analyze', '');
 const BUSY = process.argv.includes('--busy');
+const SCAN = process.argv.includes('--scan');
 const SETTLE_MS = Number(arg('settle', '3')) * 1000;
 /** The header's process count: drawn once a snapshot is in, i.e. with the process table. */
 const FIRST_FRAME = /[1-9]\d* processes · /;
@@ -63,6 +69,56 @@ if (ANALYZE) {
   const first = arg('first-frame', '');
   report(profile, first ? Number(first) : null, Math.round(total / INTERVAL), total);
   process.exit(0);
+}
+
+if (SCAN) {
+  await profileScan();
+  process.exit(0);
+}
+
+async function profileScan(): Promise<void> {
+  const runs = Number(arg('runs', '3'));
+  const baseline = arg('baseline', '');
+  const pool = await startIdle(N, 3600);
+  const dir = mkdtempSync(join(tmpdir(), 'mw-profile-scan-'));
+  const stop = () => { pool.stop(); rmSync(dir, { recursive: true, force: true }); };
+  process.on('SIGINT', () => { stop(); process.exit(130); });
+  process.on('exit', stop);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const rows: Record<string, ScanRun[]> = { scan: [] };
+  if (baseline) rows.baseline = [];
+  const ps: number[] = [];
+  let profile: CpuProfile | null = null;
+  let table = 0;
+  for (let i = 0; i < runs; i++) {
+    table = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+    ps.push(runPsOnce());
+    if (baseline) rows.baseline.push(runScanOnce(baseline, dir));
+    const profDir = join(dir, 'prof');
+    rmSync(profDir, { recursive: true, force: true });
+    // the profiled run is the last one; the others are timed without the profiler
+    const last = i === runs - 1;
+    rows.scan.push(runScanOnce(bundle, dir, last ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []));
+    if (last) {
+      const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+      if (file) {
+        if (KEEP) copyFileSync(join(profDir, file), KEEP);
+        profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
+      }
+    }
+  }
+  const f0 = (n: number) => n.toFixed(0);
+  console.log(`\n${table} processes, ${runs} runs each, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} after`);
+  console.log(`ps -eo pid,ppid,user,pcpu,args: wall ${ps.map(f0).join(', ')} ms (median ${f0(median(ps))})`);
+  for (const [name, rs] of Object.entries(rows)) {
+    console.log(`${name === 'scan' ? bundle : baseline} scan --format ecs --textfile-dir DIR: wall ${rs.map((r) => f0(r.wallMs)).join(', ')} ms (median ${f0(median(rs.map((r) => r.wallMs)))}`
+      + `, ${name === 'scan' ? 'the last under --cpu-prof, ' : ''}1000 of it the CPU window), cpu median ${f0(median(rs.map((r) => r.cpuMs)))} ms`
+      + ` (user ${f0(median(rs.map((r) => r.userMs)))}, system ${f0(median(rs.map((r) => r.systemMs)))}), peak RSS median ${f0(median(rs.map((r) => r.rssMb)))} MB, ${rs[0]?.events ?? 0} events`);
+  }
+  if (!profile) { console.log('no profile written'); return; }
+  const map = loadMap();
+  console.log(`\n== the profiled scan, launch to exit ==`);
+  console.log(formatBreakdown(breakdown(profile, pathToFileURL(bundle).href, map), 0, TOP));
 }
 
 const pty = req('@lydell/node-pty') as typeof import('@lydell/node-pty');
