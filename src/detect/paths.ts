@@ -2,7 +2,7 @@
 // Shared by the rules so each fact is computed one way.
 import { posix } from 'node:path';
 import type { ProcessInfo } from '../model';
-import { baseName as basename, interpreterFamily, parseLaunch, type Launch } from '../model/launch';
+import { baseName as basename, interpreterFamily, processLaunch } from '../model/launch';
 import { hiddenDirs } from '../model/toolchain';
 import type { Ownership, PackageLookup } from '../pkg/dpkg';
 
@@ -20,14 +20,8 @@ export function inSystemDir(path: string): boolean {
   return SYSTEM_DIRS.some((d) => path.startsWith(d));
 }
 
-const launches = new WeakMap<ProcessInfo, Launch>();
-
 /** What the process was launched as (the one model, memoised per ProcessInfo: the reader reuses them). */
-export function processLaunch(p: ProcessInfo): Launch {
-  let l = launches.get(p);
-  if (!l) { l = parseLaunch({ argv: p.cmdline, exe: p.exe, cwd: p.cwd }); launches.set(p, l); }
-  return l;
-}
+export { processLaunch };
 
 /** The script an interpreter runs, as given on its command line (argv[1] for `/bin/sh ./sshd`). */
 export function scriptArg(p: ProcessInfo): string | null {

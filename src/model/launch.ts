@@ -331,6 +331,18 @@ function readInterpreterArgs(family: InterpreterFamily, interpreter: string, arg
  * kernel reports when known (argv[0] is whatever the process says), else by argv[0]; busybox runs the
  * applet argv[0] names (or argv[1] when argv[0] is busybox itself).
  */
+const launches = new WeakMap<object, Launch>();
+
+/**
+ * What a running process was launched as, memoised per process object (the reader hands back the same
+ * object while nothing about the process changed): detection and persistence linking share one parse.
+ */
+export function processLaunch(p: { readonly cmdline: readonly string[]; readonly exe: string | null; readonly cwd: string | null }): Launch {
+  let l = launches.get(p);
+  if (!l) { l = parseLaunch({ argv: p.cmdline, exe: p.exe, cwd: p.cwd }); launches.set(p, l); }
+  return l;
+}
+
 export function parseLaunch(input: LaunchInput): Launch {
   const argv = input.argv;
   const exe = input.exe ?? null;

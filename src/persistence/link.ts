@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { ProcessInfo } from '../model';
 import { isSystemPath } from './judge';
-import { isSharedLauncher, parseLaunch } from '../model/launch';
+import { isSharedLauncher, processLaunch } from '../model/launch';
 import { analyseCommand } from './shell';
 import type { PersistenceEntry } from './types';
 
@@ -28,8 +28,9 @@ const COMMON_NAMES = new Set(['cd', 'echo', 'printf', 'test', '[', 'true', 'fals
   'logger', 'mail', 'sendmail', 'docker', 'apt', 'apt-get', 'dpkg', 'yum', 'dnf', 'make', 'git', 'npm', 'pip', 'pip3', 'exec',
   'source', 'eval', 'init', 'systemd', 'sync', 'start', 'stop', 'run', 'main', 'app', 'server', 'script', 'update', 'upd', 'a', 'b']);
 
-function under(p: string, ref: string): boolean {
-  return p === ref || (!isBroad(ref) && p.startsWith(ref.endsWith('/') ? ref : ref + '/'));
+/** Whether p is ref or lies under it (never merely under a broad directory such as /usr or /tmp). */
+function underRef(p: string, ref: { path: string; broad: boolean; prefix: string }): boolean {
+  return p === ref.path || (!ref.broad && p.startsWith(ref.prefix));
 }
 
 function norm(p: string): string {
@@ -41,7 +42,7 @@ function norm(p: string): string {
  * resolved against its cwd, or the programs and scripts a `sh -c '...'` names.
  */
 export function processScripts(p: ProcessInfo): string[] {
-  const l = parseLaunch({ argv: p.cmdline, exe: p.exe, cwd: p.cwd });
+  const l = processLaunch(p);
   if (l.mode === 'inline' && l.family === 'shell' && l.inline) {
     const f = analyseCommand(l.inline, { cwd: p.cwd });
     return [...f.programs, ...f.scripts].filter((s) => s.startsWith('/'));
@@ -57,7 +58,9 @@ export function processScripts(p: ProcessInfo): string[] {
  */
 export function linkPersistence(entries: PersistenceEntry[], processes: Iterable<ProcessInfo>): PersistenceLink[] {
   const prepared = entries.map((e) => {
-    const paths = e.references.filter((r) => r.startsWith('/')).map(norm);
+    // each path with its breadth and prefix worked out once, not once per process
+    const paths = e.references.filter((r) => r.startsWith('/')).map(norm)
+      .map((path) => ({ path, broad: isBroad(path), prefix: path.endsWith('/') ? path : path + '/' }));
     const names = new Set(e.references.filter((r) => !r.startsWith('/') && r.length >= 3 && !COMMON_NAMES.has(r.toLowerCase()) && !isSharedLauncher(r)).map((r) => r.slice(0, 15)));
     return { e, paths, names };
   }).filter((x) => x.paths.length > 0 || x.names.size > 0);
@@ -73,9 +76,9 @@ export function linkPersistence(entries: PersistenceEntry[], processes: Iterable
       let via: PersistenceLink['via'] | null = null;
       const take = (v: PersistenceLink['via']) => { if (via === null || VIA_RANK[v] < VIA_RANK[via]) via = v; };
       for (const ref of paths) {
-        if (p.exe && !exeIsInterpreter && under(p.exe, ref)) take('exe');
-        if (scripts.some((s) => under(s, ref))) take('script');
-        if (cwd && !isBroad(ref) && under(cwd, ref)) take('cwd');
+        if (p.exe && !exeIsInterpreter && underRef(p.exe, ref)) take('exe');
+        if (scripts.some((s) => underRef(s, ref))) take('script');
+        if (cwd && !ref.broad && underRef(cwd, ref)) take('cwd');
       }
       if (via === null && names.has(p.name)) {
         const realProgram = p.exe !== null && !exeIsInterpreter && isSystemPath(p.exe);
