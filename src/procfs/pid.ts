@@ -198,16 +198,18 @@ export function readStatus(procRoot: string, pid: number): PidStatus {
   return st;
 }
 
-/** The value of the last line of `text` that starts with `key:` (as parseStatus's map keeps it), or undefined. */
-function lastField(text: string, key: string): string | undefined {
-  const needle = '\n' + key + ':';
-  let at = text.lastIndexOf(needle);
+/**
+ * The value of the last line of `buf` that starts with `key:` (the line parseStatus's map keeps), trimmed,
+ * or undefined; only that line is decoded.
+ */
+function lastField(buf: Buffer, key: string): string | undefined {
+  let at = buf.lastIndexOf('\n' + key + ':');
   if (at >= 0) at += 1;
-  else if (text.startsWith(key + ':')) at = 0;
+  else if (buf.subarray(0, key.length + 1).toString('latin1') === key + ':') at = 0;
   else return undefined;
   const from = at + key.length + 1;
-  const end = text.indexOf('\n', from);
-  return text.slice(from, end < 0 ? text.length : end).trim();
+  const end = buf.indexOf(0x0a, from);
+  return buf.toString('utf8', from, end < 0 ? buf.length : end).trim();
 }
 
 export interface StatusBrief {
@@ -221,10 +223,10 @@ export interface StatusBrief {
  * without building a map of every field: the effective uid and the depth of its PID namespace.
  */
 export function readStatusBrief(procRoot: string, pid: number): StatusBrief {
-  const text = readCapped(pidPath(procRoot, pid, 'status'), CAP.status).toString('utf8');
-  const uids = nums(lastField(text, 'Uid'));
+  const buf = readCapped(pidPath(procRoot, pid, 'status'), CAP.status);
+  const uids = nums(lastField(buf, 'Uid'));
   if (uids.length < 4) throw new ProcFormatError('no Uid: line in /proc/PID/status');
-  return { effectiveUid: uids[1], nsDepth: nums(lastField(text, 'NSpid')).length };
+  return { effectiveUid: uids[1], nsDepth: nums(lastField(buf, 'NSpid')).length };
 }
 
 /** comm as the process set it (untrusted, may hold escape sequences). */
