@@ -20,6 +20,7 @@ import { startIdle, type IdlePool } from './idleProcesses';
 import { startBurners, type Burners } from './burners';
 import { breakdown, formatBreakdown, type CpuProfile } from './profileReport';
 import { runPsOnce, runScanOnce, type ScanRun } from './scanRun';
+import { listPids, PROC_ROOT } from '../src/procfs/pid';
 import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 
 const req = createRequire(import.meta.url);
@@ -91,7 +92,7 @@ async function profileScan(): Promise<void> {
   let profile: CpuProfile | null = null;
   let table = 0;
   for (let i = 0; i < runs; i++) {
-    table = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
+    table = listPids(PROC_ROOT).length;
     ps.push(runPsOnce());
     if (baseline) rows.baseline.push(runScanOnce(baseline, dir));
     const profDir = join(dir, 'prof');
