@@ -117,6 +117,8 @@ export interface Snapshot {
   /** Milliseconds between this sample and the previous one (0 for the first). */
   intervalMs: number;
   bootTime: number;
+  /** The kernel's task time (user + nice + system of /proc/stat, clock ticks) as the sample began; absent when unreadable. */
+  taskTicks?: number;
   processes: Map<number, ProcessInfo>;
   /** Connections per pid (only pids that have candidate connections are present). */
   connections: Map<number, Connection[]>;

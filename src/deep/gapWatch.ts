@@ -28,8 +28,10 @@ export class GapWatch {
   constructor(private readonly procRoot = '/proc', private readonly measure: typeof measureCpuGap = measureCpuGap, private readonly now: () => number = Date.now) {}
 
   update(snapshot: Snapshot): GapStatus {
-    const cpu = readCpuTimes(this.procRoot);
-    if (!cpu) return this.status;
+    // the reader's own reading of /proc/stat when it took one (the same instant as the sample)
+    const taskTicks = snapshot.taskTicks ?? readCpuTimes(this.procRoot)?.taskTicks;
+    if (taskTicks === undefined) return this.status;
+    const cpu = { taskTicks };
     const prev = this.prev;
     this.prev = { snapshot, taskTicks: cpu.taskTicks };
     if (!prev || snapshot.takenAt <= prev.snapshot.takenAt) return this.status;

@@ -13,12 +13,13 @@
 import { existsSync, realpathSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
-import { closeFd, failureOf, preadStart, readText } from './files';
+import { closeFd, failureOf, openFd, preadStart, readBytes, readText } from './files';
 import { cpuCount, hidepidWarning, NO_MOUNT_FACTS, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, readViewer, startTimeMs, type MountFacts, type Viewer } from './host';
 import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnvironVars, readExe, readOwner, readStatusBrief } from './pid';
 import { SocketAttribution } from './sockets';
 import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
 import { readAccounts, userName, type Account } from './users';
+import { REST_TICKS, RestGate } from './restGate';
 
 /** A process that ran since its identity was read has it read again this often (argv rewrites). */
 const REFRESH_MS = 30_000;
@@ -28,8 +29,8 @@ const REFRESH_MS = 30_000;
  */
 const IDLE_REFRESH_MS = 300_000;
 /** A process that has not run since its last stat read is read again at least this often (RSS, tty). */
-const STAT_REFRESH_MS = 10_000;
-/** Idle checks in a row after which a process is only checked every other tick. */
+const STAT_REFRESH_MS = 30_000;
+/** Idle checks in a row after which a process rests (see restGate.ts). */
 const IDLE_RUNS_BEFORE_RESTING = 3;
 const PROC_SUPER_MAGIC = 0x9fa0;
 /** /proc is listed at least every this many ticks even when no PID was allocated (belt and braces). */
@@ -45,8 +46,10 @@ type Identity = Pick<ProcessInfo, 'startTicks' | 'uid' | 'cmdline' | 'exe' | 'ex
     readAt: number;
     /** utime + stime when it was read: a process that has not run since cannot have changed it. */
     ranTicks: number;
-    /** Only the quick pass's part (command line, owner): read in full on the next full sample. */
+    /** Only the quick pass's part (stat; command line and owner once named): read in full on the next full sample. */
     partial: boolean;
+    /** The quick pass read its command line and owner (completeQuick). */
+    named: boolean;
   };
 
 /** What the reader remembers about one PID between ticks. */
@@ -69,6 +72,8 @@ interface Tracked {
   startTicks: number;
   /** utime + stime at the last sample, for CPU %. */
   ticks: number;
+  /** cutime + cstime (children reaped) at the last sample, for the kernel-total check (restGate.ts). */
+  reaped: number;
   /** Tick number when last listed: entries not seen this tick are gone. */
   seen: number;
   id: Identity | null;
@@ -77,7 +82,7 @@ interface Tracked {
 }
 
 function newTracked(): Tracked {
-  return { fd: -1, schedFd: -1, runtime: -1, st: null, statAt: 0, confirmedAt: 0, idleRuns: 0, mismatch: false, startTicks: -1, ticks: 0, seen: 0, id: null, info: null };
+  return { fd: -1, schedFd: -1, runtime: -1, st: null, statAt: 0, confirmedAt: 0, idleRuns: 0, mismatch: false, startTicks: -1, ticks: 0, reaped: 0, seen: 0, id: null, info: null };
 }
 
 /** The first number of a schedstat line (time spent on the CPU, ns), or -1. */
@@ -112,6 +117,28 @@ function lastAllocatedPid(procRoot: string): number | null {
   const text = readText(procRoot + '/loadavg', 256);
   const m = text ? /\s(\d+)\s*$/.exec(text) : null;
   return m ? Number(m[1]) : null;
+}
+
+/** user + nice + system of the first ("cpu ") line of /proc/stat bytes: the kernel's task time, or null. */
+export function taskTicksOf(buf: Uint8Array, len: number): number | null {
+  if (len < 5 || buf[0] !== 0x63 || buf[1] !== 0x70 || buf[2] !== 0x75 || buf[3] !== 0x20) return null; // "cpu "
+  let sum = 0;
+  let field = 0;
+  let i = 4;
+  while (field < 3) {
+    while (i < len && buf[i] === 0x20) i++;
+    let digits = 0;
+    let v = 0;
+    for (; i < len; i++, digits++) {
+      const d = buf[i] - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (digits === 0) return null;
+    sum += v;
+    field++;
+  }
+  return sum;
 }
 
 /** Soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start-up). */
@@ -189,6 +216,12 @@ export class ProcReader {
   private readonly listOnNewPidOnly: boolean;
   /** How many times /proc was listed (for tests and the benchmark). */
   listings = 0;
+  /** Which long-idle processes may go unread this tick (see restGate.ts). */
+  private readonly gate: RestGate;
+  /** Kept descriptor on the proc root's stat (live procfs only), or -1. */
+  private hostStatFd = -1;
+  /** Processes checked (schedstat or stat read) in the last sample, for tests and the benchmark. */
+  checked = 0;
 
   constructor(opts: ReaderOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc';
@@ -205,6 +238,24 @@ export class ProcReader {
     this.procMount = live ? attempt(() => realpathSync(this.procRoot)) ?? this.procRoot : '/proc';
     this.viewer = opts.viewer ?? readViewer();
     this.maxOpenStat = live && opts.keepDescriptors !== false ? Math.max(0, Math.min(16_384, Math.floor(openFileLimit() / 2) - 256)) : 0;
+    this.gate = new RestGate(this.auxv.clockTicks);
+  }
+
+  /** How many ticks checked every resting process because the kernel's CPU total said someone unread ran. */
+  get sweeps(): number {
+    return this.gate.sweeps;
+  }
+
+  /** The kernel's task time now (user + nice + system of /proc/stat, clock ticks), or null. */
+  private readTaskTicks(): number | null {
+    const buf = this.statBuf;
+    if (this.live) {
+      if (this.hostStatFd < 0) this.hostStatFd = openFd(this.procRoot + '/stat');
+      const n = this.hostStatFd >= 0 ? preadStart(this.hostStatFd, buf) : -1;
+      return n > 0 ? taskTicksOf(buf, n) : null;
+    }
+    const b = readBytes(this.procRoot + '/stat', 4096);
+    return b ? taskTicksOf(b, b.length) : null;
   }
 
   get clockTicks(): number {
@@ -214,16 +265,17 @@ export class ProcReader {
   /** Close every cached descriptor (the reader stays usable: they are reopened on the next sample). */
   close(): void {
     for (const t of this.tracked.values()) { this.dropFd(t); this.dropSchedFd(t); }
+    if (this.hostStatFd >= 0) { closeFd(this.hostStatFd); this.hostStatFd = -1; }
   }
 
   /**
    * Take one sample of the whole table. CPU % is computed against the previous sample.
-   * `quick`: for processes seen for the first time, read only stat, the command line and the owner of
-   * /proc/PID (the first frame's table); the rest of their identity (executable, cwd, cgroup,
-   * environment, uid from status) is read on the next full sample. The snapshot says `partial`.
-   * `statOnly`: read nothing but stat for processes seen for the first time (a one-shot scan's first
-   * sample, which opens the CPU window at once); readIdentities() reads their identity while the window
-   * runs, else the next full sample does. The snapshot says `partial`.
+   * `quick`: for processes seen for the first time, read only stat (the first frame's tree); the rows
+   * the first frame shows get their command line and owner from completeQuick, and the rest of the
+   * identity (executable, cwd, cgroup, environment, uid from status) is read on the next full sample.
+   * `statOnly`: the same for a one-shot scan's first sample, which opens the CPU window at once;
+   * readIdentities() reads their identity while the window runs, else the next full sample does.
+   * Either snapshot says `partial`.
    */
   sample(opts: { quick?: boolean; statOnly?: boolean } = {}): Snapshot {
     this.statOnly = opts.statOnly === true;
@@ -270,47 +322,33 @@ export class ProcReader {
       this.listings++;
     }
     this.lastPid = lastPid;
-    const buf = this.statBuf;
+    // The kernel's CPU total first: what the processes read this tick do not account for decides
+    // whether the resting ones are checked too (restGate.ts).
+    const gate = this.gate;
+    const taskTicks = this.readTaskTicks();
+    gate.begin(taskTicks);
+    const restAllowed = gate.active;
+    this.checked = 0;
     // Processes that did not run since their last full read: stat is skipped, checked after the listing.
     const idle: number[] = [];
+    const resting: number[] = [];
     for (const pid of pids) {
-      let t = this.tracked.get(pid);
-      // A single-threaded process whose CPU time (schedstat) has not moved has not run: nothing in its
-      // stat can have changed but its RSS and, when its session's terminal hangs up, its tty (both caught
-      // by the periodic read), and its parent when that one dies (checked below). Multi-threaded
-      // processes are always read in full: schedstat counts the main thread only.
-      if (t && t.schedFd >= 0 && t.st && t.st.numThreads === 1 && t.info && !t.mismatch
-        && takenAt - t.statAt < STAT_REFRESH_MS + (pid % 16) * 250) {
-        // A process idle for several checks in a row is checked every other tick (half of them each
-        // tick): it is listed, so it exists; if it ran meanwhile, the next check sees it, and its CPU %
-        // is the CPU time since the last confirmation over the time since then.
-        const rested = t.idleRuns >= IDLE_RUNS_BEFORE_RESTING && ((tick + pid) & 1) === 1;
-        const n = rested ? 0 : preadStart(t.schedFd, buf);
-        const runtime = rested ? t.runtime : n > 0 ? leadingNumber(buf, n) : -1;
-        if (runtime > 0 && runtime === t.runtime) {
-          if (!rested) { t.idleRuns++; t.confirmedAt = takenAt; }
-          t.seen = tick;
-          const info = t.info.cpuPercent === 0 ? t.info : { ...t.info, cpuPercent: 0 };
-          t.info = info;
-          processes.set(pid, info);
-          if (info.kernelThread) kernelThreadNames.add(info.name);
-          if (info.exeError === 'EACCES') acc.unreadableExe++;
-          idle.push(pid);
-          continue;
-        }
-        if (n <= 0) this.dropSchedFd(t);
-        else t.runtime = runtime;
-      } else if (t && t.schedFd < 0 && t.st?.numThreads === 1 && this.openStat < this.maxOpenStat) {
-        // Second full read of a single-threaded process: start watching its run time (read before stat).
-        const fd = openPidFile(this.procRoot, pid, 'schedstat');
-        if (fd >= 0) {
-          const n = preadStart(fd, buf);
-          if (n > 0) { t.schedFd = fd; this.openStat++; t.runtime = leadingNumber(buf, n); } else closeFd(fd);
-        }
+      const t = this.tracked.get(pid);
+      // A process idle for several checks in a row rests: checked on one tick in REST_TICKS (a share of
+      // them each tick) unless the kernel's total says someone unread ran. It is listed, so it exists;
+      // if it ran meanwhile, the next check sees it, and its CPU % is the CPU time since the last
+      // confirmation over the time since then.
+      if (restAllowed && t && (tick + pid) % REST_TICKS !== 0 && canRest(t, pid, takenAt)) {
+        resting.push(pid);
+        continue;
       }
-      if (!t) { t = newTracked(); this.tracked.set(pid, t); }
-      if (!this.readFull(pid, t, acc)) continue;
-      t.seen = tick;
+      this.visit(pid, t, acc, idle);
+    }
+    const swept = resting.length > 0 && gate.mustSweep(takenAt);
+    for (const pid of resting) {
+      const t = this.tracked.get(pid)!;
+      if (swept) this.visit(pid, t, acc, idle);
+      else this.keepIdle(pid, t, acc, idle);
     }
     // A parent that died (gone, zombie, or its PID reused) re-parents its children without them running.
     for (const pid of idle) {
@@ -322,6 +360,7 @@ export class ProcReader {
       if (!this.readFull(pid, t, acc)) { processes.delete(pid); t.seen = 0; }
     }
     this.forgetGone(tick);
+    gate.end(takenAt, resting.length === 0 || swept);
     // the next unlisted tick starts from what is known to be there now
     this.lastPids = pids.filter((pid) => this.tracked.get(pid)?.seen === tick);
 
@@ -356,6 +395,7 @@ export class ProcReader {
     return {
       ...(this.quick ? { partial: true } : {}),
       takenAt,
+      ...(taskTicks !== null ? { taskTicks } : {}),
       intervalMs,
       bootTime: this.bootTime,
       processes,
@@ -365,6 +405,59 @@ export class ProcReader {
       unreadableExe,
       warnings,
     };
+  }
+
+  /**
+   * A single-threaded process whose CPU time (schedstat) has not moved has not run: nothing in its
+   * stat can have changed but its RSS and, when its session's terminal hangs up, its tty (both caught
+   * by the periodic read), and its parent when that one dies (checked after the listing). Multi-threaded
+   * processes are always read in full: schedstat counts the main thread only.
+   */
+  private statUnchangedIfIdle(t: Tracked, pid: number, takenAt: number): boolean {
+    return t.schedFd >= 0 && t.st !== null && t.st.numThreads === 1 && t.info !== null && !t.mismatch
+      && takenAt - t.statAt < STAT_REFRESH_MS + (pid % 16) * 1000;
+  }
+
+  /** Check one listed process: its run time when that says it stayed idle, else its stat in full. */
+  private visit(pid: number, t: Tracked | undefined, acc: TickState, idle: number[]): void {
+    const buf = this.statBuf;
+    this.checked++;
+    if (t && this.statUnchangedIfIdle(t, pid, acc.takenAt)) {
+      const n = preadStart(t.schedFd, buf);
+      const runtime = n > 0 ? leadingNumber(buf, n) : -1;
+      if (runtime > 0 && runtime === t.runtime) {
+        t.idleRuns++;
+        t.confirmedAt = acc.takenAt;
+        this.keepIdle(pid, t, acc, idle);
+        return;
+      }
+      t.idleRuns = 0;
+      if (n <= 0) this.dropSchedFd(t);
+      else t.runtime = runtime;
+    } else if (t && t.schedFd < 0 && t.st?.numThreads === 1 && (this.openStat < this.maxOpenStat || t.fd >= 0)) {
+      // Second full read of a single-threaded process: start watching its run time (read before stat).
+      // With every descriptor in use, its stat descriptor makes room: the run time is what is read every
+      // check, stat only when it ran (then opened, read and closed).
+      if (this.openStat >= this.maxOpenStat) this.dropFd(t);
+      const fd = openPidFile(this.procRoot, pid, 'schedstat');
+      if (fd >= 0) {
+        const n = preadStart(fd, buf);
+        if (n > 0) { t.schedFd = fd; this.openStat++; t.runtime = leadingNumber(buf, n); } else closeFd(fd);
+      }
+    }
+    if (!t) { t = newTracked(); this.tracked.set(pid, t); }
+    if (this.readFull(pid, t, acc)) t.seen = this.tick;
+  }
+
+  /** An idle process stays in the table as last read, at 0 % CPU. */
+  private keepIdle(pid: number, t: Tracked, acc: TickState, idle: number[]): void {
+    t.seen = this.tick;
+    const info = t.info!.cpuPercent === 0 ? t.info! : { ...t.info!, cpuPercent: 0 };
+    t.info = info;
+    acc.processes.set(pid, info);
+    if (info.kernelThread) acc.kernelThreadNames.add(info.name);
+    if (info.exeError === 'EACCES') acc.unreadableExe++;
+    idle.push(pid);
   }
 
   /**
@@ -406,16 +499,27 @@ export class ProcReader {
     if (id.exeError === 'EACCES') acc.unreadableExe++;
 
     const ticks = st.utime + st.stime;
+    const reaped = st.cutime + st.cstime;
+    // What it ran (and reaped) since it was last read, against the kernel's total (restGate.ts): a process
+    // seen for the first time started since the last listing, so all of its time is new.
+    if (t.startTicks === st.startTicks) this.gate.charge(ticks - t.ticks + reaped - t.reaped);
+    else {
+      if (t.startTicks >= 0) this.gate.charge(-(t.ticks + t.reaped)); // the PID's previous holder is gone
+      if (this.tick > 1) this.gate.charge(ticks + reaped);
+    }
     let cpuPercent = 0;
     const since = acc.takenAt - t.confirmedAt; // = the tick interval, unless it rested a tick
     if (t.startTicks === st.startTicks && t.confirmedAt > 0 && since > 0) {
       cpuPercent = Math.max(0, ((ticks - t.ticks) / clockTicks) / (since / 1000) * 100);
     }
-    if (ticks !== t.ticks) t.idleRuns = 0;
+    // Idle checks in a row (a process watched through schedstat counts them there)
+    if (ticks !== t.ticks || t.startTicks !== st.startTicks) t.idleRuns = 0;
+    else if (t.schedFd < 0) t.idleRuns++;
     t.confirmedAt = acc.takenAt;
     if (t.startTicks !== st.startTicks) t.runtime = -1; // another process under this PID: no run time known
     t.startTicks = st.startTicks;
     t.ticks = ticks;
+    t.reaped = reaped;
     t.st = st;
     t.statAt = acc.takenAt;
     const user = userName(this.accounts, id.uid);
@@ -479,7 +583,7 @@ export class ProcReader {
       return cached;
     }
     if (this.quick && !cached) {
-      t.id = this.statOnly ? unreadIdentity(st, now) : this.readQuickIdentity(pid, st, kernelThread, now);
+      t.id = unreadIdentity(st, now);
       if (this.statOnly) this.pending.push(pid);
       return t.id;
     }
@@ -521,7 +625,7 @@ export class ProcReader {
     // Unreadable status (the process is exiting, or a fixture lacks it): the owner is unknown, never root.
     const status = attempt(() => readStatusBrief(procRoot, pid));
     const id: Identity = {
-      startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: false,
+      startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: false, named: true,
       uid: status?.effectiveUid ?? null,
       cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
       cwd: null, cgroup: null, preloadEnv: null,
@@ -553,26 +657,49 @@ export class ProcReader {
     return id;
   }
 
-  /** The quick pass: the command line and the owner of /proc/PID, nothing else (see sample). */
-  private readQuickIdentity(pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
-    return {
-      startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: true,
-      uid: this.live ? attempt(() => readOwner(this.procRoot, pid)) : attempt(() => readStatusBrief(this.procRoot, pid))?.effectiveUid ?? null,
-      cmdline: kernelThread ? [] : attempt(() => readCmdline(this.procRoot, pid).argv) ?? [],
-      exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
-      cwd: null, cgroup: null, preloadEnv: null, pidNsDepth: null,
-    };
+  /**
+   * The quick pass's processes among `pids` (the rows the first frame shows) get their command line and
+   * owner; the others stay as the quick pass left them. A new snapshot; the quick one is not changed.
+   */
+  completeQuick(snapshot: Snapshot, pids: Iterable<number>): Snapshot {
+    const processes = new Map(snapshot.processes);
+    for (const pid of pids) {
+      const t = this.tracked.get(pid);
+      const id = t?.id;
+      const p = processes.get(pid);
+      if (!t || !id || !p || !id.partial || id.named || p.startTicks !== id.startTicks) continue;
+      id.uid = this.live ? attempt(() => readOwner(this.procRoot, pid)) : attempt(() => readStatusBrief(this.procRoot, pid))?.effectiveUid ?? null;
+      id.cmdline = p.kernelThread ? [] : attempt(() => readCmdline(this.procRoot, pid).argv) ?? [];
+      id.named = true;
+      const info = { ...p, uid: id.uid, user: userName(this.accounts, id.uid), cmdline: id.cmdline };
+      t.info = info;
+      processes.set(pid, info);
+    }
+    return { ...snapshot, processes };
   }
+
+
 
   private forgetGone(tick: number): void {
     for (const [pid, t] of this.tracked) {
       if (t.seen === tick) continue;
+      // Its parent's reaped time now holds its whole life: take back what was charged for it already.
+      if (t.startTicks >= 0) this.gate.charge(-(t.ticks + t.reaped));
       this.dropFd(t);
       this.dropSchedFd(t);
       this.tracked.delete(pid);
     }
   }
 
+}
+
+/**
+ * A process idle for several checks in a row, whose stat is not due for its periodic read, may rest
+ * (restGate.ts). Its check, when it comes, is a schedstat read or, without that descriptor, stat.
+ */
+function canRest(t: Tracked, pid: number, takenAt: number): boolean {
+  return t.info !== null && !t.mismatch && t.idleRuns >= IDLE_RUNS_BEFORE_RESTING
+    && takenAt - t.statAt < STAT_REFRESH_MS + (pid % 16) * 1000;
 }
 
 interface TickState {
@@ -587,7 +714,7 @@ interface TickState {
 /** A stat-only sample's placeholder: nothing read yet (see ProcReader.readIdentities). */
 function unreadIdentity(st: StatFields, now: number): Identity {
   return {
-    startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: true, uid: null,
+    startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: true, named: false, uid: null,
     cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
     cwd: null, cgroup: null, preloadEnv: null, pidNsDepth: null,
   };
