@@ -68,14 +68,20 @@ export class Poller {
   }
 
   /**
-   * The first frame's data: a quick pass (stat, command line, owner; nothing assessed, marked partial)
-   * into the store, synchronously, so that the dashboard's first render already draws the table. The
-   * full sample is the next tick, at once. Host figures wait for that tick too.
+   * The first frame's data, into the store synchronously, so that the dashboard's first render already
+   * draws the table: a quick pass (stat of every process: the tree; nothing assessed, marked partial),
+   * then the command line and owner of the rows that frame shows (`shownRows`: the terminal's height).
+   * The full sample is the next tick, at once. Host figures wait for that tick too.
    */
-  primeQuick(): void {
+  primeQuick(shownRows?: number): void {
     if (this.quickDone) return;
     this.quickDone = true;
-    this.store.getState().actions.ingest(this.reader.sample({ quick: true }), new Map());
+    const { actions } = this.store.getState();
+    const quick = this.reader.sample({ quick: true });
+    actions.ingest(quick, new Map());
+    const s = this.store.getState();
+    const shown = s.rows.slice(s.scrollTop, s.scrollTop + Math.max(s.viewportRows, shownRows ?? 0)).map((r) => r.pid);
+    actions.ingest(this.reader.completeQuick(quick, shown), new Map());
   }
 
   /** One collection and one store write (one render) per tick; exposed for tests. */

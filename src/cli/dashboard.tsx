@@ -100,7 +100,7 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   process.once('unhandledRejection', onCrash);
 
   // the table's first data before the first render: one cold render, drawn with the processes in it
-  try { poller.primeQuick(); } catch (err) { store.getState().actions.say(`collection failed: ${(err as Error).message}`); }
+  try { poller.primeQuick(process.stdout.rows); } catch (err) { store.getState().actions.say(`collection failed: ${(err as Error).message}`); }
   const instance = render(
     <ThemeProvider theme={{ color }}>
       <StoreProvider store={store}>

@@ -106,16 +106,23 @@ describe('ProcReader on a fixture /proc', () => {
     expect(s.processes.get(911)!.cmdline).toEqual(['idle', '--rewritten']);
   });
 
-  it('a quick pass reads stat, command line and owner only, and says so; the next sample completes it', () => {
+  it('a quick pass reads stat only, and says so; completeQuick names the shown rows; the next sample completes it', () => {
     tree = new ProcTree().withBaseSystem();
     tree.add({ pid: 920, comm: 'miner', ppid: 1, uid: 1001, cmdline: ['./miner', '-o', 'pool'], exe: '/tmp/.x/miner', cwd: '/tmp/.x', startTicks: 70 });
+    tree.add({ pid: 921, comm: 'other', ppid: 1, uid: 1001, cmdline: ['other', '--x'], startTicks: 71 });
     const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
     const q = r.sample({ quick: true });
     expect(q.partial).toBe(true);
-    expect(q.processes.get(920)).toMatchObject({ cmdline: ['./miner', '-o', 'pool'], uid: 1001, user: 'abc', exe: null, cwd: null });
+    expect(q.processes.get(920)).toMatchObject({ name: 'miner', ppid: 1, cmdline: [], uid: null, exe: null, cwd: null });
+    const named = r.completeQuick(q, [920]);
+    expect(named.partial).toBe(true);
+    expect(named.processes.get(920)).toMatchObject({ cmdline: ['./miner', '-o', 'pool'], uid: 1001, user: 'abc', exe: null, cwd: null });
+    expect(named.processes.get(921)).toMatchObject({ cmdline: [], uid: null }); // not shown: left for the full sample
+    expect(q.processes.get(920)!.cmdline).toEqual([]); // the quick snapshot itself is not changed
     const full = r.sample();
     expect(full.partial).toBeUndefined();
     expect(full.processes.get(920)).toMatchObject({ exe: '/tmp/.x/miner', cwd: '/tmp/.x', uid: 1001 });
+    expect(full.processes.get(921)).toMatchObject({ cmdline: ['other', '--x'], uid: 1001 });
   });
 
   it('a stat-only pass reads stat alone; readIdentities reads the rest in slices, and the next sample reads no identity again', () => {

@@ -1,0 +1,33 @@
+// The poller's first frame: a quick pass (stat only) for the tree, then the command line and owner of
+// the rows that frame shows, before anything is rendered.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Poller } from '../../src/app/poller';
+import { ProcTree } from '../../src/procfs/fake';
+import { createAppStore } from '../../src/store/appStore';
+
+let tree: ProcTree;
+afterEach(() => tree?.cleanup());
+
+describe('Poller.primeQuick', () => {
+  it('names the rows the first frame shows and leaves the rest to the full sample', () => {
+    tree = new ProcTree().withBaseSystem();
+    for (let i = 0; i < 40; i++) tree.add({ pid: 1000 + i, comm: `w${i}`, ppid: 1, uid: 1001, cmdline: [`./w${i}`, '--n', String(i)], startTicks: 100 + i });
+    const store = createAppStore();
+    const poller = new Poller(store, { procRoot: tree.proc, root: tree.root, gpu: false });
+    poller.primeQuick(10);
+    const s = store.getState();
+    expect(s.snapshot?.partial).toBe(true);
+    expect(s.snapshot?.processes.size).toBeGreaterThan(40);
+    const shown = s.rows.slice(s.scrollTop, s.scrollTop + Math.max(10, s.viewportRows)).map((r) => r.pid);
+    const named = shown.filter((pid) => (s.snapshot!.processes.get(pid)?.cmdline.length ?? 0) > 0);
+    expect(named.length).toBeGreaterThan(5);
+    for (const pid of shown) {
+      const p = s.snapshot!.processes.get(pid)!;
+      if (!p.kernelThread && pid >= 1000) expect(p).toMatchObject({ cmdline: [`./w${pid - 1000}`, '--n', String(pid - 1000)], uid: 1001 });
+    }
+    // the last worker is far below the first screen: its command line waits for the full sample
+    expect(shown).not.toContain(1039);
+    expect(s.snapshot!.processes.get(1039)).toMatchObject({ cmdline: [], uid: null });
+    poller.stop();
+  });
+});
