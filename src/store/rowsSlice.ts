@@ -4,7 +4,7 @@
 // children show with it.
 import type { Assessment, Snapshot } from '../model';
 import { countUnchecked } from '../view/coverage';
-import { buildForest, flaggedOrder, type Forest, type Row, visibleRows } from '../view/tree';
+import { buildForest, flaggedOrder, type Forest, orderHolds, type Row, visibleRows } from '../view/tree';
 import type { AppState } from './appStore';
 import { hostPatch } from './hostSlice';
 import type { Slice, SliceContext } from './slice';
@@ -60,7 +60,6 @@ export interface RowsActions {
 export function rowsUnchanged(s: AppState, next: Snapshot, nextAssessments: ReadonlyMap<number, Assessment>): boolean {
   const prev = s.snapshot!;
   if (prev.processes.size !== next.processes.size || s.assessments.size !== nextAssessments.size) return false;
-  if (s.mode === 'list' || (s.sort !== 'tree' && s.sort !== 'pid')) return false; // values order the rows
   const byContent = s.filter !== '';
   for (const [pid, p] of next.processes) {
     const q = prev.processes.get(pid);
@@ -70,7 +69,8 @@ export function rowsUnchanged(s: AppState, next: Snapshot, nextAssessments: Read
     const b = s.assessments.get(pid);
     if (!b || b.severity !== a.severity || b.score !== a.score) return false;
   }
-  return true;
+  // values (CPU, memory, ...) order the rows: unchanged only if every changed value keeps its place
+  return orderHolds(s.rows, s.forest, prev.processes, next.processes, nextAssessments, s);
 }
 
 export function procIndex(rows: readonly Row[], pid: number | null): number {

@@ -150,6 +150,45 @@ function comparator(settings: ViewSettings, processes: ReadonlyMap<number, Proce
   return (a: number, b: number) => key(a, b) * dir || a - b;
 }
 
+/** The value a sort orders by, for telling whether a new process object could move its row. */
+function sortValue(sort: SortKey, p: ProcessInfo): number | string {
+  switch (sort) {
+    case 'cpu': case 'score': return p.cpuPercent;
+    case 'mem': return p.rssBytes;
+    case 'user': return p.user;
+    case 'name': return p.name;
+    default: return p.pid;
+  }
+}
+
+/**
+ * Whether rows drawn from `prev` are still in order for `next`, whose processes have the same PIDs and
+ * parents and the same findings: only processes whose sort value changed can move, and only among their
+ * siblings (in a list: among all rows). Each group holding one is checked in its drawn order against
+ * the new values. Rows hidden by a collapse are not drawn and not checked.
+ */
+export function orderHolds(rows: readonly Row[], forest: Forest, prev: ReadonlyMap<number, ProcessInfo>, next: ReadonlyMap<number, ProcessInfo>,
+  assessments: ReadonlyMap<number, Assessment>, settings: ViewSettings): boolean {
+  if (settings.sort === 'tree' || settings.sort === 'pid') return true;
+  const list = settings.mode === 'list';
+  const dirty = new Set<number>(); // parents whose children may have moved (-1: the roots, or the whole list)
+  for (const [pid, p] of next) {
+    const q = prev.get(pid)!;
+    if (q !== p && sortValue(settings.sort, q) !== sortValue(settings.sort, p)) dirty.add(list || !next.has(p.ppid) || p.ppid === pid ? -1 : p.ppid);
+  }
+  if (dirty.size === 0) return true;
+  const at = new Map<number, number>();
+  rows.forEach((r, i) => { if (r.kind === 'proc') at.set(r.pid, i); });
+  const subtree = !list && settings.sort === 'score' ? subtreeConcern(forest, assessments) : null;
+  const cmp = comparator(settings, next, assessments, subtree);
+  for (const parent of dirty) {
+    const members = list ? [...next.keys()] : parent === -1 ? forest.roots : forest.children.get(parent) ?? [];
+    const drawn = members.filter((pid) => at.has(pid)).sort((a, b) => at.get(a)! - at.get(b)!);
+    for (let i = 1; i < drawn.length; i++) if (cmp(drawn[i - 1], drawn[i]) > 0) return false;
+  }
+  return true;
+}
+
 /**
  * Flagged process rows in view (a flagged ancestor kept as filter context too), worst first: severity,
  * score, CPU, then PID. What the first screen opens on and what n/N walk.

@@ -46,6 +46,42 @@ describe('rows slice', () => {
     expect(procPids(store).slice(0, 2).sort()).toEqual([3001, 3002]);
   });
 
+  it('keeps the rows of a tick whose changed values leave every row in place, and re-sorts when one moves', () => {
+    const { store } = storeWith(busyHost());
+    const before = store.getState().rows;
+    const forest = store.getState().forest;
+    const order = procPids(store);
+    // worker6 (cpu 6) goes to 6.5: still between its neighbours by CPU; the rows are the same objects
+    const nudged = snapshot(busyHost().map((p) => (p.pid === 106 ? { ...p, cpuPercent: 6.5 } : p)));
+    store.getState().actions.ingest(nudged, assess(nudged));
+    expect(store.getState().rows).toBe(before);
+    expect(store.getState().forest).toBe(forest); // nothing was rebuilt
+    expect(store.getState().snapshot).toBe(nudged);
+    // worker0 (cpu 0) starts burning: it moves up among PID 1's children
+    const busy = snapshot(busyHost().map((p) => (p.pid === 100 ? { ...p, cpuPercent: 90 } : p)));
+    store.getState().actions.ingest(busy, assess(busy));
+    const after = procPids(store);
+    expect(after).not.toEqual(order);
+    expect(after.indexOf(100)).toBeLessThan(after.indexOf(106));
+    expect(order.indexOf(100)).toBeGreaterThan(order.indexOf(106));
+  });
+
+  it('in a list sorted by memory, keeps the rows while the order holds and re-sorts when it does not', () => {
+    const { store } = storeWith(busyHost().map((p) => ({ ...p, rssBytes: p.pid * 1000 })), { mode: 'list', sort: 'mem' });
+    const before = store.getState().rows;
+    const forest = store.getState().forest;
+    const first = procPids(store)[0];
+    const same = snapshot(busyHost().map((p) => ({ ...p, rssBytes: p.pid * 1000 + (p.pid === 130 ? 1 : 0) })));
+    store.getState().actions.ingest(same, assess(same));
+    expect(store.getState().rows).toBe(before);
+    expect(store.getState().forest).toBe(forest);
+    const grown = snapshot(busyHost().map((p) => ({ ...p, rssBytes: p.pid === 101 ? 1e12 : p.pid * 1000 })));
+    store.getState().actions.ingest(grown, assess(grown));
+    expect(store.getState().rows).not.toBe(before);
+    expect(first).not.toBe(101);
+    expect(procPids(store).slice(0, 2)).toEqual([101, first]); // biggest first; the old top is now second
+  });
+
   it('keeps the cursor where the user put it once they moved', () => {
     const { store } = storeWith(busyHost());
     store.getState().actions.moveTo('last');
