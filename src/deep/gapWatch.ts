@@ -36,11 +36,14 @@ export class GapWatch {
     this.prev = { snapshot, taskTicks: cpu.taskTicks };
     if (!prev || snapshot.takenAt <= prev.snapshot.takenAt) return this.status;
     let charged = 0;
-    for (const p of snapshot.processes.values()) {
-      const q = prev.snapshot.processes.get(p.pid);
+    const before = prev.snapshot.processes;
+    const since = prev.snapshot.takenAt - 1000;
+    snapshot.processes.forEach((p) => {
+      if (p === before.get(p.pid)) return; // the same object: nothing changed
+      const q = before.get(p.pid);
       if (q && q.startTicks === p.startTicks) charged += Math.max(0, p.cpuTicks - q.cpuTicks);
-      else if (p.startTime >= prev.snapshot.takenAt - 1000) charged += p.cpuTicks; // born during the interval
-    }
+      else if (p.startTime >= since) charged += p.cpuTicks; // born during the interval
+    });
     const seconds = (snapshot.takenAt - prev.snapshot.takenAt) / 1000;
     const clk = snapshot.host.clockTicks;
     const gapPct = ((cpu.taskTicks - prev.taskTicks - charged) / clk) / seconds * 100;

@@ -126,19 +126,19 @@ export class Detector {
     };
     const result = new Map<number, Assessment>();
     const verdicts = this.verdicts;
-    for (const p of snapshot.processes.values()) {
+    snapshot.processes.forEach((p) => {
       const cacheable = p.cpuPercent < CPU_SIGNIFICANT && !special.has(p.pid);
       const parentName = snapshot.processes.get(p.ppid)?.name;
       const prev = verdicts.get(p.pid);
       if (cacheable && prev && prev.parentName === parentName && (prev.p === p || sameInputs(prev.p, p))) {
         if (prev.result) result.set(p.pid, prev.result);
-        continue;
+        return;
       }
       const assessment = assessOne(p, ctx);
       if (assessment) result.set(p.pid, assessment);
       if (cacheable) verdicts.set(p.pid, { p, parentName, result: assessment });
       else if (prev) verdicts.delete(p.pid);
-    }
+    });
     if (verdicts.size > snapshot.processes.size) {
       for (const pid of verdicts.keys()) if (!snapshot.processes.has(pid)) verdicts.delete(pid);
     }

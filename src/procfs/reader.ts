@@ -681,14 +681,14 @@ export class ProcReader {
 
 
   private forgetGone(tick: number): void {
-    for (const [pid, t] of this.tracked) {
-      if (t.seen === tick) continue;
+    this.tracked.forEach((t, pid) => {
+      if (t.seen === tick) return;
       // Its parent's reaped time now holds its whole life: take back what was charged for it already.
       if (t.startTicks >= 0) this.gate.charge(-(t.ticks + t.reaped));
       this.dropFd(t);
       this.dropSchedFd(t);
       this.tracked.delete(pid);
-    }
+    });
   }
 
 }

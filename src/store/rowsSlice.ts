@@ -61,14 +61,19 @@ export function rowsUnchanged(s: AppState, next: Snapshot, nextAssessments: Read
   const prev = s.snapshot!;
   if (prev.processes.size !== next.processes.size || s.assessments.size !== nextAssessments.size) return false;
   const byContent = s.filter !== '';
-  for (const [pid, p] of next.processes) {
+  // forEach, not for-of: no iterator result per entry on a 20,000-process table each tick
+  let same = true;
+  next.processes.forEach((p, pid) => {
+    if (!same) return;
     const q = prev.processes.get(pid);
-    if (!q || q.ppid !== p.ppid || (byContent && q !== p)) return false;
-  }
-  for (const [pid, a] of nextAssessments) {
+    if (!q || q.ppid !== p.ppid || (byContent && q !== p)) same = false;
+  });
+  if (!same) return false;
+  nextAssessments.forEach((a, pid) => {
     const b = s.assessments.get(pid);
-    if (!b || b.severity !== a.severity || b.score !== a.score) return false;
-  }
+    if (!b || b.severity !== a.severity || b.score !== a.score) same = false;
+  });
+  if (!same) return false;
   // values (CPU, memory, ...) order the rows: unchanged only if every changed value keeps its place
   return orderHolds(s.rows, s.forest, prev.processes, next.processes, nextAssessments, s);
 }
@@ -87,11 +92,13 @@ function sameRow(a: Row, b: Row): boolean {
 /** New rows, reusing the previous row objects that did not change (the table's memoised lines stay). */
 function reuseRows(prev: readonly Row[], next: Row[]): Row[] {
   if (prev.length === 0) return next;
-  const old = new Map<string, Row>();
-  for (const r of prev) old.set(`${r.kind}${r.pid}`, r);
+  // keyed by PID (a process row and its "why" row apart): numbers, no key strings per row
+  const old = new Map<number, Row>();
+  const key = (r: Row) => (r.kind === 'why' ? -1 - r.pid : r.pid);
+  for (let i = 0; i < prev.length; i++) old.set(key(prev[i]), prev[i]);
   let same = prev.length === next.length;
   const out = next.map((r, i) => {
-    const o = old.get(`${r.kind}${r.pid}`);
+    const o = old.get(key(r));
     const keep = o && sameRow(o, r) ? o : r;
     if (same && prev[i] !== keep) same = false;
     return keep;

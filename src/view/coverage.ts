@@ -18,6 +18,6 @@ export function uncheckedReason(p: ProcessInfo, asRoot: boolean): string | null 
 /** How many processes of the snapshot were not fully checked. */
 export function countUnchecked(processes: ReadonlyMap<number, ProcessInfo>, asRoot: boolean): number {
   let n = 0;
-  for (const p of processes.values()) if (uncheckedReason(p, asRoot) !== null) n++;
+  processes.forEach((p) => { if (uncheckedReason(p, asRoot) !== null) n++; });
   return n;
 }

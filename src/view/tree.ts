@@ -98,40 +98,44 @@ export function searchText(p: ProcessInfo, c?: ContainerInfo): string {
   return `${p.pid} ${p.name} ${p.user} ${p.exe ?? ''} ${formatCmdline(p.cmdline)}${c ? ` ${c.label} ${c.runtime} ${c.id}` : ''}`.toLowerCase();
 }
 
+const NO_CONCERN: readonly [number, number] = [0, 0];
+const NO_KIDS: readonly number[] = [];
+const NONE_HIDDEN = { n: 0, flagged: 0 };
+
 /** Concern of one process: severity rank, then score. */
-function concern(assessments: ReadonlyMap<number, Assessment>, pid: number): [number, number] {
+function concern(assessments: ReadonlyMap<number, Assessment>, pid: number): readonly [number, number] {
   const a = assessments.get(pid);
-  return a ? [severityRank(a.severity), a.score] : [0, 0];
+  return a ? [severityRank(a.severity), a.score] : NO_CONCERN;
 }
 
 /**
  * Worst concern in each subtree (the process or any descendant), so a tree sorted by concern brings a
  * flagged child up with its launcher chain.
  */
-export function subtreeConcern(forest: Forest, assessments: ReadonlyMap<number, Assessment>): Map<number, [number, number]> {
-  const worst = new Map<number, [number, number]>();
+export function subtreeConcern(processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>): Map<number, readonly [number, number]> {
+  const worst = new Map<number, readonly [number, number]>();
   if (assessments.size === 0) return worst;
-  const bump = (pid: number, c: [number, number]) => {
+  const bump = (pid: number, c: readonly [number, number]) => {
     const w = worst.get(pid);
     if (!w || c[0] > w[0] || (c[0] === w[0] && c[1] > w[1])) { worst.set(pid, c); return true; }
     return false;
   };
-  const parent = new Map<number, number>();
-  for (const [p, kids] of forest.children) for (const k of kids) parent.set(k, p);
+  // up the parent chain (a parent cycle in a hostile tree ends the walk: nothing improves the second time round)
   for (const pid of assessments.keys()) {
     const c = concern(assessments, pid);
     for (let cur: number | undefined = pid, hops = 0; cur !== undefined && hops < 4096; hops++) {
       if (!bump(cur, c)) break;
-      cur = parent.get(cur);
+      const pp: number | undefined = processes.get(cur)?.ppid;
+      cur = pp !== undefined && pp !== cur && processes.has(pp) ? pp : undefined;
     }
   }
   return worst;
 }
 
-function comparator(settings: ViewSettings, processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>, subtree: Map<number, [number, number]> | null) {
+function comparator(settings: ViewSettings, processes: ReadonlyMap<number, ProcessInfo>, assessments: ReadonlyMap<number, Assessment>, subtree: Map<number, readonly [number, number]> | null) {
   const dir = settings.descending ? -1 : 1;
   const get = (pid: number) => processes.get(pid)!;
-  const concernOf = (pid: number) => (subtree ? subtree.get(pid) ?? [0, 0] : concern(assessments, pid));
+  const concernOf = (pid: number) => (subtree ? subtree.get(pid) ?? NO_CONCERN : concern(assessments, pid));
   const byKey: Record<SortKey, (a: number, b: number) => number> = {
     tree: (a, b) => a - b,
     pid: (a, b) => a - b,
@@ -172,14 +176,14 @@ export function orderHolds(rows: readonly Row[], forest: Forest, prev: ReadonlyM
   if (settings.sort === 'tree' || settings.sort === 'pid') return true;
   const list = settings.mode === 'list';
   const dirty = new Set<number>(); // parents whose children may have moved (-1: the roots, or the whole list)
-  for (const [pid, p] of next) {
+  next.forEach((p, pid) => {
     const q = prev.get(pid)!;
     if (q !== p && sortValue(settings.sort, q) !== sortValue(settings.sort, p)) dirty.add(list || !next.has(p.ppid) || p.ppid === pid ? -1 : p.ppid);
-  }
+  });
   if (dirty.size === 0) return true;
   const at = new Map<number, number>();
   rows.forEach((r, i) => { if (r.kind === 'proc') at.set(r.pid, i); });
-  const subtree = !list && settings.sort === 'score' ? subtreeConcern(forest, assessments) : null;
+  const subtree = !list && settings.sort === 'score' ? subtreeConcern(next, assessments) : null;
   const cmp = comparator(settings, next, assessments, subtree);
   for (const parent of dirty) {
     const members = list ? [...next.keys()] : parent === -1 ? forest.roots : forest.children.get(parent) ?? [];
@@ -237,7 +241,7 @@ export function visibleRows(input: RowsInput): Row[] {
     return t.includes(filter);
   };
   const filtering = settings.flaggedOnly || filter.length > 0;
-  const subtree = settings.mode === 'tree' && settings.sort === 'score' ? subtreeConcern(forest, assessments) : null;
+  const subtree = settings.mode === 'tree' && settings.sort === 'score' ? subtreeConcern(processes, assessments) : null;
   const cmp = comparator(settings, processes, assessments, subtree);
   const rows: Row[] = [];
 
@@ -278,10 +282,12 @@ export function visibleRows(input: RowsInput): Row[] {
     }
     return { n, flagged };
   };
+  const sorting = settings.sort !== 'tree' && settings.sort !== 'pid';
   const walk = (pid: number, depth: number, lead: string, last: boolean, top: boolean) => {
-    const kids = (forest.children.get(pid) ?? []).filter((c) => !keep || keep.has(c));
-    const collapsed = settings.collapsed.has(pid) && kids.length > 0;
-    const hidden = collapsed ? countBelow(pid) : { n: 0, flagged: 0 };
+    const all = forest.children.get(pid) ?? NO_KIDS;
+    let kids = keep && all.length ? all.filter((c) => keep.has(c)) : all;
+    const collapsed = kids.length > 0 && settings.collapsed.has(pid);
+    const hidden = collapsed ? countBelow(pid) : NONE_HIDDEN;
     const prefix = top ? '' : lead + (last ? '└─' : '├─');
     const row: ProcRow = { kind: 'proc', pid, depth, prefix, hasChildren: kids.length > 0, collapsed, hidden: hidden.n, hiddenFlagged: hidden.flagged };
     if (filtering && !matches(pid)) row.context = true;
@@ -289,11 +295,12 @@ export function visibleRows(input: RowsInput): Row[] {
     const childLead = top ? '' : lead + (last ? '  ' : '│ ');
     if (assessments.has(pid)) rows.push({ kind: 'why', pid, prefix: childLead + (kids.length && !collapsed ? '│ ' : '  ') });
     if (collapsed) return;
-    if (settings.sort !== 'tree' && settings.sort !== 'pid') kids.sort(cmp);
-    kids.forEach((c, i) => walk(c, depth + 1, childLead, i === kids.length - 1, false));
+    // the forest's own lists stay in PID order: sort a copy
+    if (sorting && kids.length > 1) kids = (kids === all ? all.slice() : (kids as number[])).sort(cmp);
+    for (let i = 0; i < kids.length; i++) walk(kids[i], depth + 1, childLead, i === kids.length - 1, false);
   };
   const roots = forest.roots.filter((r) => !keep || keep.has(r));
-  if (settings.sort !== 'tree' && settings.sort !== 'pid') roots.sort(cmp);
+  if (sorting) roots.sort(cmp);
   for (const r of roots) walk(r, 0, '', true, true);
   return rows;
 }
