@@ -119,6 +119,12 @@ export interface Snapshot {
   bootTime: number;
   /** The kernel's task time (user + nice + system of /proc/stat, clock ticks) as the sample began; absent when unreadable. */
   taskTicks?: number;
+  /**
+   * CPU time (% of one core) the kernel counted that no listed process accounted for (own time and
+   * reaped children's), as of the last tick that read every process (src/procfs/restGate.ts); absent
+   * until one was measured.
+   */
+  unaccountedPct?: number;
   processes: Map<number, ProcessInfo>;
   /** Connections per pid (only pids that have candidate connections are present). */
   connections: Map<number, Connection[]>;

@@ -1,9 +1,11 @@
 // The CPU accounting gap, watched from the dashboard's own ticks: the machine's task time from
-// /proc/stat against the CPU time of the processes in two consecutive snapshots. That estimate is
-// cheap (one small read per tick) but blind to children that lived and died between two ticks, so it
-// only raises a suspicion: when its median over the last ticks is above the threshold, the precise
-// measurement (measureCpuGap: reaped children included, three windows) runs in the background, and
-// only a gap it confirms is shown, with its figures. Re-confirmed at most once a minute.
+// /proc/stat against the CPU time of the processes. The reader measures it as it decides which idle
+// processes may rest (snapshot.unaccountedPct: own and reaped time of every listed process); without
+// that figure, two consecutive snapshots give an estimate blind to children that lived and died between
+// two ticks. Either is cheap and only raises a suspicion: when its median over the last ticks is above
+// the threshold, the precise measurement (measureCpuGap: reaped children included, three windows) runs
+// in the background, and only a gap it confirms is shown, with its figures. Re-confirmed at most once a
+// minute.
 import type { Snapshot } from '../model';
 import { readCpuTimes } from '../procfs/kernel';
 import { GAP_THRESHOLD_PCT, measureCpuGap, type CpuGap } from './cpugap';
@@ -35,18 +37,9 @@ export class GapWatch {
     const prev = this.prev;
     this.prev = { snapshot, taskTicks: cpu.taskTicks };
     if (!prev || snapshot.takenAt <= prev.snapshot.takenAt) return this.status;
-    let charged = 0;
-    const before = prev.snapshot.processes;
-    const since = prev.snapshot.takenAt - 1000;
-    snapshot.processes.forEach((p) => {
-      if (p === before.get(p.pid)) return; // the same object: nothing changed
-      const q = before.get(p.pid);
-      if (q && q.startTicks === p.startTicks) charged += Math.max(0, p.cpuTicks - q.cpuTicks);
-      else if (p.startTime >= since) charged += p.cpuTicks; // born during the interval
-    });
-    const seconds = (snapshot.takenAt - prev.snapshot.takenAt) / 1000;
-    const clk = snapshot.host.clockTicks;
-    const gapPct = ((cpu.taskTicks - prev.taskTicks - charged) / clk) / seconds * 100;
+    // The reader's own figure when it has one: it also counts the time of children reaped since (a
+    // build's or a cron job's short-lived processes), which the estimate below cannot see.
+    const gapPct = snapshot.unaccountedPct ?? estimate(prev, snapshot, cpu.taskTicks);
     this.recent.push(gapPct);
     if (this.recent.length > TICKS) this.recent.shift();
     const sorted = [...this.recent].sort((a, b) => a - b);
@@ -64,6 +57,21 @@ export class GapWatch {
     }
     return this.status;
   }
+}
+
+/** Task time (% of one core) between two snapshots that their processes' own CPU time does not account for. */
+function estimate(prev: { snapshot: Snapshot; taskTicks: number }, snapshot: Snapshot, taskTicks: number): number {
+  let charged = 0;
+  const before = prev.snapshot.processes;
+  const since = prev.snapshot.takenAt - 1000;
+  snapshot.processes.forEach((p) => {
+    if (p === before.get(p.pid)) return; // the same object: nothing changed
+    const q = before.get(p.pid);
+    if (q && q.startTicks === p.startTicks) charged += Math.max(0, p.cpuTicks - q.cpuTicks);
+    else if (p.startTime >= since) charged += p.cpuTicks; // born during the interval
+  });
+  const seconds = (snapshot.takenAt - prev.snapshot.takenAt) / 1000;
+  return ((taskTicks - prev.taskTicks - charged) / snapshot.host.clockTicks) / seconds * 100;
 }
 
 /** The header's words for a confirmed gap, or null. */

@@ -396,6 +396,7 @@ export class ProcReader {
       ...(this.quick ? { partial: true } : {}),
       takenAt,
       ...(taskTicks !== null ? { taskTicks } : {}),
+      ...(gate.residualPct !== null ? { unaccountedPct: gate.residualPct } : {}),
       intervalMs,
       bootTime: this.bootTime,
       processes,

@@ -32,6 +32,12 @@ export class RestGate {
   private counting = false;
   /** How many ticks checked every process because of the gap (for tests and benchmarks). */
   sweeps = 0;
+  /**
+   * The baseline as % of one core, once one was measured over a counted window: CPU time the kernel
+   * counted that no listed process (its own time and its reaped children's) accounts for. The CPU-gap
+   * watch's per-tick estimate (src/deep/gapWatch.ts).
+   */
+  residualPct: number | null = null;
 
   constructor(private readonly clockTicks: number) {}
 
@@ -72,6 +78,7 @@ export class RestGate {
     if (everyoneRead) {
       if (this.counting && this.settledAt > 0 && now > this.settledAt) {
         this.baseline = Math.max(0, this.unexplained) / (now - this.settledAt);
+        this.residualPct = (this.baseline * 1000 / this.clockTicks) * 100;
       }
       this.unexplained = 0;
       this.settledAt = now;

@@ -66,6 +66,7 @@ describe('RestGate', () => {
     g.begin(task);
     expect(g.mustSweep(2000)).toBe(true); // the first time, everyone is read ...
     g.end(2000, true); // ... and it stays unexplained: that is the baseline
+    expect(g.residualPct).toBeCloseTo(100); // one core: what the CPU-gap watch is told
     for (let i = 3; i < 8; i++) {
       task += CLK;
       g.begin(task);

@@ -61,4 +61,26 @@ describe('GapWatch', () => {
     expect(status!.estimatePct).toBeGreaterThan(10);
     expect(gapBanner(status)).toBeNull();
   });
+
+  it("takes the reader's own figure (reaped children counted) over its two-snapshot estimate", () => {
+    tree = new ProcTree();
+    const measured: number[] = [];
+    const measure = async (): Promise<CpuGap> => { measured.push(1); return { windows: [], sustainedGapPct: 0, thresholdPct: 10, sustained: false }; };
+    const watch = new GapWatch(tree.proc, measure as never, () => 5_000_000);
+    // the kernel counts 60 ticks a second that no process's own time shows: children that lived and died
+    // between two ticks, reaped by the one process; the reader counted them (unaccountedPct 1 %)
+    let status;
+    for (let i = 0; i < 7; i++) {
+      status = watch.update(snapshot([proc({ pid: 10, name: 'make', startTicks: 1, cpuTicks: 100 })], { takenAt: 1_000_000 + i * 1000, taskTicks: 1000 + i * 60, unaccountedPct: 1 }));
+    }
+    expect(status!.estimatePct).toBe(1);
+    expect(measured).toHaveLength(0);
+    // without the reader's figure the same ticks look like a 60 % gap and ask for the measurement
+    const blind = new GapWatch(tree.proc, measure as never, () => 5_000_000);
+    for (let i = 0; i < 7; i++) {
+      status = blind.update(snapshot([proc({ pid: 10, name: 'make', startTicks: 1, cpuTicks: 100 })], { takenAt: 1_000_000 + i * 1000, taskTicks: 1000 + i * 60 }));
+    }
+    expect(Math.round(status!.estimatePct)).toBe(60);
+    expect(measured).toHaveLength(1);
+  });
 });
