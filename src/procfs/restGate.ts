@@ -7,7 +7,7 @@
 // processes read is subtracted from what the kernel counted; what is left over was run by someone
 // unread (a resting process, or a process invisible to us). When that unexplained time, beyond the
 // usual baseline, passes SWEEP_GAP_S of CPU, every resting process is checked in the same tick: a
-// resting process that starts burning even a twentieth of a core is seen within a tick or so, a miner at
+// resting process that starts burning a tenth of a core is seen within a tick or so, a miner at
 // once. After a tick in which every process was read, what is still unexplained is the baseline (a
 // process hidden from /proc, another PID namespace): it is re-measured at least every SETTLE_MS, so that
 // a hidden process's steady use does not force a sweep every tick (the CPU-gap watch reports it).
@@ -15,9 +15,9 @@
 // Times are in clock ticks (USER_HZ), the unit of /proc/stat and of utime/stime in /proc/PID/stat.
 
 /** Resting processes are checked once every this many ticks each (staggered by PID). */
-export const REST_TICKS = 8;
+export const REST_TICKS = 16;
 /** Unexplained CPU time (seconds of one core) beyond the baseline that makes a tick check everyone. */
-export const SWEEP_GAP_S = 0.05;
+export const SWEEP_GAP_S = 0.1;
 /** Every process is read at least this often, which re-measures the baseline. */
 export const SETTLE_MS = 30_000;
 

@@ -45,7 +45,7 @@ describe('RestGate', () => {
     expect(g.sweeps).toBe(1);
   });
 
-  it('checks everyone in the tick when someone unread burns a twentieth of a core or more', () => {
+  it('checks everyone in the tick when someone unread burns a tenth of a core or more', () => {
     const g = settled();
     g.begin(10_000 + 50 + LIMIT + 1); // 50 charged below, the rest run by a resting process
     g.charge(50);
