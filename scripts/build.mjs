@@ -63,6 +63,28 @@ const INK_PATCHES = [
     to: '                const currentWidth = measureText(text).width;',
     prepend: "import measureText from './measure-text.js';\n",
   },
+  // Grapheme segmenters and Unicode-property regular expressions are built on first use, not at
+  // start-up, and text of ASCII and the single-width symbols the dashboard draws with (box drawing,
+  // arrows, "·", "…") is measured and split without them (scripts/ink/narrow.js).
+  {
+    file: /[\\/]string-width[\\/]index\.js$/,
+    from: 'const segmenter = new Intl.Segmenter();',
+    to: 'const segmenter = lazySegmenter;',
+    also: [['\tif (/^[\\u0020-\\u007E]*$/.test(string)) {', '\tif (NARROW_TEXT.test(string)) {']],
+    prepend: `import { NARROW_TEXT, lazySegmenter } from ${JSON.stringify(join(here, 'ink', 'narrow.js'))};\n`,
+  },
+  {
+    file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
+    from: 'const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });',
+    to: 'const segmenter = { segment: graphemes };',
+    prepend: `import { graphemes } from ${JSON.stringify(join(here, 'ink', 'narrow.js'))};\n`,
+  },
+  {
+    file: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/,
+    from: "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});",
+    to: 'const GRAPHEME_SEGMENTER = lazySegmenter;',
+    prepend: `import { lazySegmenter } from ${JSON.stringify(join(here, 'ink', 'narrow.js'))};\n`,
+  },
 ];
 
 const inkPatches = {
@@ -78,9 +100,12 @@ const inkPatches = {
     }
     for (const p of INK_PATCHES) {
       b.onLoad({ filter: p.file }, (args) => {
-        const src = readFileSync(args.path, 'utf8');
-        if (!src.includes(p.from)) throw new Error(`ink patch: ${args.path} changed; update scripts/build.mjs`);
-        return { contents: (p.prepend ?? '') + src.replace(p.from, p.to) + (p.append ?? ''), loader: 'js' };
+        let src = readFileSync(args.path, 'utf8');
+        for (const [from, to] of [[p.from, p.to], ...(p.also ?? [])]) {
+          if (!src.includes(from)) throw new Error(`ink patch: ${args.path} changed; update scripts/build.mjs`);
+          src = src.replace(from, to);
+        }
+        return { contents: (p.prepend ?? '') + src + (p.append ?? ''), loader: 'js' };
       });
     }
   },

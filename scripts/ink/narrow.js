@@ -1,0 +1,33 @@
+// Text whose terminal width is its length: printable ASCII and the single-width symbols a dashboard
+// draws with (Latin-1, dashes, quotes, bullets, arrows, mathematical operators, box drawing, blocks,
+// geometric shapes), none of which combines with its neighbours or is an emoji by default. string-width
+// only knows printable ASCII as such; for the rest it builds a grapheme segmenter and Unicode-property
+// regular expressions on first use (~100 ms of the first frame on a loaded 2-core host). Patched into
+// string-width by scripts/build.mjs; every code point is checked against string-width itself in
+// test/build/narrow.test.ts.
+export const NARROW_RANGES = [
+  [0x20, 0x7e], [0xa1, 0xac], [0xae, 0xff], [0x2010, 0x2027], [0x2030, 0x205e], [0x2190, 0x22ff],
+  [0x2500, 0x25fc], [0x25ff, 0x25ff],
+];
+
+const hex = (c) => `\\u${c.toString(16).padStart(4, '0')}`;
+export const NARROW_TEXT = new RegExp(`^[${NARROW_RANGES.map(([a, b]) => (a === b ? hex(a) : `${hex(a)}-${hex(b)}`)).join('')}]*$`);
+
+// Grapheme segmentation, which string-width, ansi-tokenize (every changed screen row) and slice-ansi
+// each set up at start-up: the segmenter is built on first use, and text made only of ANSI escapes and
+// the characters above (each its own grapheme) is split per code unit without it.
+const SIMPLE_TEXT = new RegExp(`^[\\u001b${NARROW_TEXT.source.slice(2, -3)}]*$`);
+let segmenter;
+const realSegmenter = () => (segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' }));
+
+/** Intl.Segmenter's grapheme segmenter, built on first use. */
+export const lazySegmenter = { segment: (text) => realSegmenter().segment(text) };
+
+function* codeUnits(text) {
+  for (let index = 0; index < text.length; index++) yield { segment: text[index], index, input: text };
+}
+
+/** The graphemes of `text` as Intl.Segmenter iterates them ({ segment, index }). */
+export function graphemes(text) {
+  return SIMPLE_TEXT.test(text) ? codeUnits(text) : realSegmenter().segment(text);
+}
