@@ -249,7 +249,7 @@ export class ProcReader {
   /** The kernel's task time now (user + nice + system of /proc/stat, clock ticks), or null. */
   private readTaskTicks(): number | null {
     const buf = this.statBuf;
-    if (this.live) {
+    if (this.maxOpenStat > 0) { // kept descriptors (a live procfs, not a one-shot reader)
       if (this.hostStatFd < 0) this.hostStatFd = openFd(this.procRoot + '/stat');
       const n = this.hostStatFd >= 0 ? preadStart(this.hostStatFd, buf) : -1;
       return n > 0 ? taskTicksOf(buf, n) : null;

@@ -6,9 +6,9 @@
 // /proc/stat: the kernel counts every clock tick any task ran. Each tick the time charged to the
 // processes read is subtracted from what the kernel counted; what is left over was run by someone
 // unread (a resting process, or a process invisible to us). When that unexplained time, beyond the
-// usual baseline, passes SWEEP_GAP_S of CPU, every resting process is checked in the same tick: a
-// resting process that starts burning a tenth of a core is seen within a tick or so, a miner at
-// once. After a tick in which every process was read, what is still unexplained is the baseline (a
+// usual baseline, passes a twentieth of a core over the tick (sweepLimit), every resting process is
+// checked in the same tick: a resting process that starts burning is seen within a tick or two, a miner
+// at once. After a tick in which every process was read, what is still unexplained is the baseline (a
 // process hidden from /proc, another PID namespace): it is re-measured at least every SETTLE_MS, so that
 // a hidden process's steady use does not force a sweep every tick (the CPU-gap watch reports it).
 //
@@ -16,8 +16,17 @@
 
 /** Resting processes are checked once every this many ticks each (staggered by PID). */
 export const REST_TICKS = 16;
-/** Unexplained CPU time (seconds of one core) beyond the baseline that makes a tick check everyone. */
-export const SWEEP_GAP_S = 0.1;
+/**
+ * Unexplained CPU time beyond the baseline that makes a tick check everyone: a twentieth of a core over
+ * the tick's interval, and never less than MIN_SWEEP_TICKS clock ticks (the counters' own rounding).
+ */
+export const SWEEP_SHARE = 0.05;
+export const MIN_SWEEP_TICKS = 4;
+
+/** The sweep limit in clock ticks for a tick `intervalMs` after the last. */
+export function sweepLimit(clockTicks: number, intervalMs: number): number {
+  return Math.max(MIN_SWEEP_TICKS, SWEEP_SHARE * clockTicks * (intervalMs / 1000));
+}
 /** Every process is read at least this often, which re-measures the baseline. */
 export const SETTLE_MS = 30_000;
 
@@ -28,6 +37,8 @@ export class RestGate {
   /** What stays unexplained when everyone is read, in clock ticks per ms. */
   private baseline = 0;
   private lastTaskTicks: number | null = null;
+  /** When the last tick ended (for the sweep limit's interval). */
+  private lastEnd = 0;
   /** Whether this tick's charges count (the kernel's total moved by a known amount since the last tick). */
   private counting = false;
   /** How many ticks checked every process because of the gap (for tests and benchmarks). */
@@ -63,7 +74,7 @@ export class RestGate {
     if (!this.active) return true;
     if (now - this.settledAt >= SETTLE_MS) return true;
     const beyond = this.unexplained - this.baseline * (now - this.settledAt);
-    if (beyond > SWEEP_GAP_S * this.clockTicks) {
+    if (beyond > sweepLimit(this.clockTicks, now - this.lastEnd)) {
       this.sweeps++;
       return true;
     }
@@ -75,6 +86,7 @@ export class RestGate {
    * is the baseline since the last settle.
    */
   end(now: number, everyoneRead: boolean): void {
+    this.lastEnd = now;
     if (everyoneRead) {
       if (this.counting && this.settledAt > 0 && now > this.settledAt) {
         this.baseline = Math.max(0, this.unexplained) / (now - this.settledAt);

@@ -1,9 +1,9 @@
 // The kernel-total check that lets long-idle processes go unread for a tick (src/procfs/restGate.ts).
 import { describe, expect, it } from 'vitest';
-import { RestGate, SETTLE_MS, SWEEP_GAP_S } from '../../src/procfs/restGate';
+import { RestGate, SETTLE_MS, sweepLimit } from '../../src/procfs/restGate';
 
 const CLK = 100;
-const LIMIT = SWEEP_GAP_S * CLK; // clock ticks of unexplained time that force a sweep
+const LIMIT = sweepLimit(CLK, 1000); // clock ticks of unexplained time that force a sweep, ticks 1 s apart
 
 /** A gate settled at t=1000 ms with the kernel's total at `task`, baseline 0. */
 function settled(task = 10_000): RestGate {
@@ -45,7 +45,7 @@ describe('RestGate', () => {
     expect(g.sweeps).toBe(1);
   });
 
-  it('checks everyone in the tick when someone unread burns a tenth of a core or more', () => {
+  it('checks everyone in the tick when someone unread burns a twentieth of a core or more', () => {
     const g = settled();
     g.begin(10_000 + 50 + LIMIT + 1); // 50 charged below, the rest run by a resting process
     g.charge(50);
@@ -101,5 +101,11 @@ describe('RestGate', () => {
     g.begin(5);
     expect(g.active).toBe(false);
     expect(g.mustSweep(2000)).toBe(true);
+  });
+
+  it('scales the limit with the interval, never below the counters\' rounding', () => {
+    expect(sweepLimit(100, 1000)).toBe(5);
+    expect(sweepLimit(100, 250)).toBe(4);
+    expect(sweepLimit(100, 10_000)).toBe(50);
   });
 });
