@@ -388,7 +388,8 @@ export class ProcReader {
       clockTicks: this.auxv.clockTicks,
       kernelThreadNames,
     };
-    const connections = this.sockets.connectionsByPid(processes, takenAt);
+    // The quick pass feeds no detection: which process holds which connection waits for the full sample.
+    const connections = this.quick ? new Map<number, Connection[]>() : this.sockets.connectionsByPid(processes, takenAt);
     for (const c of this.sockets.unowned.slice(0, 5)) {
       warnings.push(`A connection to ${c.remoteAddress}:${c.remotePort} (a mining-pool port, ${c.state}) belongs to no process this reader can see${this.isRoot ? ' (a hidden process, or one in another PID namespace)' : ' (run as root)'}: socket inode ${c.inode}.`);
     }
