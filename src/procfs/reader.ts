@@ -510,14 +510,17 @@ export class ProcReader {
       if (this.tick > 1) this.gate.charge(ticks + reaped);
     }
     let cpuPercent = 0;
-    const since = acc.takenAt - t.confirmedAt; // = the tick interval, unless it rested a tick
+    // CPU % over the time between this read and the last one, not between the samples' starts: a sample
+    // that reads thousands of processes reads this one tens of ms after it began, and not always as late.
+    const readAt = this.live ? this.now() : acc.takenAt;
+    const since = readAt - t.confirmedAt; // = the tick interval, unless it rested
     if (t.startTicks === st.startTicks && t.confirmedAt > 0 && since > 0) {
       cpuPercent = Math.max(0, ((ticks - t.ticks) / clockTicks) / (since / 1000) * 100);
     }
     // Idle checks in a row (a process watched through schedstat counts them there)
     if (ticks !== t.ticks || t.startTicks !== st.startTicks) t.idleRuns = 0;
     else if (t.schedFd < 0) t.idleRuns++;
-    t.confirmedAt = acc.takenAt;
+    t.confirmedAt = readAt;
     if (t.startTicks !== st.startTicks) t.runtime = -1; // another process under this PID: no run time known
     t.startTicks = st.startTicks;
     t.ticks = ticks;
