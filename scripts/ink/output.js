@@ -41,12 +41,13 @@ class OutputCaches {
 /** Finished lines of the last frame, by their row's operations (a pure function of them). */
 let lastRows = new Map();
 
+/** An unstyled cell's style list, shared (ansi-tokenize's styledCharsToString adds no codes between equal lists). */
+const NO_STYLES = Object.freeze([]);
+const BLANK = Object.freeze({ type: 'char', value: ' ', fullWidth: false, styles: NO_STYLES });
+
 /** Ink's own way of building one row: a grid of styled characters, later writes over earlier ones. */
 function buildRow(segments, width, caches) {
-    const row = [];
-    for (let x = 0; x < width; x++) {
-        row.push({ type: 'char', value: ' ', fullWidth: false, styles: [] });
-    }
+    const row = new Array(width).fill(BLANK);
     for (const { x, line } of segments) {
         const characters = styledCharsFromTokens(tokenize(line));
         let offsetX = x;

@@ -3,7 +3,9 @@
 // rows changed, overlapping writes, clipping, wide characters, styles), and must return the same
 // screen; the line-diff writer, fed to a real terminal emulator, must leave the screen a full redraw
 // would leave.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -62,6 +64,30 @@ describe('the build\'s Ink output (scripts/ink/output.js)', () => {
       prev = theirs;
     }
     expect(changedFrames).toBeGreaterThan(5);
+  });
+
+  it('draws the same screens bundled as the dashboard bundles it (every patch of scripts/ink/patches.mjs applied)', async () => {
+    const { build } = await import('esbuild');
+    // @ts-expect-error: a plain .mjs build module without types
+    const { inkPatches } = await import('../../scripts/ink/patches.mjs');
+    const inkOutput = join(process.cwd(), 'node_modules/ink/build/output.js');
+    const out = await build({
+      stdin: { contents: `export { default } from ${JSON.stringify(inkOutput)};`, resolveDir: process.cwd(), loader: 'js' },
+      bundle: true, write: false, format: 'esm', platform: 'node', plugins: [inkPatches],
+      alias: { 'string-width': './node_modules/string-width/index.js' },
+    });
+    const code = out.outputFiles[0].text;
+    expect(code).toContain('styles: codes'); // the patched ansi-tokenize is the one bundled
+    expect(code).toContain('NARROW_TEXT');
+    const dir = mkdtempSync(join(tmpdir(), 'mw-ink-'));
+    try {
+      writeFileSync(join(dir, 'output.mjs'), code);
+      const Ink = await load(pathToFileURL(inkOutput).href);
+      const Bundled = await load(pathToFileURL(join(dir, 'output.mjs')).href);
+      for (const seed of [1, 1, 2, 3, 7, 8, 13, 20, 21]) expect(draw(Bundled, 60, 24, frame(seed))).toBe(draw(Ink, 60, 24, frame(seed)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
