@@ -7,6 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { PathOwners, type PathOwnersBuilder } from './pathOwners';
 
 export type Ownership =
   | { state: 'owned'; package: string }
@@ -55,7 +56,7 @@ export class DpkgIndex implements PackageLookup {
   kind: 'dpkg' | 'rpm' | 'none' = 'none';
   generation = 0;
   private readonly info: string;
-  private owners: Map<string, string> | null = null;
+  private owners: PathOwners | null = null;
   private diverted = new Map<string, string>();
   private readonly sums = new Map<string, Map<string, string> | null>();
   private changes: Map<string, number> | null = null;
@@ -97,7 +98,7 @@ export class DpkgIndex implements PackageLookup {
 
   private build(key: string, list: (d: string) => string[], read: (f: string) => string): void {
     this.kind = this.detectKind();
-    const owners = new Map<string, string>();
+    const owners = PathOwners.builder();
     if (this.kind === 'dpkg') {
       let names: string[] = [];
       try { names = list(this.info); } catch { names = []; }
@@ -114,12 +115,18 @@ export class DpkgIndex implements PackageLookup {
   }
 
   /**
-   * Index one package's file list. From a Buffer each kept line is decoded on its own: a slice of one big
-   * string would keep the whole file's text alive as long as the index (V8 sliced strings), megabytes of
-   * /usr/share paths that are never looked up.
+   * Index one package's file list. From a Buffer each kept line's directory and name are decoded on their
+   * own: a slice of one big string would keep the whole file's text alive as long as the index (V8 sliced
+   * strings), megabytes of /usr/share paths that are never looked up.
    */
-  private indexList(owners: Map<string, string>, pkg: string, text: string | Buffer): void {
+  private indexList(owners: PathOwnersBuilder, pkg: string, text: string | Buffer): void {
     const buf = typeof text === 'string' ? Buffer.from(text) : text;
+    // a list names a directory's files one after another: the previous line's directory is reused
+    // (compared as bytes) instead of decoded again
+    let dirStart = 0;
+    let dirEnd = -1;
+    let dir = '';
+    let indexed = false;
     let start = 0;
     while (start < buf.length) {
       let end = buf.indexOf(10, start);
@@ -127,15 +134,22 @@ export class DpkgIndex implements PackageLookup {
       // cheap pre-check on the bytes: INDEXED paths start with /u(sr), /b(in), /s(bin), /l(ib, ibexec,
       // ocal), /g(ames) or /o(pt)
       if (end - start > 1 && buf[start] === 47 && FIRST_LETTERS.has(buf[start + 1])) {
-        const line = buf.toString('utf8', start, end);
-        if (INDEXED.test(line) && !owners.has(line)) owners.set(line, pkg);
+        // INDEXED matches a prefix that ends with a slash, so the line's directory decides
+        const slash = buf.lastIndexOf(47, end - 1);
+        if (slash - start !== dirEnd - dirStart || buf.compare(buf, dirStart, dirEnd, start, slash) !== 0) {
+          dir = buf.toString('utf8', start, slash);
+          indexed = INDEXED.test(dir + '/');
+          dirStart = start;
+          dirEnd = slash;
+        }
+        if (indexed) owners.add(dir, buf.toString('utf8', slash + 1, end), pkg);
       }
       start = end + 1;
     }
   }
 
-  private install(key: string, owners: Map<string, string>): void {
-    this.owners = owners;
+  private install(key: string, owners: PathOwnersBuilder): void {
+    this.owners = owners.build();
     this.key = key;
     this.sums.clear();
     this.changes = null;
@@ -149,7 +163,7 @@ export class DpkgIndex implements PackageLookup {
     this.loading = (async () => {
       const key = mtimeKey(this.watched());
       this.kind = this.detectKind();
-      const owners = new Map<string, string>();
+      const owners = PathOwners.builder();
       if (this.kind === 'dpkg') {
         let names: string[] = [];
         try { names = await readdir(this.info); } catch { names = []; }
