@@ -7,6 +7,7 @@ import type { GpuState, ProcGpu, Snapshot } from '../model';
 import { probePid } from '../procfs/kernel';
 import { readDrmUsage, readGpuHardware, scanGpuFds, type GpuFd, type GpuHardware, type RdevOf } from '../procfs/gpu';
 import { NvidiaSmiMonitor } from './nvidiaSmi';
+import { loadSiGraphics } from '../host/systeminformation';
 
 /** New processes checked per tick: a first tick over 20,000 processes is spread over a few ticks. */
 const NEW_PER_TICK = 300;
@@ -71,7 +72,7 @@ export class GpuSampler {
   start(): void {
     this.nvidia?.start();
     if (this.present && this.opts.graphicsNames !== false) {
-      import('systeminformation')
+      loadSiGraphics()
         .then((si) => si.graphics())
         .then((g) => {
           const models = g.controllers.map((c) => c.model).filter((m) => m && !/virtual|vga compatible/i.test(m));

@@ -7,6 +7,7 @@
 import { readHostFile, readUptimeMs } from '../procfs/host';
 import { parseCpuTimes } from '../procfs/kernel';
 import { PROC_ROOT } from '../procfs/pid';
+import { loadSiMemory, type SiMemory } from './systeminformation';
 
 export interface HostStats {
   cpuPercent: number;
@@ -35,11 +36,11 @@ export type MemSource = () => Promise<{ total: number; active: number; swaptotal
  * starts on the second call, after the first frame, and until it is in, meminfo is read directly.
  */
 function siMemAfterFirstFrame(procRoot: string): MemSource {
-  let si: typeof import('systeminformation') | null = null;
+  let si: SiMemory | null = null;
   let calls = 0;
   return async () => {
     if (si) return si.mem();
-    if (calls++ === 1) import('systeminformation').then((m) => { si = m; }).catch(() => { /* meminfo it stays */ });
+    if (calls++ === 1) loadSiMemory().then((m) => { si = m; }).catch(() => { /* meminfo it stays */ });
     return parseMeminfo(readHostFile(procRoot, 'meminfo') ?? '');
   };
 }
