@@ -3,12 +3,16 @@
 //   npm run bench:tui -- [--procs N] [--seconds S] [--interval MS] [--only minewatch|btop] [--cols C]
 //                        [--rows R] [--launches K] [--keys K] [--churn FORKS_PER_S] [--rss-every S]
 //                        [--only minewatch|binary|btop] [--binary FILE] [--save FILE.json] [--cpu-prof DIR]
+//                        [--memory] [--heap-snapshot FILE.heapsnapshot]
 // First frames: K launches each, idle then busy, medians; a launch ends with q. Keys: after the CPU
 // window, K key presses (down/up, and minewatch's s and t, btop's e) spaced 150-350 ms apart, each timed
 // from the write to the end of the next synchronized-output frame. --churn starts that many short-lived
 // processes of its own a second during the window. The single executable (--binary FILE, else
 // $MINEWATCH_BINARY, else dist/minewatch-linux-x64 from `npm run package`) is measured the same way
 // when it exists. --save writes the results as JSON (npm run docs builds the README's cost table from it).
+// --memory: at the end of the CPU window, where each program's resident memory goes (scripts/
+// memoryBreakdown.ts: /proc/PID/smaps by kind; for the node-run bundle also V8's heap by space, through a
+// probe it loads with --import, and with --heap-snapshot FILE a V8 heap snapshot taken at the same time).
 // It starts N idle `sleep` processes of its own (children of one shell it starts), then each program in a
 // pseudo-terminal (cols x rows), waits for its first frame, lets it settle, and reads utime+stime from
 // /proc/PID/stat of that program before and after the window, and VmHWM from /proc/PID/status. The
@@ -16,7 +20,7 @@
 // it started is killed by PID when it is done or interrupted. btop is optional: without it the table
 // says "btop not installed".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +29,7 @@ import { spawn as spawnChild } from 'node:child_process';
 import { startIdle, type IdlePool } from './idleProcesses';
 import { startBurners, type Burners } from './burners';
 import { RUNTIME_FLAGS } from './runtime-flags.mjs';
+import { breakdownSmaps, formatBreakdown, HEAP_PROBE_IMPORT, parseSmaps, type HeapFigures } from './memoryBreakdown';
 import { clockTicks } from '../src/procfs/host';
 import { attempt, listPids, PROC_ROOT, readIo, readStat, readStatus } from '../src/procfs/pid';
 
@@ -47,6 +52,8 @@ const KEYS = Number(arg('keys', '40'));
 const CHURN = Number(arg('churn', '0'));
 const RSS_EVERY_S = Number(arg('rss-every', '10'));
 const SAVE = arg('save', '');
+const HEAP_SNAPSHOT = arg('heap-snapshot', '');
+const MEMORY = process.argv.includes('--memory') || HEAP_SNAPSHOT !== '';
 const SETTLE_MS = 3000;
 const BSU = '\x1b[?2026h';
 const ESU = '\x1b[?2026l';
@@ -108,11 +115,13 @@ interface Result {
   firstFrameBusy: number[];
   rssMbOverTime: number[];
   keyMs: number[];
+  /** --memory: where the resident memory went at the end of the CPU window (lines of text). */
+  memory: string[];
   note: string;
 }
 
 function emptyResult(name: string, note = ''): Result {
-  return { name, firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], note };
+  return { name, firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], memory: [], note };
 }
 
 function median(xs: number[]): number | null {
@@ -179,7 +188,25 @@ function installed(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
-async function measure(name: string, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp, keys: string[]): Promise<Result> {
+/** --memory: smaps by kind, and V8's figures when the program runs the heap probe (heapFile). */
+async function memoryBreakdown(pid: number, heapFile: string | null): Promise<string[]> {
+  let heap: HeapFigures | null = null;
+  if (heapFile) {
+    try { process.kill(pid, 'SIGUSR2'); } catch { /* gone */ }
+    // a heap snapshot of a busy process takes a while
+    // written last, after the heap snapshot (which takes a while on a busy host)
+    for (let waited = 0; waited < (HEAP_SNAPSHOT ? 180_000 : 10_000) && !existsSync(heapFile); waited += 200) await sleep(200);
+    try { heap = JSON.parse(readFileSync(heapFile, 'utf8')) as HeapFigures; } catch { /* no probe answer: smaps only */ }
+  }
+  try {
+    const smaps = breakdownSmaps(parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8')), readlinkSync(`/proc/${pid}/exe`));
+    return formatBreakdown(smaps, heap);
+  } catch (e) {
+    return [`no breakdown: ${(e as Error).message}`];
+  }
+}
+
+async function measure(name: string, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp, keys: string[], heapFile: string | null = null): Promise<Result> {
   const res = emptyResult(name);
   await firstFrames(res, cmd, args, env, marker);
   process.stdout.write(`${name}: starting in a ${COLS}x${ROWS} pty... `);
@@ -254,6 +281,7 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     res.note = 'exited during the window';
   }
   console.log('done');
+  if (MEMORY && !runningExited) res.memory = await memoryBreakdown(child.pid, heapFile);
   // Key to screen: each key is timed from its write to the end of the next frame.
   if (!runningExited && KEYS > 0) {
     process.stdout.write(`${name}: ${KEYS} keys... `);
@@ -311,10 +339,21 @@ const MW_KEYS = ['\x1b[B', '\x1b[A', '\x1b[B', 's', '\x1b[A', 't'];
 if (!ONLY || ONLY === 'minewatch') {
   // as users start it: the bundle through its shebang (node with the runtime flags); under --cpu-prof,
   // node with the same flags
-  const [cmd, args] = CPU_PROF
-    ? [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`, ...RUNTIME_FLAGS, bundle, '--interval', String(INTERVAL)]]
+  // (or with --memory, node with the same flags and the heap probe)
+  const profiling = CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [];
+  const probing = MEMORY ? ['--import', HEAP_PROBE_IMPORT] : [];
+  const [cmd, args] = CPU_PROF || MEMORY
+    ? [process.execPath, [...profiling, ...probing, ...RUNTIME_FLAGS, bundle, '--interval', String(INTERVAL)]]
     : [bundle, ['--interval', String(INTERVAL)]];
-  results.push(await measure('minewatch', cmd, args, baseEnv(), MW_FRAME, MW_KEYS));
+  let heapFile: string | null = null;
+  const env = baseEnv();
+  if (MEMORY) {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-bench-heap-'));
+    tempDirs.push(dir);
+    heapFile = env.MINEWATCH_BENCH_HEAP = join(dir, 'heap.json');
+    if (HEAP_SNAPSHOT) env.MINEWATCH_BENCH_SNAPSHOT = HEAP_SNAPSHOT;
+  }
+  results.push(await measure('minewatch', cmd, args, env, MW_FRAME, MW_KEYS, heapFile));
 }
 if ((!ONLY || ONLY === 'binary') && hasBinary) {
   results.push(await measure('minewatch-linux-x64', binary, ['--interval', String(INTERVAL)], baseEnv(), MW_FRAME, MW_KEYS));
@@ -345,6 +384,7 @@ const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(median(r.firstF
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
 for (const r of results) if (r.rssMbOverTime.length > 1) console.log(`${r.name} RSS every ${RSS_EVERY_S} s (MB): ${r.rssMbOverTime.map((x) => x.toFixed(0)).join(' ')}`);
+for (const r of results) if (r.memory.length) console.log(`\n${r.name} memory at the end of the window:\n${r.memory.join('\n')}`);
 
 const mw = results.find((r) => r.name === 'minewatch') ?? results.find((r) => r.name.startsWith('minewatch'));
 const bt = results.find((r) => r.name === 'btop');
