@@ -4,6 +4,7 @@
 // in by scripts/build.mjs (esbuild `define`); the Node.js is the one running (inside the single
 // executable, the runtime packaged with it).
 import { version } from '../package.json';
+import { RUNTIME_FLAGS } from '../scripts/runtime-flags.mjs';
 
 declare const MINEWATCH_COMMIT: string | undefined;
 declare const MINEWATCH_PACKAGING: string | undefined;
@@ -18,6 +19,7 @@ export function versionText(): string {
     ? `Node.js ${process.version} (inside this single executable)`
     : `Node.js ${process.version} (${process.execPath})`;
   // the V8 flags it runs with (scripts/runtime-flags.mjs), when it was started with them
-  const flags = process.execArgv.filter((a) => a.startsWith('--max-') || a.startsWith('--optimize'));
+  const names = new Set(RUNTIME_FLAGS.map((f) => f.split('=')[0]));
+  const flags = process.execArgv.filter((a) => names.has(a.split('=')[0]));
   return `minewatch ${VERSION}\ncommit ${COMMIT}\n${runtime}\n${flags.length ? `runtime flags ${flags.join(' ')}\n` : ''}`;
 }
