@@ -219,6 +219,8 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   const exited = new Promise<void>((r) => { exitedResolve = r; });
   child.onExit(() => { runningExited = true; exitedResolve(); });
   let bytes = 0;
+  // what it wrote last: when it exits during the window, its last words (a crash, the watchdog) go in the note
+  let lastOutput = '';
   // Frames: both programs wrap each screen update in a synchronized-output block (DEC mode 2026).
   let frames = 0;
   let frameEnds = 0;
@@ -228,6 +230,7 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   const framed = new Promise<void>((r) => { frameResolve = r; });
   child.onData((d) => {
     bytes += Buffer.byteLength(d);
+    lastOutput = (lastOutput + d).slice(-2048);
     for (let i = d.indexOf(BSU); i >= 0; i = d.indexOf(BSU, i + 1)) frames++;
     for (let i = d.indexOf(ESU); i >= 0; i = d.indexOf(ESU, i + 1)) { frameEnds++; onFrameEnd?.(); }
     if (firstFrame === null) {
@@ -278,7 +281,8 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     res.framesPerSecond = (frames - fr0) / secs;
     if (io0 && io1) res.readsPerSecond = (io1.syscr - io0.syscr) / ((w1 - w0) / 1000);
   } else {
-    res.note = 'exited during the window';
+    const last = lastOutput.replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>78]/g, '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean).at(-1);
+    res.note = `exited during the window${last ? `: ${last.slice(0, 200)}` : ''}`;
   }
   console.log('done');
   if (MEMORY && !runningExited) res.memory = await memoryBreakdown(child.pid, heapFile);
