@@ -20,7 +20,7 @@
 // it started is killed by PID when it is done or interrupted. btop is optional: without it the table
 // says "btop not installed".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ import { startBurners, type Burners } from './burners';
 import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 import { breakdownSmaps, formatBreakdown, HEAP_PROBE_IMPORT, parseSmaps, type HeapFigures } from './memoryBreakdown';
 import { clockTicks } from '../src/procfs/host';
-import { attempt, listPids, PROC_ROOT, readIo, readStat, readStatus } from '../src/procfs/pid';
+import { attempt, listPids, PROC_ROOT, readExe, readIo, readSmaps, readStat, readStatus } from '../src/procfs/pid';
 
 const req = createRequire(import.meta.url);
 const pty = req('@lydell/node-pty') as typeof import('@lydell/node-pty');
@@ -199,7 +199,7 @@ async function memoryBreakdown(pid: number, heapFile: string | null): Promise<st
     try { heap = JSON.parse(readFileSync(heapFile, 'utf8')) as HeapFigures; } catch { /* no probe answer: smaps only */ }
   }
   try {
-    const smaps = breakdownSmaps(parseSmaps(readFileSync(`/proc/${pid}/smaps`, 'utf8')), readlinkSync(`/proc/${pid}/exe`));
+    const smaps = breakdownSmaps(parseSmaps(readSmaps(PROC_ROOT, pid)), readExe(PROC_ROOT, pid).path);
     return formatBreakdown(smaps, heap);
   } catch (e) {
     return [`no breakdown: ${(e as Error).message}`];

@@ -474,6 +474,11 @@ export function readMaps(procRoot: string, pid: number, cap: number = CAP.maps):
   return readCapped(pidPath(procRoot, pid, 'maps'), cap).toString('utf8');
 }
 
+/** /proc/PID/smaps (every mapping with its resident size) as text, at most `cap` bytes; for bench:tui --memory. */
+export function readSmaps(procRoot: string, pid: number, cap: number = CAP.maps): string {
+  return readCapped(pidPath(procRoot, pid, 'smaps'), cap).toString('utf8');
+}
+
 /** /proc/PID/io counters (rchar, wchar, read_bytes...); root or the owner only. */
 export function readIo(procRoot: string, pid: number): Map<string, number> {
   const out = new Map<string, number>();
