@@ -1,6 +1,7 @@
 // The process table, straight from /proc. One ProcReader lives as long as the program and is sampled
-// once per tick. Per tick it reads the /proc listing and each process's stat (CPU, state, name, ppid,
-// threads, RSS). What cannot change for a (pid, start time) pair (uid, cmdline, exe, cwd, cgroup,
+// once per tick. Per tick it reads each process's stat (CPU, state, name, ppid, threads, RSS), or only
+// its schedstat run time when that shows it stayed idle; long-idle processes rest between checks while
+// the kernel's CPU total says nobody unread ran (restGate.ts). What cannot change for a (pid, start time) pair (uid, cmdline, exe, cwd, cgroup,
 // environment) is read once and cached; it is re-read when the process renames itself (comm changed,
 // which also happens on execve) and otherwise every REFRESH_MS, spread over ticks.
 // On a real procfs each process's stat file is opened once and re-read with pread(2) at offset 0 every
@@ -65,7 +66,7 @@ interface Tracked {
   statAt: number;
   /** When the CPU time last read was last confirmed (full read, or run time unchanged), for CPU %. */
   confirmedAt: number;
-  /** Consecutive checks that found it idle: long-idle processes are checked every other tick. */
+  /** Consecutive checks that found it idle: a long-idle process rests (restGate.ts). */
   idleRuns: number;
   /** /proc/PID/stat described another PID: read in full every tick. */
   mismatch: boolean;
