@@ -32,28 +32,25 @@ import { RUNTIME_FLAGS } from './runtime-flags.mjs';
 import { breakdownSmaps, formatBreakdown, HEAP_PROBE_IMPORT, parseSmaps, type HeapFigures } from './memoryBreakdown';
 import { clockTicks } from '../src/procfs/host';
 import { attempt, listPids, PROC_ROOT, readExe, readIo, readSmaps, readStat, readStatus } from '../src/procfs/pid';
+import { arg, flag, numArg } from './args';
 
 const req = createRequire(import.meta.url);
 const pty = req('@lydell/node-pty') as typeof import('@lydell/node-pty');
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-const N = Number(arg('procs', '2000'));
-const SECONDS = Number(arg('seconds', '60'));
-const INTERVAL = Number(arg('interval', '1000'));
-const COLS = Number(arg('cols', '120'));
-const ROWS = Number(arg('rows', '40'));
+const N = numArg('procs', 2000);
+const SECONDS = numArg('seconds', 60);
+const INTERVAL = numArg('interval', 1000);
+const COLS = numArg('cols', 120);
+const ROWS = numArg('rows', 40);
 const ONLY = arg('only', '');
 const CPU_PROF = arg('cpu-prof', '');
-const LAUNCHES = Number(arg('launches', '5'));
-const KEYS = Number(arg('keys', '40'));
-const CHURN = Number(arg('churn', '0'));
-const RSS_EVERY_S = Number(arg('rss-every', '10'));
+const LAUNCHES = numArg('launches', 5);
+const KEYS = numArg('keys', 40);
+const CHURN = numArg('churn', 0);
+const RSS_EVERY_S = numArg('rss-every', 10);
 const SAVE = arg('save', '');
 const HEAP_SNAPSHOT = arg('heap-snapshot', '');
-const MEMORY = process.argv.includes('--memory') || HEAP_SNAPSHOT !== '';
+const MEMORY = flag('memory') || HEAP_SNAPSHOT !== '';
 const SETTLE_MS = 3000;
 const BSU = '\x1b[?2026h';
 const ESU = '\x1b[?2026l';

@@ -11,6 +11,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { startIdle, type IdlePool } from './idleProcesses';
 import { runPsOnce, runScanOnce } from './scanRun';
 import { availableParallelism, loadavg } from 'node:os';
+import { numArg } from './args';
 
 // Count every child process started from here on, so the report can prove a tick spawns none.
 let spawned = 0;
@@ -29,13 +30,9 @@ const { runDeepScan } = await import('../src/deep/index');
 const { hostKnowledge } = await import('../src/host/knowledge');
 const { ContentCollector } = await import('../src/content/collector');
 
-function arg(name: string, dflt: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-}
-const N = arg('procs', 2000);
-const TICKS = arg('ticks', 30);
-const INTERVAL = arg('interval', 100);
+const N = numArg('procs', 2000);
+const TICKS = numArg('ticks', 30);
+const INTERVAL = numArg('interval', 100);
 
 
 const stats = (xs: number[]) => {
@@ -162,7 +159,7 @@ console.log(`\ntarget (median tick <= 25 ms, <= 1/3 of ps's median, no child pro
 // What a fleet pays per host: the real binary, as the systemd unit runs it (ECS alerts + textfile,
 // 1 s sample), over the same table. CPU and peak RSS come from the scan process itself (a preload
 // reports process.resourceUsage() at exit on fd 3); wall time includes the 1 s between the samples.
-const SCANS = arg('scans', 5);
+const SCANS = numArg('scans', 5);
 const scanDir = mkdtempSync(join(tmpdir(), 'mw-bench-scan-'));
 const scanWall: number[] = [];
 const scanCpu: number[] = [];

@@ -22,24 +22,21 @@ import { breakdown, formatBreakdown, type CpuProfile } from './profileReport';
 import { runPsOnce, runScanOnce, type ScanRun } from './scanRun';
 import { listPids, PROC_ROOT } from '../src/procfs/pid';
 import { RUNTIME_FLAGS } from './runtime-flags.mjs';
+import { arg, flag, numArg } from './args';
 
 const req = createRequire(import.meta.url);
 
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : dflt;
-}
-const N = Number(arg('procs', '2000'));
-const SECONDS = Number(arg('seconds', '60'));
-const INTERVAL = Number(arg('interval', '1000'));
-const COLS = Number(arg('cols', '120'));
-const ROWS = Number(arg('rows', '40'));
-const TOP = Number(arg('top', '25'));
+const N = numArg('procs', 2000);
+const SECONDS = numArg('seconds', 60);
+const INTERVAL = numArg('interval', 1000);
+const COLS = numArg('cols', 120);
+const ROWS = numArg('rows', 40);
+const TOP = numArg('top', 25);
 const KEEP = arg('keep', '');
 const ANALYZE = arg('analyze', '');
-const BUSY = process.argv.includes('--busy');
-const SCAN = process.argv.includes('--scan');
-const SETTLE_MS = Number(arg('settle', '3')) * 1000;
+const BUSY = flag('busy');
+const SCAN = flag('scan');
+const SETTLE_MS = numArg('settle', 3) * 1000;
 /** The header's process count: drawn once a snapshot is in, i.e. with the process table. */
 const FIRST_FRAME = /[1-9]\d* processes · /;
 
@@ -78,7 +75,7 @@ if (SCAN) {
 }
 
 async function profileScan(): Promise<void> {
-  const runs = Number(arg('runs', '3'));
+  const runs = numArg('runs', 3);
   const baseline = arg('baseline', '');
   const pool = await startIdle(N, 3600);
   const dir = mkdtempSync(join(tmpdir(), 'mw-profile-scan-'));
