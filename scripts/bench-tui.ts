@@ -133,16 +133,20 @@ function percentile(xs: number[], p: number): number | null {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 
+/** Start a program in a COLS x ROWS pty as the one running now (signalled by PID if the bench is interrupted). */
+function startInPty(cmd: string, args: string[], env: Record<string, string>): { child: IPty; exited: Promise<void> } {
+  const child = pty.spawn(cmd, args, { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
+  running = child;
+  runningExited = false;
+  const exited = new Promise<void>((r) => child.onExit(() => { runningExited = true; r(); }));
+  return { child, exited };
+}
+
 /** Launch, wait for the first frame (marker), quit with q: the time to the frame, or null. */
 async function launchOnce(cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp): Promise<number | null> {
   const t0 = performance.now();
   let onFrameEnd: (() => void) | null = null;
-  const child = pty.spawn(cmd, args, { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
-  running = child;
-  runningExited = false;
-  let exitedResolve: () => void = () => {};
-  const exited = new Promise<void>((r) => { exitedResolve = r; });
-  child.onExit(() => { runningExited = true; exitedResolve(); });
+  const { child, exited } = startInPty(cmd, args, env);
   let seen = '';
   let at: number | null = null;
   let frameResolve: () => void = () => {};
@@ -209,12 +213,7 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   process.stdout.write(`${name}: starting in a ${COLS}x${ROWS} pty... `);
   const t0 = performance.now();
   let onFrameEnd: (() => void) | null = null;
-  const child = pty.spawn(cmd, args, { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd: process.cwd(), env });
-  running = child;
-  runningExited = false;
-  let exitedResolve: () => void = () => {};
-  const exited = new Promise<void>((r) => { exitedResolve = r; });
-  child.onExit(() => { runningExited = true; exitedResolve(); });
+  const { child, exited } = startInPty(cmd, args, env);
   let bytes = 0;
   // what it wrote last: when it exits during the window, its last words (a crash, the watchdog) go in the note
   let lastOutput = '';
