@@ -48,7 +48,9 @@ describe('the signal dialog at 80x24', () => {
     await waitUntil(s, (x) => x.includes(`PID ${fam.pid} sshd`), 10_000, 'the launcher under the cursor');
 
     s.write('K');
-    await s.waitForText(`Signal process ${fam.pid}`, 10_000);
+    // wait for the whole box (a frame can arrive in more than one chunk), then read it
+    const drawn = (x: string) => { const b = box(x); return b.includes(`Signal process ${fam.pid}`) && /Enter or y does it/.test(b); };
+    await waitUntil(s, drawn, 10_000, 'the whole signal dialog');
     let inside = box(s.screen());
     expect(inside).toContain(`PID ${fam.pid} sshd`); // it names the process we started
     for (const c of CHOICES) expect(inside).toContain(c);
@@ -74,7 +76,7 @@ describe('the signal dialog at 80x24', () => {
     await s.waitForText('[x] included', 5000);
     s.write('j');
     s.write('j');
-    await s.waitForText('› SIGKILL', 5000);
+    await waitUntil(s, (x) => box(x).includes('› SIGKILL') && /Enter or y does it/.test(box(x)), 5000, 'SIGKILL chosen');
     inside = box(s.screen());
     for (const c of CHOICES) expect(inside).toContain(c);
     s.write('y');

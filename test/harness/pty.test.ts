@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPty, type PtySession } from '../helpers/pty';
+import { BSU, ESU, splitAtOpenFrame, startPty, type PtySession } from '../helpers/pty';
 
 const sessions: PtySession[] = [];
 afterEach(() => { sessions.splice(0).forEach((s) => s.kill('SIGKILL')); });
@@ -77,5 +77,27 @@ describe('startPty', () => {
     const s = start('process.stdout.write(process.env.MW_X + " " + process.cwd() + " " + process.env.TERM + "\\r\\n")', { env: { MW_X: 'hi' }, cwd: '/tmp' });
     await s.waitForText('hi /tmp xterm-256color');
     expect(await s.waitForExit()).toBe(0);
+  });
+
+  it('shows a synchronized frame only once its end has arrived, even when it comes in two writes', async () => {
+    // The frame's first half, a pause, then the second half: a reader must never see the first half alone.
+    const s = start(String.raw`
+      process.stdout.write('\x1b[?2026hTOP half\r\n');
+      setTimeout(() => process.stdout.write('BOTTOM half\r\n\x1b[?2026lafter\r\n'), 300);
+      setInterval(() => {}, 1000);`);
+    await s.waitForText('TOP half', 3000);
+    expect(s.screen()).toContain('BOTTOM half');
+    expect(s.raw()).toContain('TOP half');
+  });
+});
+
+describe('splitAtOpenFrame', () => {
+  it('holds an open frame and a cut begin marker, passes closed frames through', () => {
+    expect(splitAtOpenFrame('plain')).toEqual(['plain', '']);
+    expect(splitAtOpenFrame(`a${BSU}b${ESU}c`)).toEqual([`a${BSU}b${ESU}c`, '']);
+    expect(splitAtOpenFrame(`a${BSU}b${ESU}c${BSU}d`)).toEqual([`a${BSU}b${ESU}c`, `${BSU}d`]);
+    expect(splitAtOpenFrame('a\x1b[?20')).toEqual(['a', '\x1b[?20']);
+    expect(splitAtOpenFrame('a\x1b')).toEqual(['a', '\x1b']);
+    expect(splitAtOpenFrame(`x${BSU}`)).toEqual(['x', BSU]);
   });
 });

@@ -99,6 +99,22 @@ export function defaultPtyEnv(): Record<string, string> {
   return env;
 }
 
+export const BSU = '\x1b[?2026h';
+export const ESU = '\x1b[?2026l';
+
+/**
+ * Splits a byte stream at a synchronized-output block that has begun and not yet ended: `ready` can go to
+ * the screen, `held` waits for more bytes. A trailing part of a begin marker is held too.
+ */
+export function splitAtOpenFrame(data: string): [ready: string, held: string] {
+  const begin = data.lastIndexOf(BSU);
+  if (begin >= 0 && data.indexOf(ESU, begin) < 0) return [data.slice(0, begin), data.slice(begin)];
+  for (let n = Math.min(BSU.length - 1, data.length); n > 0; n--) {
+    if (BSU.startsWith(data.slice(data.length - n))) return [data.slice(0, data.length - n), data.slice(data.length - n)];
+  }
+  return [data, ''];
+}
+
 export function startPty(cmd: string, args: string[], opts: StartOptions = {}): PtySession {
   const cols = opts.cols ?? 100;
   const rows = opts.rows ?? 30;
@@ -112,17 +128,27 @@ export function startPty(cmd: string, args: string[], opts: StartOptions = {}): 
   const exitWaiters: Array<() => void> = [];
   const flushWaiters: Array<() => void> = [];
 
-  child.onData((d) => {
-    raw += d;
+  // A program that wraps each frame in a synchronized-output block (Ink does on a terminal) has its
+  // frame arrive in more than one chunk when it is large. Like a terminal that supports mode 2026, the
+  // screen shows a frame only once its end has arrived, so a test never reads half a frame.
+  let held = '';
+  const toScreen = (d: string) => {
     pending++;
     term.write(d, () => {
       pending--;
       if (pending === 0) flushWaiters.splice(0).forEach((f) => f());
     });
+  };
+  child.onData((d) => {
+    raw += d;
+    const [ready, rest] = splitAtOpenFrame(held + d);
+    held = rest;
+    if (ready) toScreen(ready);
   });
   // Answers to terminal queries (cursor position, device attributes) go back to the program.
   term.onData((d) => { if (!exit) child.write(d); });
   child.onExit(({ exitCode, signal }) => {
+    if (held) { toScreen(held); held = ''; } // a frame cut off by the exit is shown as it stands
     // Let trailing output that arrived with the exit be parsed first.
     setTimeout(() => {
       exit = { code: signal ? null : exitCode };
