@@ -27,12 +27,20 @@ export function failureOf(err: unknown): ReadFailure {
 /**
  * Read at most `cap` bytes from the start of a file; throws the open/read error. The result may be a
  * view into a scratch buffer that the next read reuses: decode or copy it at once.
+ * `oneRead`: a single read(2) of `cap` bytes, for the /proc files the kernel hands
+ * over whole in one read when the buffer holds them, so the read that would only confirm the end is not
+ * made: seq_file records of single_open (stat, status, cgroup: the record is built whole, the buffer
+ * grown until it fits, then copied up to the count) and cmdline/environ (copied page by page until the
+ * count or the end). Not for files of many records (maps, net/tcp): seq_file hands those over about a
+ * page per read. On a fixture tree the file is a regular one, which one read also returns whole. Larger
+ * caps than the scratch buffer read until the end as before.
  */
-export function readCapped(path: string, cap: number): Buffer {
+export function readCapped(path: string, cap: number, oneRead = false): Buffer {
   const fd = openSync(path, OPEN_FLAGS);
   try {
     if (cap <= SCRATCH_MAX) {
       if (scratch.length < cap) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(cap, scratch.length * 2)));
+      if (oneRead) return scratch.subarray(0, Math.max(0, readSync(fd, scratch, 0, cap, null)));
       let total = 0;
       while (total < cap) {
         const n = readSync(fd, scratch, total, cap - total, null);

@@ -121,7 +121,7 @@ export function openPidFile(procRoot: string, pid: number, name: string): number
 // ------------------------------------------------------------------ stat, status, comm
 
 export function readStat(procRoot: string, pid: number): StatFields {
-  const buf = readCapped(pidPath(procRoot, pid, 'stat'), CAP.stat);
+  const buf = readCapped(pidPath(procRoot, pid, 'stat'), CAP.stat, true);
   const st = parseStatBytes(buf, buf.length);
   if (!st) throw new ProcFormatError('unparsable /proc/PID/stat');
   return st;
@@ -193,7 +193,7 @@ export function parseStatus(text: string): PidStatus | null {
 }
 
 export function readStatus(procRoot: string, pid: number): PidStatus {
-  const st = parseStatus(readCapped(pidPath(procRoot, pid, 'status'), CAP.status).toString('utf8'));
+  const st = parseStatus(readCapped(pidPath(procRoot, pid, 'status'), CAP.status, true).toString('utf8'));
   if (!st) throw new ProcFormatError('no Uid: line in /proc/PID/status');
   return st;
 }
@@ -223,7 +223,7 @@ export interface StatusBrief {
  * without building a map of every field: the effective uid and the depth of its PID namespace.
  */
 export function readStatusBrief(procRoot: string, pid: number): StatusBrief {
-  const buf = readCapped(pidPath(procRoot, pid, 'status'), CAP.status);
+  const buf = readCapped(pidPath(procRoot, pid, 'status'), CAP.status, true);
   const uids = nums(lastField(buf, 'Uid'));
   if (uids.length < 4) throw new ProcFormatError('no Uid: line in /proc/PID/status');
   return { effectiveUid: uids[1], nsDepth: nums(lastField(buf, 'NSpid')).length };
@@ -244,14 +244,14 @@ export interface Argv {
 
 /** argv (NUL-separated), at most `cap` bytes of it. Empty for kernel threads and zombies. */
 export function readCmdline(procRoot: string, pid: number, cap: number = CAP.cmdline): Argv {
-  const buf = readCapped(pidPath(procRoot, pid, 'cmdline'), cap + 1);
+  const buf = readCapped(pidPath(procRoot, pid, 'cmdline'), cap + 1, true);
   const truncated = buf.length > cap;
   return { argv: splitNul(truncated ? buf.subarray(0, cap) : buf), truncated };
 }
 
 /** The environment as "NAME=value" strings (at most `cap` bytes); readable by the owner and root only. */
 export function readEnviron(procRoot: string, pid: number, cap: number = CAP.environ): string[] {
-  return splitNul(readCapped(pidPath(procRoot, pid, 'environ'), cap));
+  return splitNul(readCapped(pidPath(procRoot, pid, 'environ'), cap, true));
 }
 
 /**
@@ -259,7 +259,7 @@ export function readEnviron(procRoot: string, pid: number, cap: number = CAP.env
  * would return them, in order: only those entries are decoded (an environment holds dozens to thousands).
  */
 export function readEnvironVars(procRoot: string, pid: number, names: readonly string[], cap: number = CAP.environ): string[] {
-  const buf = readCapped(pidPath(procRoot, pid, 'environ'), cap);
+  const buf = readCapped(pidPath(procRoot, pid, 'environ'), cap, true);
   const out: string[] = [];
   const end = buf.length > 0 && buf[buf.length - 1] === 0 ? buf.length - 1 : buf.length;
   let s = 0;
@@ -387,11 +387,11 @@ export function parseCgroup(text: string): string | null {
 }
 
 export function readCgroupLines(procRoot: string, pid: number): CgroupLine[] {
-  return parseCgroupLines(readCapped(pidPath(procRoot, pid, 'cgroup'), CAP.cgroup).toString('utf8'));
+  return parseCgroupLines(readCapped(pidPath(procRoot, pid, 'cgroup'), CAP.cgroup, true).toString('utf8'));
 }
 
 export function readCgroup(procRoot: string, pid: number): string | null {
-  return parseCgroup(readCapped(pidPath(procRoot, pid, 'cgroup'), CAP.cgroup).toString('utf8'));
+  return parseCgroup(readCapped(pidPath(procRoot, pid, 'cgroup'), CAP.cgroup, true).toString('utf8'));
 }
 
 // ------------------------------------------------------------------ fd/, fdinfo/

@@ -153,3 +153,35 @@ describe.runIf(process.platform === 'linux')('readChildren on the live /proc', (
     expect(readChildren('/proc', process.pid)).not.toContain(child.pid);
   });
 });
+
+describe.runIf(process.platform === 'linux')('one read(2) per single-record /proc file', () => {
+  it('returns what reading until the end returns: stat, status, cgroup, and a command line and environment of several pages', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readCapped } = await import('../../src/procfs/files');
+    // 3 pages of argv and 6 of environment: the kernel copies them page by page within one read.
+    const long = ['sh', '-c', 'read x', 'sh', 'a'.repeat(12_000)];
+    const child = spawn(long[0], long.slice(1), { stdio: ['pipe', 'ignore', 'ignore'], env: { PATH: process.env.PATH, BIG: 'b'.repeat(24_000) } });
+    try {
+      await new Promise((r) => child.once('spawn', r));
+      // wait for the exec: the command line is the shell's once the kernel shows it
+      const deadline = Date.now() + 10_000;
+      while (!attempt(() => readCmdline('/proc', child.pid!).argv.length === long.length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(readCmdline('/proc', child.pid!).argv).toEqual(long);
+      expect(readEnvironVars('/proc', child.pid!, ['BIG'])).toEqual(['BIG=' + 'b'.repeat(24_000)]);
+      const caps: [string, number][] = [['stat', 4096], ['status', 16 * 1024], ['cgroup', 64 * 1024], ['cmdline', 32 * 1024 + 1], ['environ', 256 * 1024]];
+      for (const pid of [child.pid!, process.pid, 1]) {
+        for (const [name, cap] of caps) {
+          const path = `/proc/${pid}/${name}`;
+          const whole = attempt(() => Buffer.from(readCapped(path, cap)));
+          if (whole === null) continue; // not ours to read
+          const once = Buffer.from(readCapped(path, cap, true));
+          // stat moves (CPU time, RSS) between two reads of a running process: same length class, same start
+          if (name === 'stat' || name === 'status') expect(once.length).toBeGreaterThan(whole.length / 2);
+          else expect(once.equals(whole), `${path}: ${once.length} vs ${whole.length} bytes`).toBe(true);
+        }
+      }
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
