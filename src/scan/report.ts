@@ -100,6 +100,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
       // processes that started or exec'd meanwhile).
       const first = reader.sample({ statOnly: true });
       enricher.enrich(first, { containers: false });
+      // every process's cgroup from one walk of the cgroup2 mount, not one /proc/PID/cgroup each
+      reader.prefetchCgroups();
       const closesAt = performance.now() + opts.sampleMs;
       while (reader.readIdentities(IDENTITY_SLICE) > 0) await new Promise((r) => setImmediate(r));
       opts.whileSampling?.();
