@@ -9,7 +9,10 @@ import { isLoopbackAddress, isPrivateAddress, parseProcNetTcp, readConnections }
 import { attempt, forEachFd, readNamespace, readNetTable, socketInode } from './pid';
 
 const NET_REFRESH_MS = 5_000;
-/** How often every process's network namespace is looked up again (new PIDs are looked up at once). */
+/**
+ * How often the network namespace of a process that ran since its last lookup is looked up again (new
+ * PIDs are looked up at once). One that has not run cannot have entered another (setns, unshare).
+ */
 const NS_REFRESH_MS = 30_000;
 
 /** "inuse/alloc" of TCP and TCP6 from <proc>/net/sockstat{,6}: moves when sockets are opened or closed. */
@@ -61,8 +64,8 @@ export class SocketAttribution {
   constructor(private readonly procRoot: string, private readonly watchPorts: ReadonlySet<number>,
     private readonly loopbackPorts: ReadonlySet<number> = new Set()) {}
 
-  /** Network namespace per PID (with the start time it was read for), and when all were last read. */
-  private readonly netns = new Map<number, { startTicks: number; ns: number | null }>();
+  /** Network namespace per PID (with the start time and CPU time it was read at), and when all were last read. */
+  private readonly netns = new Map<number, { startTicks: number; cpuTicks: number; ns: number | null }>();
   private nsReadAt = 0;
 
   private watched(c: Connection): boolean {
@@ -72,8 +75,8 @@ export class SocketAttribution {
 
   /**
    * Connections of other network namespaces (containers): /proc/PID/net/tcp{,6} read once per distinct
-   * namespace, through one of its processes. Namespaces are looked up for new PIDs at once and for all
-   * every NS_REFRESH_MS (a readlink each).
+   * namespace, through one of its processes. Namespaces are looked up for new PIDs at once and, every
+   * NS_REFRESH_MS, for those that ran since their last lookup (a readlink each).
    */
   private foreignConnections(processes: Map<number, ProcessInfo>, now: number): Connection[] {
     const own = readNamespace(this.procRoot, process.pid, 'net');
@@ -84,8 +87,8 @@ export class SocketAttribution {
     for (const p of processes.values()) {
       if (p.kernelThread) continue;
       let e = this.netns.get(p.pid);
-      if (!e || e.startTicks !== p.startTicks || all) {
-        e = { startTicks: p.startTicks, ns: readNamespace(this.procRoot, p.pid, 'net') };
+      if (!e || e.startTicks !== p.startTicks || (all && e.cpuTicks !== p.cpuTicks)) {
+        e = { startTicks: p.startTicks, cpuTicks: p.cpuTicks, ns: readNamespace(this.procRoot, p.pid, 'net') };
         this.netns.set(p.pid, e);
       }
       if (e.ns !== null && e.ns !== own && !holder.has(e.ns)) holder.set(e.ns, p.pid);

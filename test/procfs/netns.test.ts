@@ -1,7 +1,7 @@
 // Pool connections of processes in other network namespaces (containers): their /proc/PID/net/tcp is read
 // once per namespace and attributed like the host's; loopback proxies count on strong ports; a socket no
 // process holds is reported.
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { POOL_PORTS, STRONG_POOL_PORTS } from '../../src/detect/poolPorts';
@@ -57,5 +57,31 @@ describe('connections beyond the host table', () => {
     const s = r.sample();
     expect(s.connections.get(710)?.map((c) => c.remotePort)).toEqual([3333]);
     expect(s.warnings.join('\n')).toMatch(/127\.0\.0\.1:14400 .*belongs to no process/);
+  });
+
+  it('looks a namespace up again only for a process that ran since the last lookup', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: process.pid, comm: 'node', uid: 0, cmdline: ['node'], exe: '/usr/bin/node' });
+    ns(tree, process.pid, 4026531840);
+    const worker = { pid: 720, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker', utime: 5 };
+    tree.add(worker);
+    ns(tree, 720, 4026531840); // the host's at first
+    socket(tree, 720, 777);
+    tree.procFile('net/tcp', HEADER);
+    tree.procFile('net/sockstat', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
+    tree.procFile('720/net/tcp', HEADER + line('020011AC:9C40', '097100CB:0D05', 777));
+    let now = 1_000_000;
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, now: () => now });
+    expect(r.sample().connections.get(720)).toBeUndefined();
+    // it enters another namespace (as a fixture tree allows without running): a process that has not
+    // run cannot have done that, so its namespace is not looked up again
+    rmSync(join(tree.proc, '720', 'ns', 'net'));
+    symlinkSync('net:[4026532999]', join(tree.proc, '720', 'ns', 'net'));
+    now += 40_000;
+    expect(r.sample().connections.get(720)).toBeUndefined();
+    // once it ran, the next refresh looks again and finds the connection in its namespace
+    tree.setCpu(worker, 50);
+    now += 40_000;
+    expect(r.sample().connections.get(720)?.map((c) => c.remotePort)).toEqual([3333]);
   });
 });
