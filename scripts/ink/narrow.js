@@ -1,13 +1,13 @@
 // Text whose terminal width is its length: printable ASCII and the single-width symbols a dashboard
 // draws with (Latin-1, dashes, quotes, bullets, arrows, mathematical operators, box drawing, blocks,
-// geometric shapes), none of which combines with its neighbours or is an emoji by default. string-width
+// geometric shapes, the check and ballot marks ✓ ✗), none of which combines with its neighbours or is an emoji by default. string-width
 // only knows printable ASCII as such; for the rest it builds a grapheme segmenter and Unicode-property
 // regular expressions on first use (~100 ms of the first frame on a loaded 2-core host). Patched into
 // string-width by scripts/build.mjs; every code point is checked against string-width itself in
 // test/build/narrow.test.ts.
 export const NARROW_RANGES = [
   [0x20, 0x7e], [0xa1, 0xac], [0xae, 0xff], [0x2010, 0x2027], [0x2030, 0x205e], [0x2190, 0x22ff],
-  [0x2500, 0x25fc], [0x25ff, 0x25ff],
+  [0x2500, 0x25fc], [0x25ff, 0x25ff], [0x2713, 0x2713], [0x2717, 0x2717],
 ];
 
 const hex = (c) => `\\u${c.toString(16).padStart(4, '0')}`;

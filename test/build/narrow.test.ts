@@ -1,6 +1,8 @@
 // The width-is-length fast path and the segmenter shortcut patched into string-width, ansi-tokenize and
 // slice-ansi (scripts/ink/narrow.js): every code point it takes as narrow is narrow by string-width's
 // own rules, and its graphemes are Intl.Segmenter's.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import stringWidth from 'string-width';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .js build helper without types
@@ -22,7 +24,7 @@ describe('narrow text', () => {
         n++;
       }
     }
-    expect(n).toBe(882); // the ranges as written: a change to them is a change to this test
+    expect(n).toBe(884); // the ranges as written: a change to them is a change to this test
   });
 
   it('leaves everything else to string-width: zero-width, combining, wide, emoji', () => {
@@ -33,5 +35,19 @@ describe('narrow text', () => {
     for (const t of ['', 'plain ascii', '\u001b[1m\u001b[31mbold red\u001b[39m\u001b[22m', '│ ├─ 4242 abc ·…▲', 'e\u0301 combining', '👩‍💻 emoji', 'a\r\nb', '中文 wide']) {
       expect(ours(t)).toEqual(segment(t));
     }
+  });
+
+  it('covers every symbol the views draw with, so drawing a frame never builds a segmenter', () => {
+    // the views (components/) and the text they are handed (src/text/, the keymap): each non-ASCII
+    // character written in them must take the fast path
+    const files = [
+      ...readdirSync('components').map((f) => join('components', f)),
+      ...readdirSync('src/text').map((f) => join('src/text', f)),
+      'src/app/keymap.ts',
+    ].filter((f) => /\.tsx?$/.test(f));
+    const symbols = new Set<string>();
+    for (const f of files) for (const ch of readFileSync(f, 'utf8')) if (ch.codePointAt(0)! > 0x7e) symbols.add(ch);
+    expect(symbols.size).toBeGreaterThan(10);
+    expect([...symbols].filter((ch) => !NARROW_TEXT.test(ch)).map((ch) => `U+${ch.codePointAt(0)!.toString(16)}`)).toEqual([]);
   });
 });
