@@ -3,7 +3,7 @@
 //   npm run bench:tui -- [--procs N] [--seconds S] [--interval MS] [--only minewatch|btop] [--cols C]
 //                        [--rows R] [--launches K] [--keys K] [--churn FORKS_PER_S] [--rss-every S]
 //                        [--only minewatch|binary|btop] [--binary FILE] [--save FILE.json] [--cpu-prof DIR]
-//                        [--memory] [--heap-snapshot FILE.heapsnapshot]
+//                        [--memory] [--heap-snapshot FILE.heapsnapshot] [--heap-snapshot-at S1,S2,...]
 // First frames: K launches each, idle then busy, medians; a launch ends with q. Keys: after the CPU
 // window, K key presses (down/up, and minewatch's s and t, btop's e) spaced 150-350 ms apart, each timed
 // from the write to the end of the next synchronized-output frame. --churn starts that many short-lived
@@ -13,6 +13,9 @@
 // --memory: at the end of the CPU window, where each program's resident memory goes (scripts/
 // memoryBreakdown.ts: /proc/PID/smaps by kind; for the node-run bundle also V8's heap by space, through a
 // probe it loads with --import, and with --heap-snapshot FILE a V8 heap snapshot taken at the same time).
+// --heap-snapshot-at S1,S2: heap snapshots of the same run S1, S2... seconds into the window, written
+// beside FILE (default ./minewatch.heapsnapshot) as FILE-S1s.heapsnapshot...; the window's end then gets
+// one only when --heap-snapshot was given. Diff two with `node dist/heap-diff.js A B` (scripts/heapDiff.ts).
 // It starts N idle `sleep` processes of its own (children of one shell it starts), then each program in a
 // pseudo-terminal (cols x rows), waits for its first frame, lets it settle, and reads utime+stime from
 // /proc/PID/stat of that program before and after the window, and VmHWM from /proc/PID/status. The
@@ -29,7 +32,7 @@ import { spawn as spawnChild } from 'node:child_process';
 import { startIdle, type IdlePool } from './idleProcesses';
 import { startBurners, type Burners } from './burners';
 import { RUNTIME_FLAGS } from './runtime-flags.mjs';
-import { breakdownSmaps, formatBreakdown, HEAP_PROBE_IMPORT, parseSmaps, type HeapFigures } from './memoryBreakdown';
+import { breakdownSmaps, formatBreakdown, formatCompact, formatHeapLine, HEAP_PROBE_IMPORT, parseSmaps, requestHeapFigures, type HeapFigures } from './memoryBreakdown';
 import { clockTicks } from '../src/procfs/host';
 import { attempt, listPids, PROC_ROOT, readExe, readIo, readSmaps, readStat, readStatus } from '../src/procfs/pid';
 import { arg, flag, numArg } from './args';
@@ -50,7 +53,14 @@ const CHURN = numArg('churn', 0);
 const RSS_EVERY_S = numArg('rss-every', 10);
 const SAVE = arg('save', '');
 const HEAP_SNAPSHOT = arg('heap-snapshot', '');
-const MEMORY = flag('memory') || HEAP_SNAPSHOT !== '';
+const HEAP_SNAPSHOT_AT = arg('heap-snapshot-at', '').split(',').filter(Boolean).map(Number);
+if (HEAP_SNAPSHOT_AT.some((t) => !(t >= 0))) throw new Error('--heap-snapshot-at takes seconds into the window, e.g. 180,900');
+const MEMORY = flag('memory') || HEAP_SNAPSHOT !== '' || HEAP_SNAPSHOT_AT.length > 0;
+/** Where the snapshot S seconds into the window goes: beside --heap-snapshot's file, with -Ss before the extension. */
+function snapshotPathAt(seconds: number): string {
+  const base = HEAP_SNAPSHOT || join(process.cwd(), 'minewatch.heapsnapshot');
+  return base.replace(/(\.heapsnapshot)?$/, `-${seconds}s.heapsnapshot`);
+}
 const SETTLE_MS = 3000;
 const BSU = '\x1b[?2026h';
 const ESU = '\x1b[?2026l';
@@ -112,13 +122,15 @@ interface Result {
   firstFrameBusy: number[];
   rssMbOverTime: number[];
   keyMs: number[];
+  /** --memory: where the resident memory went, every --rss-every seconds (lines of text). */
+  memoryOverTime: string[];
   /** --memory: where the resident memory went at the end of the CPU window (lines of text). */
   memory: string[];
   note: string;
 }
 
 function emptyResult(name: string, note = ''): Result {
-  return { name, firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], memory: [], note };
+  return { name, firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], memoryOverTime: [], memory: [], note };
 }
 
 function median(xs: number[]): number | null {
@@ -191,14 +203,8 @@ function installed(cmd: string): boolean {
 
 /** --memory: smaps by kind, and V8's figures when the program runs the heap probe (heapFile). */
 async function memoryBreakdown(pid: number, heapFile: string | null): Promise<string[]> {
-  let heap: HeapFigures | null = null;
-  if (heapFile) {
-    try { process.kill(pid, 'SIGUSR2'); } catch { /* gone */ }
-    // a heap snapshot of a busy process takes a while
-    // written last, after the heap snapshot (which takes a while on a busy host)
-    for (let waited = 0; waited < (HEAP_SNAPSHOT ? 180_000 : 10_000) && !existsSync(heapFile); waited += 200) await sleep(200);
-    try { heap = JSON.parse(readFileSync(heapFile, 'utf8')) as HeapFigures; } catch { /* no probe answer: smaps only */ }
-  }
+  // a heap snapshot of a busy process takes a while; no probe answer: smaps only
+  const heap: HeapFigures | null = heapFile ? await requestHeapFigures(pid, heapFile, HEAP_SNAPSHOT, HEAP_SNAPSHOT ? 180_000 : 10_000) : null;
   try {
     const smaps = breakdownSmaps(parseSmaps(readSmaps(PROC_ROOT, pid)), readExe(PROC_ROOT, pid).path);
     return formatBreakdown(smaps, heap);
@@ -256,11 +262,44 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     // short-lived processes of our own (each exits by itself at once): the table churns as on a busy host
     churnTimer = setInterval(() => { try { spawnChild('true', [], { stdio: 'ignore' }).on('error', () => {}); } catch { /* fork failed */ } }, 1000 / CHURN);
   }
-  const rssTimer = setInterval(() => { const kb = statusKb(child.pid, 'VmRSS'); if (kb !== null) res.rssMbOverTime.push(kb / 1024); }, RSS_EVERY_S * 1000);
+  // the heap probe answers one question at a time (snapshots and the breakdown over time share its file)
+  let probe: Promise<unknown> = Promise.resolve();
+  const ask = (snapshot: string, waitMs: number) => {
+    const answer = probe.then(() => requestHeapFigures(child.pid, heapFile!, snapshot, waitMs));
+    probe = answer;
+    return answer;
+  };
+  const rssTimer = setInterval(() => {
+    const kb = statusKb(child.pid, 'VmRSS');
+    if (kb !== null) res.rssMbOverTime.push(kb / 1024);
+    // --memory: where it goes, every RSS_EVERY_S (smaps read from here; V8's figures from the probe, no snapshot)
+    if (MEMORY && !runningExited) {
+      const at = Math.round((performance.now() - w0) / 1000);
+      const smaps = attempt(() => breakdownSmaps(parseSmaps(readSmaps(PROC_ROOT, child.pid)), readExe(PROC_ROOT, child.pid).path));
+      const heap = heapFile ? ask('', 5000) : Promise.resolve(null);
+      void heap.then((h) => { if (smaps) res.memoryOverTime.push(`${String(at).padStart(5)} s  ${formatCompact(smaps, h)}`); });
+    }
+  }, RSS_EVERY_S * 1000);
   const kb0 = statusKb(child.pid, 'VmRSS');
   if (kb0 !== null) res.rssMbOverTime.push(kb0 / 1024);
+  // --heap-snapshot-at: snapshots during the window (the window's clock keeps running while one is taken)
+  const snapshots = (async () => {
+    if (!heapFile) return;
+    for (const at of [...HEAP_SNAPSHOT_AT].sort((a, b) => a - b)) {
+      if (at > SECONDS) break;
+      await Promise.race([sleep(w0 + at * 1000 - performance.now()), exited]);
+      if (runningExited) return;
+      const file = snapshotPathAt(at);
+      const h = await ask(file, 180_000);
+      const line = `${name} at ${at} s: ${h ? `${formatHeapLine(h)}; snapshot ${file}` : 'no answer from the heap probe'}`;
+      res.memory.push(line);
+      process.stdout.write(`\n${line}\n`);
+    }
+  })();
   await Promise.race([sleep(SECONDS * 1000), exited]);
+  await snapshots;
   clearInterval(rssTimer);
+  await probe;
   if (churnTimer) { clearInterval(churnTimer); churnTimer = null; }
   const c1 = cpuTicks(child.pid);
   const io1 = ioCounters(child.pid);
@@ -281,7 +320,7 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     res.note = `exited during the window${last ? `: ${last.slice(0, 200)}` : ''}`;
   }
   console.log('done');
-  if (MEMORY && !runningExited) res.memory = await memoryBreakdown(child.pid, heapFile);
+  if (MEMORY && !runningExited) res.memory.push(...await memoryBreakdown(child.pid, heapFile));
   // Key to screen: each key is timed from its write to the end of the next frame.
   if (!runningExited && KEYS > 0) {
     process.stdout.write(`${name}: ${KEYS} keys... `);
@@ -384,6 +423,7 @@ const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(median(r.firstF
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
 for (const r of results) if (r.rssMbOverTime.length > 1) console.log(`${r.name} RSS every ${RSS_EVERY_S} s (MB): ${r.rssMbOverTime.map((x) => x.toFixed(0)).join(' ')}`);
+for (const r of results) if (r.memoryOverTime.length) console.log(`\n${r.name} memory every ${RSS_EVERY_S} s (MB):\n${r.memoryOverTime.join('\n')}`);
 for (const r of results) if (r.memory.length) console.log(`\n${r.name} memory at the end of the window:\n${r.memory.join('\n')}`);
 
 const mw = results.find((r) => r.name === 'minewatch') ?? results.find((r) => r.name.startsWith('minewatch'));

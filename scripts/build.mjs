@@ -44,5 +44,6 @@ await build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/minewa
 await build({ ...common, entryPoints: ['scripts/bench.ts'], outfile: 'dist/bench.js' });
 await build({ ...common, entryPoints: ['scripts/bench-tui.ts'], outfile: 'dist/bench-tui.js' });
 await build({ ...common, entryPoints: ['scripts/profile.ts'], outfile: 'dist/profile.js' });
+await build({ ...common, entryPoints: ['scripts/heapDiff.ts'], outfile: 'dist/heap-diff.js' });
 chmodSync('dist/minewatch.js', 0o755);
 await writeManPage(common);

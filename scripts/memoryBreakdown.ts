@@ -3,8 +3,13 @@
 // and per-thread arenas), stacks and other anonymous memory; with V8's own figures from inside the
 // process (heap spaces, external memory), the anonymous part is split again into V8's heap and the rest.
 // The V8 figures come from a probe loaded with --import (HEAP_PROBE_IMPORT): on SIGUSR2 it writes them
-// as JSON to the file named by MINEWATCH_BENCH_HEAP (last: once it is there, everything is), and first a
-// heap snapshot to MINEWATCH_BENCH_SNAPSHOT when that is set. Only a node-run bundle can load it; a single executable gets the smaps part.
+// as JSON to the file named by MINEWATCH_BENCH_HEAP (last: once it is there, everything is); when the
+// file MINEWATCH_BENCH_HEAP.request names a path, it first writes a heap snapshot there (V8 collects the
+// garbage before it takes one). The bench asks as often as it likes (requestHeapFigures): snapshots of
+// the same run at chosen times, to diff (scripts/heapDiff.ts). Only a node-run bundle can load it; a
+// single executable gets the smaps part.
+
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 /** One mapping of /proc/PID/smaps with its resident size. */
 export interface Mapping { start: number; end: number; perms: string; path: string; rssKb: number }
@@ -68,13 +73,49 @@ export interface HeapFigures {
 
 const PROBE = `import v8 from 'node:v8'; import fs from 'node:fs';
 process.on('SIGUSR2', () => {
+  const out = process.env.MINEWATCH_BENCH_HEAP;
   try {
     const figures = JSON.stringify({ usage: process.memoryUsage(), spaces: v8.getHeapSpaceStatistics(), code: v8.getHeapCodeStatistics() });
-    if (process.env.MINEWATCH_BENCH_SNAPSHOT) v8.writeHeapSnapshot(process.env.MINEWATCH_BENCH_SNAPSHOT);
-    fs.writeFileSync(process.env.MINEWATCH_BENCH_HEAP, figures);
-  } catch (e) { try { fs.writeFileSync(process.env.MINEWATCH_BENCH_HEAP + '.error', String(e)); } catch {} }
+    let snapshot = '';
+    try { snapshot = fs.readFileSync(out + '.request', 'utf8').trim(); } catch {}
+    if (snapshot) v8.writeHeapSnapshot(snapshot);
+    fs.writeFileSync(out + '.tmp', figures);
+    fs.renameSync(out + '.tmp', out);
+  } catch (e) { try { fs.writeFileSync(out + '.error', String(e)); } catch {} }
 });`;
 export const HEAP_PROBE_IMPORT = `data:text/javascript,${encodeURIComponent(PROBE)}`;
+
+/**
+ * Ask a process running the probe for its V8 figures (and a heap snapshot written to `snapshot` first,
+ * when given); waits up to `waitMs` for the answer (a snapshot of a busy heap takes seconds). null: no answer.
+ */
+export async function requestHeapFigures(pid: number, heapFile: string, snapshot: string, waitMs: number): Promise<HeapFigures | null> {
+  rmSync(heapFile, { force: true });
+  writeFileSync(heapFile + '.request', snapshot);
+  try { process.kill(pid, 'SIGUSR2'); } catch { return null; }
+  for (let waited = 0; waited < waitMs && !existsSync(heapFile); waited += 200) await new Promise((r) => setTimeout(r, 200));
+  try { return JSON.parse(readFileSync(heapFile, 'utf8')) as HeapFigures; } catch { return null; }
+}
+
+/** One line for a mid-window probe answer: V8's heap used and resident, external memory. */
+export function formatHeapLine(h: HeapFigures): string {
+  const resident = h.spaces.reduce((n, sp) => n + sp.physical_space_size, 0);
+  const used = h.spaces.reduce((n, sp) => n + sp.space_used_size, 0);
+  return `RSS ${mbBytes(h.usage.rss)} MB, V8 heap ${mbBytes(resident)} resident (${mbBytes(used)} used), external ${mbBytes(h.usage.external)}`;
+}
+
+/** One line for the breakdown over time: the same figures as formatBreakdown, compact. */
+export function formatCompact(s: SmapsBreakdown, heap: HeapFigures | null): string {
+  let line = `RSS ${mb(s.totalKb)} = program ${mb(s.programKb)}, libraries ${mb(s.librariesKb)}, malloc ${mb(s.mallocMainKb)} + arenas ${mb(s.mallocArenasKb)}, other anonymous ${mb(s.otherAnonKb)}`;
+  if (heap) {
+    const space = (name: string) => heap.spaces.find((sp) => sp.space_name === name);
+    const old = space('old_space');
+    const resident = heap.spaces.reduce((n, sp) => n + sp.physical_space_size, 0);
+    const used = heap.spaces.reduce((n, sp) => n + sp.space_used_size, 0);
+    line += ` (V8 heap ${mbBytes(resident)}, ${mbBytes(used)} used; old ${old ? `${mbBytes(old.physical_space_size)}, ${mbBytes(old.space_used_size)} used` : '-'}; external ${mbBytes(heap.usage.external)})`;
+  }
+  return line;
+}
 
 const mb = (kb: number) => (kb / 1024).toFixed(1);
 const mbBytes = (b: number) => (b / 1048576).toFixed(1);

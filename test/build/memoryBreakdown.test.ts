@@ -4,7 +4,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { breakdownSmaps, formatBreakdown, HEAP_PROBE_IMPORT, parseSmaps, type HeapFigures } from '../../scripts/memoryBreakdown';
+import { breakdownSmaps, formatBreakdown, formatCompact, HEAP_PROBE_IMPORT, parseSmaps, requestHeapFigures, type HeapFigures } from '../../scripts/memoryBreakdown';
+import { diffHeaps, loadHeap, ownerOf, retainerPath, shortestRetainers } from '../../scripts/heapDiff';
 
 const MB64 = 64 * 1024 * 1024;
 const hex = (n: number) => n.toString(16).padStart(12, '0');
@@ -48,19 +49,40 @@ describe('memory breakdown', () => {
     expect(text).toContain('and the rest 0.4');
   });
 
-  it('the probe writes V8\'s figures from inside a node process on SIGUSR2', async () => {
+  it('the probe writes V8\'s figures from inside a node process on SIGUSR2, as often as asked, with a heap snapshot when one is requested', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mw-probe-'));
     const file = join(dir, 'heap.json');
-    const child = spawn(process.execPath, ['--import', HEAP_PROBE_IMPORT, '-e', 'process.stdout.write("up\\n"); setInterval(() => {}, 1000)'],
-      { env: { ...process.env, MINEWATCH_BENCH_HEAP: file }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // a process that keeps what it is told to: a per-PID map that never drops an entry
+    const program = `class Leaked { constructor(pid) { this.pid = pid; this.name = 'proc-' + pid; } }
+      const byPid = new Map(); let next = 1000;
+      process.stdin.on('data', () => { for (let i = 0; i < 500; i++) byPid.set(next, new Leaked(next++)); process.stdout.write('grown\\n'); });
+      process.stdout.write('up\\n');`;
+    const child = spawn(process.execPath, ['--import', HEAP_PROBE_IMPORT, '-e', program],
+      { env: { ...process.env, MINEWATCH_BENCH_HEAP: file }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const said = (what: string) => new Promise<void>((resolve) => { const on = (d: Buffer) => { if (String(d).includes(what)) { child.stdout!.off('data', on); resolve(); } }; child.stdout!.on('data', on); });
     try {
-      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
-      child.kill('SIGUSR2');
-      for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((r) => setTimeout(r, 100));
-      const figures = JSON.parse(readFileSync(file, 'utf8')) as HeapFigures;
-      expect(figures.usage.heapUsed).toBeGreaterThan(0);
-      expect(figures.spaces.map((s) => s.space_name)).toContain('old_space');
-      expect(figures.code.bytecode_and_metadata_size).toBeGreaterThan(0);
+      await said('up');
+      const figures = await requestHeapFigures(child.pid!, file, '', 10_000);
+      expect(figures!.usage.heapUsed).toBeGreaterThan(0);
+      expect(figures!.spaces.map((s) => s.space_name)).toContain('old_space');
+      expect(figures!.code.bytecode_and_metadata_size).toBeGreaterThan(0);
+      expect(formatCompact(breakdownSmaps(parseSmaps(SMAPS), '/usr/bin/node'), figures)).toMatch(/^RSS 37\.2 = program 24\.4, .*\(V8 heap [\d.]+, [\d.]+ used; old [\d.]+, [\d.]+ used; external [\d.]+\)$/);
+      // two snapshots of the same process, the map grown by 500 entries between them
+      const a = join(dir, 'a.heapsnapshot');
+      const b = join(dir, 'b.heapsnapshot');
+      expect(await requestHeapFigures(child.pid!, file, a, 60_000)).not.toBeNull();
+      const grown = said('grown');
+      child.stdin!.write('grow\n');
+      await grown;
+      expect(await requestHeapFigures(child.pid!, file, b, 60_000)).not.toBeNull();
+      const heapB = loadHeap(readFileSync(b, 'utf8'));
+      const { rows, fresh } = diffHeaps(loadHeap(readFileSync(a, 'utf8')), heapB);
+      const leaked = rows.find((r) => r.group === 'Leaked')!;
+      expect(leaked).toMatchObject({ countA: 0, countB: 500, newCount: 500 });
+      // and what holds them: the map, reached through the closure's context variable byPid
+      const retainers = shortestRetainers(heapB);
+      const holders = new Set([...fresh].filter((i) => heapB.strings[heapB.name[i]] === 'Leaked').map((i) => ownerOf(retainerPath(heapB, retainers, i), 2)));
+      expect([...holders]).toEqual(['system / Context.byPid > Map.table']);
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
