@@ -54,7 +54,7 @@ export function breakdownSmaps(maps: Mapping[], program: string): SmapsBreakdown
     else if (m.path.startsWith('[stack')) b.stacksKb += m.rssKb;
     else if (m.path.startsWith('/')) b.librariesKb += m.rssKb;
     else if (m.path === '' && m.perms.startsWith('rw') && m.start % ARENA === 0 && isArena(m, maps[i + 1])) { b.mallocArenasKb += m.rssKb; b.arenas++; }
-    else b.otherAnonKb += m.rssKb; // V8's heap, the watchdog thread's isolate, WebAssembly memory, Buffers, [vdso]...
+    else b.otherAnonKb += m.rssKb; // V8's heap, WebAssembly memory, Buffers, V8 zones, [vdso]...
   });
   return b;
 }
@@ -135,7 +135,7 @@ export function formatBreakdown(s: SmapsBreakdown, heap: HeapFigures | null): st
     const spaces = heap.spaces.filter((sp) => sp.physical_space_size > 0)
       .map((sp) => `${sp.space_name.replace(/_space$/, '')} ${mbBytes(sp.physical_space_size)} (${mbBytes(sp.space_used_size)} used)`);
     lines.push(`    of which V8's heap ${mb(v8Kb)}: ${spaces.join(', ')}`);
-    lines.push(`    and the rest ${mb(Math.max(0, s.otherAnonKb - v8Kb))} (the watchdog thread's isolate, WebAssembly pages touched, Buffers, V8 zones)`);
+    lines.push(`    and the rest ${mb(Math.max(0, s.otherAnonKb - v8Kb))} (WebAssembly pages touched, Buffers, V8 zones; a worker thread's isolate)`);
     lines.push(`  V8: external ${mbBytes(heap.usage.external)} (array buffers ${mbBytes(heap.usage.arrayBuffers)}; WebAssembly memory counts whole, resident or not), code and metadata ${mbBytes(heap.code.code_and_metadata_size)}, bytecode ${mbBytes(heap.code.bytecode_and_metadata_size)}, script sources ${mbBytes(heap.code.external_script_source_size)}`);
   }
   return lines;

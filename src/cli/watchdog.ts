@@ -1,9 +1,17 @@
-// The dashboard's watchdog: whatever happens, the terminal comes back. The main thread stamps a
-// shared heartbeat every 250 ms; a worker thread (which keeps running while the main thread is stuck
-// in a synchronous call) checks it. When the main thread has not beaten for `stallMs`, the worker
-// leaves the alternate screen, shows the cursor, puts the terminal back in cooked mode (stty sane on
-// the same terminal) and ends the process: a hung dashboard can always be left, and a responder's
-// terminal is never left raw and blank.
+// The dashboard's watchdog: whatever happens, the terminal comes back. When the main thread has not
+// beaten for `stallMs` (stuck in a synchronous call), the watchdog leaves the alternate screen, shows the
+// cursor, puts the terminal back in cooked mode (stty sane on the same terminal) and ends the process: a
+// hung dashboard can always be left, and a responder's terminal is never left raw and blank.
+// The watcher is a bash child (a few hundred KB of its own memory; its program pages are shared with
+// every bash on the host) that reads a heartbeat line from a pipe with a timeout: a thread of this
+// process would carry a second V8 isolate and Node environment, 4-5 MB of the dashboard's resident
+// memory (npm run bench:tui -- --memory). The main thread writes the beat asynchronously (a stuck bash
+// cannot block it); when the dashboard ends, however it ends, the pipe closes and bash exits at once.
+// bash is started by absolute path with a fixed environment (no BASH_ENV, no PATH from the user); without
+// bash, a worker thread does the same from a shared heartbeat.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 
 export const LEAVE_ALT = '\x1b[?25h\x1b[?1049l';
@@ -27,14 +35,70 @@ const timer = setInterval(() => {
 `;
 
 export interface Watchdog {
-  /** Resolves once the watching thread runs (false when it could not start). */
+  /** Resolves once the watcher runs (false when it could not start). */
   ready: Promise<boolean>;
   /** Stop watching (on a normal exit). */
   stop(): void;
 }
 
-export function startWatchdog(opts: { stallMs?: number } = {}): Watchdog {
+/** The bash the watcher runs with: a root-owned system path, never one found on the user's PATH. */
+const BASH = ['/usr/bin/bash', '/bin/bash'].find((b) => existsSync(b)) ?? null;
+
+// $1 the dashboard's PID, $2 the stall time in seconds, $3 the same rounded for the message; the
+// heartbeat arrives on descriptor 3. read returns 1 at end of file (the
+// dashboard ended: nothing to do) and more than 128 when no line came within the stall time.
+const BASH_WATCHER = `trap '' INT QUIT TSTP
+while :; do IFS= read -r -t "$2" -u 3 _; s=$?; [ $s -eq 0 ] || break; done
+[ $s -gt 128 ] || exit 0
+printf '${LEAVE_ALT.replaceAll('\x1b', '\\033')}'
+stty sane 2>/dev/null
+printf '\\nminewatch: the dashboard stopped responding for %s s; the watchdog restored the terminal and ended it\\n' "$3" >&2
+kill -KILL "$1"`;
+
+export interface WatchdogOptions {
+  stallMs?: number;
+  /** 'process' (bash; a thread when bash is missing) or 'thread' (for tests of the fallback). */
+  kind?: 'process' | 'thread';
+}
+
+export function startWatchdog(opts: WatchdogOptions = {}): Watchdog {
   const stallMs = opts.stallMs ?? 15_000;
+  if ((opts.kind ?? 'process') === 'process' && BASH) {
+    const w = processWatchdog(BASH, stallMs);
+    if (w) return w;
+  }
+  return threadWatchdog(stallMs);
+}
+
+function processWatchdog(bash: string, stallMs: number): Watchdog | null {
+  let child: ChildProcess;
+  try {
+    child = spawn(bash, ['--noprofile', '--norc', '-c', BASH_WATCHER, 'minewatch-watchdog', String(process.pid), (stallMs / 1000).toFixed(3),
+      String(Math.round(stallMs / 1000))], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], env: { PATH: '/usr/bin:/bin', LC_ALL: 'C' } });
+  } catch {
+    return null;
+  }
+  const beat = child.stdio[3] as Writable & { unref?: () => void };
+  // neither the child nor its pipe keeps the dashboard's event loop alive
+  child.unref();
+  beat.unref?.();
+  beat.on('error', () => { /* the watcher is gone: the dashboard goes on without it */ });
+  const ready = new Promise<boolean>((resolve) => {
+    child.once('spawn', () => resolve(true));
+    child.once('error', () => resolve(false));
+  });
+  const interval = setInterval(() => { if (beat.writable) beat.write('\n'); }, Math.min(1000, stallMs / 4));
+  interval.unref();
+  return {
+    ready,
+    stop() {
+      clearInterval(interval);
+      beat.end(); // end of file: the watcher exits
+    },
+  };
+}
+
+function threadWatchdog(stallMs: number): Watchdog {
   const buffer = new SharedArrayBuffer(8);
   const beat = new BigInt64Array(buffer);
   Atomics.store(beat, 0, BigInt(Date.now()));

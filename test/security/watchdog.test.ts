@@ -22,13 +22,14 @@ function run(code: string, timeoutMs: number): Promise<{ stdout: string; stderr:
   });
 }
 
-describe('dashboard watchdog', { timeout: 40_000 }, () => {
+// Both watchers: the bash child the dashboard uses, and the worker thread it falls back to without bash.
+describe.each(['process', 'thread'] as const)('dashboard watchdog (%s)', { timeout: 40_000 }, (kind) => {
   it('restores the terminal and ends a process whose main thread is stuck', async () => {
     const r = await run(
       `import { startWatchdog } from ${JSON.stringify(WATCHDOG)};
-       const w = startWatchdog({ stallMs: 600 });
-       setInterval(() => {}, 1000); // the watchdog thread is unref'd: keep this loop alive as the dashboard does
-       await w.ready;
+       const w = startWatchdog({ stallMs: 600, kind: ${JSON.stringify(kind)} });
+       setInterval(() => {}, 1000); // the watcher is unref'd: keep this loop alive as the dashboard does
+       if (!(await w.ready)) throw new Error('no watcher');
        (await import('node:fs')).writeSync(1, 'ENTERED\\n');
        for (;;) {}`,
       18_000,
@@ -40,13 +41,45 @@ describe('dashboard watchdog', { timeout: 40_000 }, () => {
   });
 
   it('stays quiet while the main thread beats, and stop() ends it', async () => {
+    // 5 s: a main thread that beats every 250 ms (thread) or 1 s (process) on a loaded host
     const r = await run(
       `import { startWatchdog } from ${JSON.stringify(WATCHDOG)};
-       const w = startWatchdog({ stallMs: 600 });
-       setTimeout(() => { w.stop(); process.stdout.write('DONE'); }, 1500);`,
+       const w = startWatchdog({ stallMs: 5000, kind: ${JSON.stringify(kind)} });
+       setTimeout(() => { w.stop(); process.stdout.write('DONE'); }, 6000);
+       if (!(await w.ready)) throw new Error('no watcher');`,
       18_000,
     );
     expect(r.stdout).toBe('DONE');
+    expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('dashboard watchdog process', { timeout: 40_000 }, () => {
+  it('is no thread of the dashboard, and leaves with it: a dashboard that ends without stop() leaves no watcher behind', async () => {
+    const r = await run(
+      `import { startWatchdog } from ${JSON.stringify(WATCHDOG)};
+       import { readdirSync, readFileSync } from 'node:fs';
+       const threads = () => readdirSync('/proc/self/task').length;
+       const before = threads();
+       const w = startWatchdog({ stallMs: 5000 });
+       const alive = setInterval(() => {}, 1000);
+       if (!(await w.ready)) throw new Error('no watcher');
+       clearInterval(alive);
+       // its child: the one process whose parent is this one and whose command is bash
+       const kids = readdirSync('/proc').filter((d) => /^\\d+$/.test(d)).filter((d) => {
+         try { return readFileSync('/proc/' + d + '/stat', 'utf8').replace(/^.*\\) /, '').split(' ')[1] === String(process.pid) && readFileSync('/proc/' + d + '/comm', 'utf8').trim() === 'bash'; } catch { return false; }
+       });
+       process.stdout.write(JSON.stringify({ added: threads() - before, kids }));
+       process.exit(0);`,
+      18_000,
+    );
+    const { added, kids } = JSON.parse(r.stdout) as { added: number; kids: string[] };
+    expect(added).toBe(0);
+    expect(kids).toHaveLength(1);
+    // the pipe closed with the dashboard: the watcher reads end of file and exits (no signal needed)
+    const pid = Number(kids[0]);
+    const gone = async () => { for (let i = 0; i < 100; i++) { try { process.kill(pid, 0); } catch { return true; } await new Promise((res) => setTimeout(res, 50)); } return false; };
+    expect(await gone()).toBe(true);
   });
 });
