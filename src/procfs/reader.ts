@@ -211,6 +211,8 @@ export class ProcReader {
   private pending: number[] = [];
   /** Cgroups of the processes read in one walk (prefetchCgroups), until the next sample. */
   private cgroupMap: Map<number, string> | null = null;
+  /** The last sample was a quick or stat-only one: the next full one reads nearly every identity. */
+  private identitiesDue = false;
   /** The proc root is a real procfs (not a fixture tree, whose directory owners mean nothing). */
   private readonly live: boolean;
   /** The kernel's last allocated PID at the last sample, and the PIDs then present (see sample). */
@@ -308,6 +310,10 @@ export class ProcReader {
       if (tick > 1) this.close();
     }
     const mounts = this.mounts;
+    // A full sample after a quick one reads the identity of (nearly) every process: their cgroups come
+    // from one walk of the cgroup2 mount (15 ms instead of 170 at 4,000 processes), as for a scan.
+    if (!this.quick && this.identitiesDue && this.maxOpenStat > 0) this.prefetchCgroups();
+    this.identitiesDue = this.quick;
 
     // The listing of /proc (thousands of entries) is needed only when a task was created since the last
     // one: the kernel's last allocated PID (/proc/loadavg's last field, in our PID namespace; threads and

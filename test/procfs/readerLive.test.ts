@@ -2,7 +2,8 @@
 // seen without the child running, a PID that exits. Only processes this test spawns are signalled.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readCgroup } from '../../src/procfs/pid';
 import { ProcReader } from '../../src/procfs/reader';
 
 const started: ChildProcess[] = [];
@@ -28,6 +29,23 @@ function statPpid(pid: number): number {
 }
 
 describe.runIf(process.platform === 'linux')('ProcReader on the live /proc', () => {
+  it('takes the cgroups of the full sample after a quick one from one walk, the same as each process says', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    started.push(child);
+    await sleep(100);
+    const r = new ProcReader();
+    const walk = vi.spyOn(r, 'prefetchCgroups');
+    r.sample({ quick: true });
+    expect(walk).not.toHaveBeenCalled();
+    const full = r.sample();
+    expect(walk).toHaveBeenCalledTimes(1);
+    const own = readCgroup('/proc', child.pid!);
+    expect(full.processes.get(child.pid!)?.cgroup).toBe(own);
+    r.sample(); // later samples read few identities: no walk
+    expect(walk).toHaveBeenCalledTimes(1);
+    r.close();
+  });
+
   it('keeps an idle process in every sample, unchanged, and drops it once it exits', async () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     started.push(child);
