@@ -22,16 +22,24 @@ const fs = require('node:fs');
 const { spawnSync } = require('node:child_process');
 const beat = new BigInt64Array(workerData.buffer);
 const stallMs = workerData.stallMs;
+const period = Math.min(500, stallMs / 4);
+let checked = Date.now();
+let resumed = 0;
 const timer = setInterval(() => {
+  const now = Date.now();
+  // this thread did not run either for a while: the whole process was stopped (SIGSTOP, a debugger)
+  // and has just been continued, not stuck: the main thread gets the stall time from now
+  if (now - checked > period * 4) resumed = now;
+  checked = now;
   const last = Number(Atomics.load(beat, 0));
   if (last === -1) { clearInterval(timer); return; }
-  if (Date.now() - last < stallMs) return;
+  if (now - Math.max(last, resumed) < stallMs) return;
   clearInterval(timer);
   try { fs.writeSync(1, workerData.leave); } catch {}
   try { spawnSync('stty', ['sane'], { stdio: ['inherit', 'ignore', 'ignore'], timeout: 2000 }); } catch {}
   try { fs.writeSync(2, '\\nminewatch: the dashboard stopped responding for ' + Math.round(stallMs / 1000) + ' s; the watchdog restored the terminal and ended it\\n'); } catch {}
   process.kill(process.pid, 'SIGKILL');
-}, Math.min(500, stallMs / 4));
+}, period);
 `;
 
 export interface Watchdog {
@@ -46,10 +54,19 @@ const BASH = ['/usr/bin/bash', '/bin/bash'].find((b) => existsSync(b)) ?? null;
 
 // $1 the dashboard's PID, $2 the stall time in seconds, $3 the same rounded for the message; the
 // heartbeat arrives on descriptor 3. read returns 1 at end of file (the
-// dashboard ended: nothing to do) and more than 128 when no line came within the stall time.
+// dashboard ended: nothing to do) and more than 128 when no line came within the stall time. A
+// dashboard that a signal stopped (SIGSTOP, a debugger: state T or t) is not stuck: wait on, as the
+// thread, stopped with it, would.
 const BASH_WATCHER = `trap '' INT QUIT TSTP
-while :; do IFS= read -r -t "$2" -u 3 _; s=$?; [ $s -eq 0 ] || break; done
-[ $s -gt 128 ] || exit 0
+while :; do
+  IFS= read -r -t "$2" -u 3 _; s=$?
+  [ $s -eq 0 ] && continue
+  [ $s -gt 128 ] || exit 0
+  { st=$(< "/proc/$1/stat"); } 2>/dev/null || exit 0
+  st=\${st##*) }
+  case "\${st%% *}" in T|t) continue ;; esac
+  break
+done
 printf '${LEAVE_ALT.replaceAll('\x1b', '\\033')}'
 stty sane 2>/dev/null
 printf '\\nminewatch: the dashboard stopped responding for %s s; the watchdog restored the terminal and ended it\\n' "$3" >&2

@@ -55,6 +55,41 @@ describe.each(['process', 'thread'] as const)('dashboard watchdog (%s)', { timeo
   });
 });
 
+// A dashboard stopped by a signal (SIGSTOP, a debugger) beats no more but is not stuck: the thread
+// stops with it; the bash child must wait too, and the dashboard goes on once continued.
+describe.each(['process', 'thread'] as const)('dashboard watchdog (%s) and a stopped dashboard', { timeout: 40_000 }, (kind) => {
+  it('leaves a dashboard stopped for longer than the stall time alone, and it goes on after SIGCONT', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
+      `import { startWatchdog } from ${JSON.stringify(WATCHDOG)};
+       const w = startWatchdog({ stallMs: 600, kind: ${JSON.stringify(kind)} });
+       const alive = setInterval(() => {}, 1000);
+       if (!(await w.ready)) throw new Error('no watcher');
+       process.stdout.write('READY\\n');
+       process.stdin.once('data', () => { w.stop(); clearInterval(alive); process.stdout.write('DONE'); process.stdin.destroy(); });`,
+    ], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      for (let i = 0; i < 300 && !stdout.includes('READY'); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout).toContain('READY');
+      process.kill(child.pid!, 'SIGSTOP'); // our own child, by its PID
+      await new Promise((r) => setTimeout(r, 2500)); // four stall times
+      process.kill(child.pid!, 'SIGCONT');
+      await new Promise((r) => setTimeout(r, 300));
+      child.stdin!.write('x');
+      const end = await exited;
+      expect(stderr).toBe('');
+      expect(end).toEqual({ code: 0, signal: null });
+      expect(stdout).toContain('DONE');
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  });
+});
+
 describe('dashboard watchdog process', { timeout: 40_000 }, () => {
   it('is no thread of the dashboard, and leaves with it: a dashboard that ends without stop() leaves no watcher behind', async () => {
     const r = await run(
