@@ -75,7 +75,7 @@ export function rowsUnchanged(s: AppState, next: Snapshot, nextAssessments: Read
   });
   if (!same) return false;
   // values (CPU, memory, ...) order the rows: unchanged only if every changed value keeps its place
-  return orderHolds(s.rows, s.forest, prev.processes, next.processes, nextAssessments, s);
+  return orderHolds(s.rows, prev.processes, next.processes, nextAssessments, s);
 }
 
 export function procIndex(rows: readonly Row[], pid: number | null): number {

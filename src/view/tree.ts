@@ -171,7 +171,7 @@ function sortValue(sort: SortKey, p: ProcessInfo): number | string {
  * siblings (in a list: among all rows). Each group holding one is checked in its drawn order against
  * the new values. Rows hidden by a collapse are not drawn and not checked.
  */
-export function orderHolds(rows: readonly Row[], forest: Forest, prev: ReadonlyMap<number, ProcessInfo>, next: ReadonlyMap<number, ProcessInfo>,
+export function orderHolds(rows: readonly Row[], prev: ReadonlyMap<number, ProcessInfo>, next: ReadonlyMap<number, ProcessInfo>,
   assessments: ReadonlyMap<number, Assessment>, settings: ViewSettings): boolean {
   if (settings.sort === 'tree' || settings.sort === 'pid') return true;
   const list = settings.mode === 'list';
@@ -181,14 +181,20 @@ export function orderHolds(rows: readonly Row[], forest: Forest, prev: ReadonlyM
     if (q !== p && sortValue(settings.sort, q) !== sortValue(settings.sort, p)) dirty.add(list || !next.has(p.ppid) || p.ppid === pid ? -1 : p.ppid);
   });
   if (dirty.size === 0) return true;
-  const at = new Map<number, number>();
-  rows.forEach((r, i) => { if (r.kind === 'proc') at.set(r.pid, i); });
   const subtree = !list && settings.sort === 'score' ? subtreeConcern(next, assessments) : null;
   const cmp = comparator(settings, next, assessments, subtree);
-  for (const parent of dirty) {
-    const members = list ? [...next.keys()] : parent === -1 ? forest.roots : forest.children.get(parent) ?? [];
-    const drawn = members.filter((pid) => at.has(pid)).sort((a, b) => at.get(a)! - at.get(b)!);
-    for (let i = 1; i < drawn.length; i++) if (cmp(drawn[i - 1], drawn[i]) > 0) return false;
+  // One walk of the drawn rows: each row of a group that holds a changed process is compared with the
+  // group's previous drawn row (no per-tick index of every row).
+  const lastDrawn = new Map<number, number>();
+  for (const r of rows) {
+    if (r.kind !== 'proc') continue;
+    const p = next.get(r.pid);
+    if (!p) continue;
+    const group = list || !next.has(p.ppid) || p.ppid === r.pid ? -1 : p.ppid;
+    if (!dirty.has(group)) continue;
+    const before = lastDrawn.get(group);
+    if (before !== undefined && cmp(before, r.pid) > 0) return false;
+    lastDrawn.set(group, r.pid);
   }
   return true;
 }

@@ -2,6 +2,7 @@
 // flagged processes worst first, the cursor follows a process (not a row), a filter lands on a match.
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../../src/store/appStore';
+import { rowsUnchanged } from '../../src/store/rowsSlice';
 import { flaggedOutside } from '../../src/view/tree';
 import { assess, incidentProcs, proc, snapshot } from '../helpers/snapshot';
 import type { ProcessInfo } from '../../src/model';
@@ -80,6 +81,30 @@ describe('rows slice', () => {
     expect(store.getState().rows).not.toBe(before);
     expect(first).not.toBe(101);
     expect(procPids(store).slice(0, 2)).toEqual([101, first]); // biggest first; the old top is now second
+  });
+
+  it('in a tree sorted by CPU, compares a changed process with its drawn siblings, not with the rows between them', () => {
+    // 20 and 30 are siblings under 10; 20's children are drawn between them
+    const host = (cpu30: number, cpu22 = 0) => [
+      proc({ pid: 1, name: 'init', ppid: 0 }),
+      proc({ pid: 10, name: 'svc', ppid: 1, cpuPercent: 1 }),
+      proc({ pid: 20, name: 'a', ppid: 10, cpuPercent: 5 }),
+      proc({ pid: 21, name: 'a1', ppid: 20, cpuPercent: 9 }),
+      proc({ pid: 22, name: 'a2', ppid: 20, cpuPercent: cpu22 }),
+      proc({ pid: 30, name: 'b', ppid: 10, cpuPercent: cpu30 }),
+    ];
+    const { store } = storeWith(host(3), { mode: 'tree', sort: 'cpu' });
+    const before = store.getState().rows;
+    expect(procPids(store)).toEqual([1, 10, 20, 21, 22, 30]);
+    const still = snapshot(host(4, 2)); // 30 stays below 20; 22 stays below 21
+    expect(rowsUnchanged(store.getState(), still, assess(still))).toBe(true);
+    store.getState().actions.ingest(still, assess(still));
+    expect(store.getState().rows).toBe(before);
+    const passes = snapshot(host(6)); // 30 now outruns its sibling 20, three rows above it
+    expect(rowsUnchanged(store.getState(), passes, assess(passes))).toBe(false);
+    store.getState().actions.ingest(passes, assess(passes));
+    expect(store.getState().rows).not.toBe(before);
+    expect(procPids(store)).toEqual([1, 10, 30, 20, 21, 22]);
   });
 
   it('keeps the cursor where the user put it once they moved', () => {
