@@ -28,6 +28,9 @@ export interface FakeProc {
   flags?: number;
   utime?: number;
   stime?: number;
+  /** CPU time of reaped children (stat fields 16 and 17). */
+  cutime?: number;
+  cstime?: number;
   threads?: number;
   startTicks?: number;
   rssPages?: number;
@@ -52,7 +55,7 @@ export interface FakeProc {
 export function statLine(p: FakeProc): string {
   const f = [
     p.state ?? 'S', p.ppid ?? 1, p.pgrp ?? p.pid, p.session ?? p.pid, p.ttyNr ?? 0, -1, p.flags ?? 4194560,
-    0, 0, 0, 0, p.utime ?? 0, p.stime ?? 0, 0, 0, 20, 0, p.threads ?? 1, 0, p.startTicks ?? 1000,
+    0, 0, 0, 0, p.utime ?? 0, p.stime ?? 0, p.cutime ?? 0, p.cstime ?? 0, 20, 0, p.threads ?? 1, 0, p.startTicks ?? 1000,
     10_000_000, p.rssPages ?? 100, '18446744073709551615',
   ];
   return `${p.statPid ?? p.pid} (${p.comm}) ${f.join(' ')} 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n`;

@@ -717,8 +717,12 @@ export class ProcReader {
   private forgetGone(tick: number): void {
     this.tracked.forEach((t, pid) => {
       if (t.seen === tick) return;
-      // Its parent's reaped time now holds its whole life: take back what was charged for it already.
+      // Its parent's reaped time now holds its whole life: take back what was charged for it already,
+      // and wake the parent (no rest until it is idle again), so that the next tick reads that reaped
+      // time back instead of finding it unexplained and checking every resting process.
       if (t.startTicks >= 0) this.gate.charge(-(t.ticks + t.reaped));
+      const parent = t.info ? this.tracked.get(t.info.ppid) : undefined;
+      if (parent) parent.idleRuns = 0;
       this.dropFd(t);
       this.dropSchedFd(t);
       this.tracked.delete(pid);

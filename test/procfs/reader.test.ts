@@ -65,6 +65,33 @@ describe('ProcReader on a fixture /proc', () => {
     expect(r.sample().processes.get(800)!.cpuPercent).toBeCloseTo(50, 5);
   });
 
+  it('wakes a resting parent whose child went away: its reaped time is read back, no sweep of every resting process', () => {
+    tree = new ProcTree().withBaseSystem();
+    const parent = { pid: 500, comm: 'sh', startTicks: 2000 }; // started after PID 1 (1000), as children do
+    const child = { pid: 501, comm: 'job', ppid: 500, startTicks: 3000, utime: 0 };
+    tree.add(parent);
+    tree.add(child);
+    // the kernel's task time: what the fixture's processes ran, nothing else
+    const hostTicks = (n: number) => writeFileSync(join(tree.proc, 'stat'), `cpu  ${n} 0 0 1000 0 0 0 0 0 0\nbtime 1700000000\n`);
+    let now = 1_000_000;
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, now: () => now });
+    let ran = 0;
+    let size = 0;
+    for (let i = 0; i < 6; i++) { // the child works 10 ticks a tick; its parent waits, long enough to rest
+      ran += 10;
+      tree.setCpu(child, ran);
+      hostTicks(ran);
+      now += 1000;
+      size = r.sample().processes.size;
+    }
+    expect(r.checked).toBeLessThan(size); // the idle ones rest (the parent among them)
+    // the child exits; the parent reaps it: its lifetime moves into the parent's cutime
+    tree.remove(501);
+    tree.add({ ...parent, cutime: ran });
+    for (let i = 0; i < 3; i++) { now += 1000; r.sample(); }
+    expect(r.sweeps).toBe(0);
+  });
+
   it('re-reads the cached identity when the process renames itself (exec or prctl)', () => {
     tree = new ProcTree().withBaseSystem();
     tree.add({ pid: 900, comm: 'bash', cmdline: ['bash'], exe: '/usr/bin/bash', startTicks: 50 });
