@@ -218,6 +218,10 @@ export class ProcReader {
   /** The kernel's last allocated PID at the last sample, and the PIDs then present (see sample). */
   private lastPid: number | null = null;
   private lastPids: number[] | null = null;
+  /** Per-tick lists kept between ticks (refilled, never reallocated: 2,000-entry arrays each tick are garbage to collect). */
+  private readonly idleBuf: number[] = [];
+  private readonly restingBuf: number[] = [];
+  private readonly pidBufs: [number[], number[]] = [[], []];
   private listedAt = 0;
   private readonly listOnNewPidOnly: boolean;
   /** How many times /proc was listed (for tests and the benchmark). */
@@ -341,9 +345,12 @@ export class ProcReader {
     const restAllowed = gate.active;
     this.checked = 0;
     // Processes that did not run since their last full read: stat is skipped, checked after the listing.
-    const idle: number[] = [];
-    const resting: number[] = [];
-    for (const pid of pids) {
+    const idle = this.idleBuf;
+    const resting = this.restingBuf;
+    idle.length = 0;
+    resting.length = 0;
+    for (let i = 0; i < pids.length; i++) {
+      const pid = pids[i];
       const t = this.tracked.get(pid);
       // A process idle for several checks in a row rests: checked on one tick in REST_TICKS (a share of
       // them each tick) unless the kernel's total says someone unread ran. It is listed, so it exists;
@@ -356,13 +363,15 @@ export class ProcReader {
       this.visit(pid, t, acc, idle);
     }
     const swept = resting.length > 0 && gate.mustSweep(takenAt);
-    for (const pid of resting) {
+    for (let i = 0; i < resting.length; i++) {
+      const pid = resting[i];
       const t = this.tracked.get(pid)!;
       if (swept) this.visit(pid, t, acc, idle);
       else this.keepIdle(pid, t, acc, idle);
     }
     // A parent that died (gone, zombie, or its PID reused) re-parents its children without them running.
-    for (const pid of idle) {
+    for (let i = 0; i < idle.length; i++) {
+      const pid = idle[i];
       const p = processes.get(pid)!;
       if (p.ppid === 0) continue;
       const parent = processes.get(p.ppid);
@@ -373,7 +382,10 @@ export class ProcReader {
     this.forgetGone(tick);
     gate.end(takenAt, resting.length === 0 || swept);
     // the next unlisted tick starts from what is known to be there now
-    this.lastPids = pids.filter((pid) => this.tracked.get(pid)?.seen === tick);
+    const kept = this.pidBufs[0] === pids ? this.pidBufs[1] : this.pidBufs[0];
+    kept.length = 0;
+    for (let i = 0; i < pids.length; i++) { const pid = pids[i]; if (this.tracked.get(pid)?.seen === tick) kept.push(pid); }
+    this.lastPids = kept;
 
     for (const m of mounts.procPidMounts) {
       procMismatches.push({ pid: m.pid, reason: `something is mounted over ${m.mountPoint}` });
