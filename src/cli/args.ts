@@ -53,6 +53,7 @@ export const DASHBOARD: CommandSpec = {
     { name: 'no-color', help: 'no colours (also when NO_COLOR is set); glyphs still mark the severity' },
     { name: 'readonly', help: 'no action key does anything (signals are disabled)' },
     { name: 'no-gpu', help: 'do not look for GPU use (no fd scan, no nvidia-smi)' },
+    { name: 'no-renice', help: 'keep the nice value minewatch was started with (as root it takes nice -5, so that a pegged host still draws it and answers its keys at once)' },
     {
       name: 'evidence-dir', value: 'DIR', help: 'where evidence and the audit log go before any signal is sent',
       default: '/var/lib/minewatch/evidence as root, else ~/.local/state/minewatch/evidence',

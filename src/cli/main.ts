@@ -1,6 +1,7 @@
 // Entry point of the `minewatch` binary: dispatches to the dashboard or a subcommand.
 import { COMMANDS, formatHelp, formatMainHelp, UsageError } from './args';
 import { runScanCommand } from './scan';
+import { raisePriority } from './priority';
 import { VERSION, versionText } from '../version';
 
 async function main(argv: string[]): Promise<number> {
@@ -35,6 +36,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(formatMainHelp(VERSION));
       return 0;
     default: {
+      // Before the dashboard's modules (Ink, React, Yoga) are even evaluated: on a pegged host that is
+      // most of the start-up (priority.ts). The flag is read here, before the arguments are parsed.
+      if (!argv.includes('--no-renice')) raisePriority();
       const { runDashboardCommand } = await import('./dashboard');
       return runDashboardCommand(argv);
     }
