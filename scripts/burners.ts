@@ -5,9 +5,10 @@ import { availableParallelism } from 'node:os';
 
 export interface Burners { pids: number[]; stop(): void }
 
-export function startBurners(n = availableParallelism()): Burners {
+/** `wrap`: how to start each (bench-tui starts them through nice(1) at the nice value it had itself). */
+export function startBurners(n = availableParallelism(), wrap: (cmd: string, args: string[]) => [string, string[]] = (c, a) => [c, a]): Burners {
   const kids: ChildProcess[] = [];
-  for (let i = 0; i < n; i++) kids.push(spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+  for (let i = 0; i < n; i++) kids.push(spawn(...wrap('sh', ['-c', 'while :; do :; done']), { stdio: 'ignore' }));
   return {
     pids: kids.map((k) => k.pid!).filter(Boolean),
     stop() {
