@@ -2,7 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createAppStore, KILL_CHOICES, type AppStore } from '../../src/store/appStore';
 import { HISTORY } from '../../src/store/hostSlice';
-import { assess, incidentProcs, snapshot } from '../helpers/snapshot';
+import { assess, incidentProcs, proc, snapshot } from '../helpers/snapshot';
 import { fakePrep, fakeServices } from './fakeServices';
 
 function loaded(opts: Parameters<typeof createAppStore>[0] = {}): AppStore {
@@ -25,6 +25,18 @@ describe('view slice', () => {
     a.reverseSort();
     expect(store.getState().descending).toBe(true);
     expect(store.getState().rows[0].pid).toBe(3002); // the biggest PID first
+  });
+
+  it('sorts a list by name and by user in localeCompare order (case, accents, digits), ties by PID', () => {
+    const names = ['b', 'B', 'a10', 'a9', 'é', 'e', 'Z', '_x', 'kworker/0:1', 'kworker/0:10', 'b'];
+    const procs = names.map((name, i) => proc({ pid: 100 + i, name, ppid: 1, user: name }));
+    const byLocale = (key: 'name' | 'user') => [...procs].sort((x, y) => x[key].localeCompare(y[key]) || x.pid - y.pid).map((p) => p.pid);
+    for (const sort of ['name', 'user'] as const) {
+      const store = createAppStore({ mode: 'list', sort });
+      const s = snapshot(procs);
+      store.getState().actions.ingest(s, assess(s));
+      expect(store.getState().rows.filter((r) => r.kind === 'proc').map((r) => r.pid), sort).toEqual(byLocale(sort));
+    }
   });
 
   it('filter editing refreshes rows as it goes; Esc clears', () => {
