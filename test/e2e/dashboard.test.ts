@@ -1,5 +1,4 @@
 // End to end: the real built binary in a pseudo-terminal, against harmless masquerading processes of our own.
-import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DASHBOARD_NICE } from '../../src/cli/priority';
@@ -31,13 +30,11 @@ const rowOf = (screen: string, pid: number) => screen.split('\n').find((l) => ne
 
 describe('the dashboard in a real terminal', () => {
   it('as root takes nice -5 for itself (a pegged host still draws it and answers keys); --no-renice keeps the nice value it was started with', async () => {
-    // field 19 of /proc/PID/stat: the main thread's nice value
-    const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
     const started = getPriority(0); // what a child of this test starts with
     for (const [args, expected] of [[[], process.getuid?.() === 0 ? Math.min(started, DASHBOARD_NICE) : started], [['--no-renice'], started]] as const) {
       const s = start([...args]);
       await s.waitForText('minewatch ·', 15_000);
-      expect(niceOf(s.pid), args.join(' ')).toBe(expected);
+      expect(getPriority(s.pid), args.join(' ')).toBe(expected); // getpriority(2) of its PID: the main thread
       s.write('q');
       expect(await s.waitForExit(5000)).toBe(0);
     }
