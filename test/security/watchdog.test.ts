@@ -5,6 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const WATCHDOG = path.join(import.meta.dirname, '..', '..', 'src', 'cli', 'watchdog.ts');
+/** The one per-PID reader (the child below lists its own children with it). */
+const PID_READERS = path.join(import.meta.dirname, '..', '..', 'src', 'procfs', 'pid.ts');
 
 function run(code: string, timeoutMs: number): Promise<{ stdout: string; stderr: string; signal: NodeJS.Signals | null; code: number | null; ms: number }> {
   return new Promise((resolve) => {
@@ -94,22 +96,20 @@ describe('dashboard watchdog process', { timeout: 40_000 }, () => {
   it('is no thread of the dashboard, and leaves with it: a dashboard that ends without stop() leaves no watcher behind', async () => {
     const r = await run(
       `import { startWatchdog } from ${JSON.stringify(WATCHDOG)};
-       import { readdirSync, readFileSync } from 'node:fs';
-       const threads = () => readdirSync('/proc/self/task').length;
+       import { attempt, listPids, readComm, readStat, readTaskIds } from ${JSON.stringify(PID_READERS)};
+       const threads = () => readTaskIds('/proc', process.pid).length;
        const before = threads();
        const w = startWatchdog({ stallMs: 5000 });
        const alive = setInterval(() => {}, 1000);
        if (!(await w.ready)) throw new Error('no watcher');
        clearInterval(alive);
        // its child: the one process whose parent is this one and whose command is bash
-       const kids = readdirSync('/proc').filter((d) => /^\\d+$/.test(d)).filter((d) => {
-         try { return readFileSync('/proc/' + d + '/stat', 'utf8').replace(/^.*\\) /, '').split(' ')[1] === String(process.pid) && readFileSync('/proc/' + d + '/comm', 'utf8').trim() === 'bash'; } catch { return false; }
-       });
+       const kids = listPids('/proc').filter((pid) => attempt(() => readStat('/proc', pid))?.ppid === process.pid && attempt(() => readComm('/proc', pid)) === 'bash');
        process.stdout.write(JSON.stringify({ added: threads() - before, kids }));
        process.exit(0);`,
       18_000,
     );
-    const { added, kids } = JSON.parse(r.stdout) as { added: number; kids: string[] };
+    const { added, kids } = JSON.parse(r.stdout) as { added: number; kids: number[] };
     expect(added).toBe(0);
     expect(kids).toHaveLength(1);
     // the pipe closed with the dashboard: the watcher reads end of file and exits (no signal needed)
