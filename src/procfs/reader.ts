@@ -2,8 +2,9 @@
 // once per tick. Per tick it reads each process's stat (CPU, state, name, ppid, threads, RSS), or only
 // its schedstat run time when that shows it stayed idle; long-idle processes rest between checks while
 // the kernel's CPU total says nobody unread ran (restGate.ts). What cannot change for a (pid, start time) pair (uid, cmdline, exe, cwd, cgroup,
-// environment) is read once and cached; it is re-read when the process renames itself (comm changed,
-// which also happens on execve) and otherwise every REFRESH_MS, spread over ticks.
+// environment) is read once and cached; it is re-read when a user process renames itself (comm changed,
+// which also happens on execve; a kernel thread cannot exec, its renames are kept) and otherwise every
+// REFRESH_MS, spread over ticks.
 // On a real procfs each process's stat file is opened once and re-read with pread(2) at offset 0 every
 // tick (one syscall instead of open/read/close); the descriptor dies with the process (reads fail with
 // ESRCH, even if the PID is reused) and all are dropped when the mount table changes (a bind mount over
@@ -606,6 +607,9 @@ export class ProcReader {
   private identity(t: Tracked, pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
     const cached = t.id;
     const ranTicks = st.utime + st.stime;
+    // A kernel thread cannot execve: its renames (a kworker's name says which work queue it last served,
+    // and changes all the time) change nothing read here. Its identity stays, under the new name.
+    if (kernelThread && cached && cached.startTicks === st.startTicks && cached.comm !== st.comm) cached.comm = st.comm;
     if (cached && cached.startTicks === st.startTicks && cached.comm === st.comm && !cached.partial
       && now - cached.readAt < (cached.ranTicks === ranTicks ? IDLE_REFRESH_MS : REFRESH_MS) + (pid % 16) * 1000) {
       return cached;

@@ -101,6 +101,22 @@ describe('ProcReader on a fixture /proc', () => {
     expect(r.sample().processes.get(900)).toMatchObject({ exe: '/tmp/xmrig', cmdline: ['./xmrig'] });
   });
 
+  it('keeps a kernel thread\'s identity when it renames itself (a kworker naming its work queue), under the new name', () => {
+    tree = new ProcTree().withBaseSystem();
+    const kworker = { pid: 41, comm: 'kworker/0:1-events', ppid: 2, uid: 0, flags: PF_KTHREAD, exe: null, cmdline: [], cgroup: '0::/', environ: [], startTicks: 60 };
+    tree.add(kworker);
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
+    expect(r.sample().processes.get(41)).toMatchObject({ name: 'kworker/0:1-events', cgroup: '/' });
+    // the cgroup file now says something else: a re-read would show it
+    tree.add({ ...kworker, comm: 'kworker/0:1-mm_percpu_wq', cgroup: '0::/moved' });
+    expect(r.sample().processes.get(41)).toMatchObject({ name: 'kworker/0:1-mm_percpu_wq', kernelThread: true, cgroup: '/' });
+    // a user process that renames itself is read again (exec): the same change is seen there
+    tree.add({ pid: 902, comm: 'app', cmdline: ['app'], exe: '/usr/bin/app', cgroup: '0::/user.slice', startTicks: 50 });
+    r.sample();
+    tree.add({ pid: 902, comm: 'renamed', cmdline: ['app'], exe: '/usr/bin/app', cgroup: '0::/moved', startTicks: 50 });
+    expect(r.sample().processes.get(902)).toMatchObject({ name: 'renamed', cgroup: '/moved' });
+  });
+
   it('keeps the cached identity while name and start time are unchanged', () => {
     tree = new ProcTree().withBaseSystem();
     tree.add({ pid: 901, comm: 'app', cmdline: ['app'], exe: '/usr/bin/app', startTicks: 50 });
