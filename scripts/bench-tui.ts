@@ -4,14 +4,19 @@
 //                        [--rows R] [--launches K] [--keys K] [--churn FORKS_PER_S] [--rss-every S]
 //                        [--only minewatch|binary|btop] [--binary FILE] [--save FILE.json] [--cpu-prof DIR]
 //                        [--memory] [--heap-snapshot FILE.heapsnapshot] [--heap-snapshot-at S1,S2,...]
-//                        [--compare-renice]
+//                        [--compare-renice] [--later S]
 // First frames: K launches each, idle then busy, medians; a launch ends with q. Keys: after the CPU
 // window, K key presses (down/up, and minewatch's s and t, btop's e) spaced 150-350 ms apart, each timed
 // from the write to the end of the next synchronized-output frame, then K more with a CPU burner on every
 // core. --compare-renice measures minewatch a second time with --no-renice (its priority as root). --churn starts that many short-lived
 // processes of its own a second during the window. The single executable (--binary FILE, else
 // $MINEWATCH_BINARY, else dist/minewatch-linux-x64 from `npm run package`) is measured the same way
-// when it exists. --save writes the results as JSON (npm run docs builds the README's cost table from it).
+// when it exists. --later S: a second CPU window of S seconds right after the first, for every program:
+// a Node program compiles its hot code during its first minute (V8's optimizing compiler runs on a
+// thread of its own), a native one has nothing to compile, so the first window alone overstates what a
+// monitor left running costs. RSS is also read as its private part (RssAnon: the program's own heap and
+// data) beside the whole (files mapped from disk, the executable's pages among them, count in RSS too).
+// --save writes the results as JSON (npm run docs builds the README's cost table from it).
 // --memory: at the end of the CPU window, where each program's resident memory goes (scripts/
 // memoryBreakdown.ts: /proc/PID/smaps by kind; for the node-run bundle also V8's heap by space, through a
 // probe it loads with --import, and with --heap-snapshot FILE a V8 heap snapshot taken at the same time).
@@ -69,6 +74,7 @@ const LAUNCHES = numArg('launches', 5);
 const KEYS = numArg('keys', 40);
 const CHURN = numArg('churn', 0);
 const COMPARE_RENICE = flag('compare-renice');
+const LATER = numArg('later', 0);
 const RSS_EVERY_S = numArg('rss-every', 10);
 const SAVE = arg('save', '');
 const HEAP_SNAPSHOT = arg('heap-snapshot', '');
@@ -128,6 +134,10 @@ interface Result {
   name: string;
   firstFrameMs: number | null;
   cpuPercent: number | null;
+  /** --later: CPU % of a core over the second window (null without one). */
+  laterCpuPercent: number | null;
+  /** RssAnon at the end of the window: the private part of RSS (MB). */
+  rssAnonMb: number | null;
   cpuMsPerSecond: number | null;
   userMsPerSecond: number | null;
   systemMsPerSecond: number | null;
@@ -151,7 +161,7 @@ interface Result {
 }
 
 function emptyResult(name: string, note = ''): Result {
-  return { name, firstFrameMs: null, cpuPercent: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], keyMsBusy: [], memoryOverTime: [], memory: [], note };
+  return { name, firstFrameMs: null, cpuPercent: null, laterCpuPercent: null, rssAnonMb: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], keyMsBusy: [], memoryOverTime: [], memory: [], note };
 }
 
 function median(xs: number[]): number | null {
@@ -328,6 +338,7 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   const w1 = performance.now();
   res.hwmMb = (statusKb(child.pid, 'VmHWM') ?? NaN) / 1024;
   res.rssMb = (statusKb(child.pid, 'VmRSS') ?? NaN) / 1024;
+  res.rssAnonMb = (statusKb(child.pid, 'RssAnon') ?? NaN) / 1024;
   if (c0 !== null && c1 !== null && !runningExited) {
     const secs = (w1 - w0) / 1000;
     res.userMsPerSecond = ((c1.user - c0.user) / CLK_TCK) * 1000 / secs;
@@ -342,6 +353,17 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     res.note = `exited during the window${last ? `: ${last.slice(0, 200)}` : ''}`;
   }
   console.log('done');
+  if (LATER > 0 && !runningExited && res.cpuPercent !== null) {
+    process.stdout.write(`${name}: the next ${LATER} s... `);
+    const l0 = cpuTicks(child.pid);
+    const t = performance.now();
+    await Promise.race([sleep(LATER * 1000), exited]);
+    const l1 = cpuTicks(child.pid);
+    if (l0 && l1 && !runningExited) {
+      res.laterCpuPercent = (((l1.user + l1.system) - (l0.user + l0.system)) / CLK_TCK) * 1000 / ((performance.now() - t) / 1000) / 10;
+      console.log(`${f(res.laterCpuPercent, 2)} % of a core`);
+    } else console.log('exited');
+  }
   if (MEMORY && !runningExited) res.memory.push(...await memoryBreakdown(child.pid, heapFile));
   // Key to screen: each key is timed from its write to the end of the next frame; on a quiet host, then
   // with a CPU burner on every core.
@@ -451,10 +473,10 @@ const load1 = loadavg();
 
 console.log(`\n${tableSize} processes in the table, ${COLS}x${ROWS}, interval ${INTERVAL} ms, CPU over ${SECONDS} s after a ${SETTLE_MS / 1000} s settle`);
 console.log(`load average (1 min) ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after, on ${availableParallelism()} CPUs`);
-const head = ['program', 'first frame ms', 'idle (median)', 'busy (median)', 'CPU % of a core', 'CPU ms/s', 'user', 'system', 'start-up CPU ms', 'RSS MB start', 'end', 'peak', 'key ms median', 'p99', 'busy key median', 'p99', 'output KB/s', 'frames/s', 'reads/s', 'note'];
+const head = ['program', 'first frame ms', 'idle (median)', 'busy (median)', 'CPU % of a core', ...(LATER > 0 ? [`next ${LATER} s`] : []), 'CPU ms/s', 'user', 'system', 'start-up CPU ms', 'RSS MB start', 'end', 'peak', 'private', 'key ms median', 'p99', 'busy key median', 'p99', 'output KB/s', 'frames/s', 'reads/s', 'note'];
 const rssStart = (r: Result) => r.rssMbOverTime[0] ?? null;
 const rssEnd = (r: Result) => r.rssMbOverTime.at(-1) ?? null;
-const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(median(r.firstFrameIdle), 0), f(median(r.firstFrameBusy), 0), f(r.cpuPercent, 2), f(r.cpuMsPerSecond, 1), f(r.userMsPerSecond, 1), f(r.systemMsPerSecond, 1), f(r.startupCpuMs, 0), f(rssStart(r), 1), f(rssEnd(r), 1), f(r.hwmMb, 1), f(median(r.keyMs), 1), f(percentile(r.keyMs, 99), 1), f(median(r.keyMsBusy), 1), f(percentile(r.keyMsBusy, 99), 1), f(r.outKbPerSecond, 1), f(r.framesPerSecond, 2), f(r.readsPerSecond, 0), r.note]);
+const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(median(r.firstFrameIdle), 0), f(median(r.firstFrameBusy), 0), f(r.cpuPercent, 2), ...(LATER > 0 ? [f(r.laterCpuPercent, 2)] : []), f(r.cpuMsPerSecond, 1), f(r.userMsPerSecond, 1), f(r.systemMsPerSecond, 1), f(r.startupCpuMs, 0), f(rssStart(r), 1), f(rssEnd(r), 1), f(r.hwmMb, 1), f(r.rssAnonMb, 1), f(median(r.keyMs), 1), f(percentile(r.keyMs, 99), 1), f(median(r.keyMsBusy), 1), f(percentile(r.keyMsBusy, 99), 1), f(r.outKbPerSecond, 1), f(r.framesPerSecond, 2), f(r.readsPerSecond, 0), r.note]);
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
 for (const r of results) if (r.rssMbOverTime.length > 1) console.log(`${r.name} RSS every ${RSS_EVERY_S} s (MB): ${r.rssMbOverTime.map((x) => x.toFixed(0)).join(' ')}`);
@@ -475,6 +497,9 @@ if (mw && mw.firstFrameMs !== null) {
     bt?.cpuPercent != null && mw.cpuPercent !== null
       ? `CPU <= 0.5x btop's: ${mw.cpuPercent <= bt.cpuPercent / 2 ? 'MET' : 'NOT MET'} (${f(mw.cpuPercent, 2)} % vs ${f(bt.cpuPercent, 2)} %: ${f(mw.cpuPercent / bt.cpuPercent, 2)}x)`
       : 'CPU <= 0.5x btop\'s: not compared (btop not measured)',
+    ...(LATER > 0 && bt?.laterCpuPercent != null && mw.laterCpuPercent !== null
+      ? [`CPU <= 0.5x btop's over the next ${LATER} s: ${mw.laterCpuPercent <= bt.laterCpuPercent / 2 ? 'MET' : 'NOT MET'} (${f(mw.laterCpuPercent, 2)} % vs ${f(bt.laterCpuPercent, 2)} %: ${f(mw.laterCpuPercent / bt.laterCpuPercent, 2)}x)`]
+      : []),
     `first frame idle <= 200 ms: ${idle !== null && idle <= 200 ? 'MET' : 'NOT MET'} (median ${f(idle, 0)} ms)`,
     btBusy !== null && busy !== null
       ? `first frame busy <= 2x btop's: ${busy <= 2 * btBusy ? 'MET' : 'NOT MET'} (median ${f(busy, 0)} ms vs ${f(btBusy, 0)} ms)`
@@ -485,7 +510,7 @@ if (mw && mw.firstFrameMs !== null) {
   console.log('\n' + checks.join('\n'));
 }
 if (SAVE) {
-  const out = { date: new Date().toISOString(), host: { cpus: availableParallelism(), load: [load0[0], load1[0]] }, procs: tableSize, cols: COLS, rows: ROWS, intervalMs: INTERVAL, seconds: SECONDS, churn: CHURN, launches: LAUNCHES, command: process.argv.slice(2).join(' '),
+  const out = { date: new Date().toISOString(), host: { cpus: availableParallelism(), load: [load0[0], load1[0]] }, procs: tableSize, cols: COLS, rows: ROWS, intervalMs: INTERVAL, seconds: SECONDS, later: LATER, churn: CHURN, launches: LAUNCHES, command: process.argv.slice(2).join(' '),
     results: results.map((r) => ({ ...r, firstFrameIdleMedian: median(r.firstFrameIdle), firstFrameBusyMedian: median(r.firstFrameBusy), keyMedian: median(r.keyMs), keyP99: percentile(r.keyMs, 99), keyBusyMedian: median(r.keyMsBusy), keyBusyP99: percentile(r.keyMsBusy, 99) })) };
   writeFileSync(SAVE, JSON.stringify(out, null, 2) + '\n');
   console.log(`saved ${SAVE}`);

@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 interface RunResult {
   name: string;
   cpuPercent: number | null;
+  /** Runs with --later S: CPU over the S seconds after the first window. */
+  laterCpuPercent?: number | null;
+  /** Runs before the private part of RSS was read have none. */
+  rssAnonMb?: number | null;
   firstFrameIdleMedian: number | null;
   firstFrameBusyMedian: number | null;
   rssMbOverTime: number[];
@@ -27,6 +31,8 @@ export interface TuiRun {
   rows: number;
   intervalMs: number;
   seconds: number;
+  /** --later S (0 or absent: no second window). */
+  later?: number;
   launches: number;
   command: string;
   results: RunResult[];
@@ -50,11 +56,16 @@ export function costSection(runs: TuiRun[] = loadRuns()): string {
   const programs = [...new Set(runs.flatMap((r) => r.results.map((x) => x.name)))];
   const cell = (prog: string, get: (x: RunResult) => string) =>
     runs.map((r) => { const x = r.results.find((y) => y.name === prog); return x ? get(x) : '-'; }).join(' / ');
+  const later = runs.every((r) => (r.later ?? 0) > 0) ? runs[0].later! : 0;
   const rows: [string, (x: RunResult) => string][] = [
-    ['CPU, % of one core', (x) => num(x.cpuPercent, 2)],
+    [later ? `CPU, % of one core, first ${runs[0].seconds} s` : 'CPU, % of one core', (x) => num(x.cpuPercent, 2)],
+    ...(later ? [[`CPU, % of one core, the ${later} s after`, (x: RunResult) => num(x.laterCpuPercent, 2)] as [string, (x: RunResult) => string]] : []),
     [`first frame with the process table, idle host (median of ${runs[0].launches} starts), ms`, (x) => num(x.firstFrameIdleMedian)],
     ['first frame, a CPU burner on every core (median), ms', (x) => num(x.firstFrameBusyMedian)],
     ['resident memory at the window\'s start → end (peak), MB', (x) => `${num(x.rssMbOverTime[0])} → ${num(x.rssMbOverTime.at(-1))} (${num(x.hwmMb)})`],
+    ...(runs.every((r) => r.results.every((x) => x.rssAnonMb != null))
+      ? [['of which private (RssAnon) at the end, MB', (x: RunResult) => num(x.rssAnonMb)] as [string, (x: RunResult) => string]]
+      : []),
     ['key to screen, median (99th percentile), ms', (x) => `${num(x.keyMedian, 1)} (${num(x.keyP99, 1)})`],
     ['key to screen, a CPU burner on every core, median (99th percentile), ms', (x) => `${num(x.keyBusyMedian, 1)} (${num(x.keyBusyP99, 1)})`],
     ['CPU spent before the window (start-up and settling), ms', (x) => num(x.startupCpuMs)],

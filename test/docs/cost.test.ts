@@ -22,6 +22,25 @@ describe('cost section', () => {
     expect(text).toContain('`npm run bench:tui -- --procs 2000 --seconds 60 --save FILE`');
   });
 
+  it('adds the later CPU window and the private part of RSS when every run has them', () => {
+    const withLater = (cpu: number, later: number, btopLater: number): TuiRun => {
+      const r = run(cpu, 4.4);
+      r.later = 120;
+      r.results[0] = { ...r.results[0], laterCpuPercent: later, rssAnonMb: 36.4 };
+      r.results[1] = { ...r.results[1], laterCpuPercent: btopLater, rssAnonMb: 3.2 };
+      return r;
+    };
+    const text = costSection([withLater(3.21, 2.2, 4.3), withLater(3.4, 2.05, 4.0)]);
+    expect(text).toMatch(/^\| CPU, % of one core, first 60 s \| 3\.21 \/ 3\.40 \| 4\.40 \/ 4\.40 \|$/m);
+    expect(text).toMatch(/^\| CPU, % of one core, the 120 s after \| 2\.20 \/ 2\.05 \| 4\.30 \/ 4\.00 \|$/m);
+    expect(text).toMatch(/^\| of which private \(RssAnon\) at the end, MB \| 36 \/ 36 \| 3 \/ 3 \|$/m);
+    // a run without the later window: no such row, the first window keeps its plain label
+    const mixed = costSection([withLater(3.21, 2.2, 4.3), run(3.4, 4.1)]);
+    expect(mixed).not.toMatch(/the 120 s after/);
+    expect(mixed).not.toMatch(/RssAnon/);
+    expect(mixed).toMatch(/^\| CPU, % of one core \|/m);
+  });
+
   it('says so when nothing was saved', () => {
     expect(costSection([])).toMatch(/No saved run/);
   });
