@@ -167,3 +167,5 @@ if (KEEP) copyFileSync(join(profDir, file), KEEP);
 const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;
 console.log(`${idle.pids.length} idle processes of its own; ${COLS}x${ROWS}`);
 report(profile, firstFrameMs, Math.round((SECONDS * 1000) / INTERVAL), endMs);
+// The idle pool's shell keeps the event loop alive: exit, which runs cleanup (the pool is stopped by PID).
+process.exit(0);
