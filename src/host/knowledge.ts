@@ -3,7 +3,7 @@
 // Detection itself stays pure: it is handed these lookups.
 import type { AccountFacts, DetectorOptions } from '../detect/index';
 import { DpkgIndex } from '../pkg/dpkg';
-import { readAccounts } from '../procfs/users';
+import { readAccounts, sameAccounts } from '../procfs/users';
 
 export interface HostKnowledge extends Required<DetectorOptions> {
   packages: DpkgIndex;
@@ -11,7 +11,9 @@ export interface HostKnowledge extends Required<DetectorOptions> {
 
 /**
  * `lazy`: the dashboard indexes packages in the background once it calls packages.loadAsync() (answers
- * are "unknown" until then); a scan indexes at once. Accounts are re-read at most every minute.
+ * are "unknown" until then); a scan indexes at once. Accounts are re-read at most every minute; a
+ * re-read that finds them unchanged hands back the same table, so detection keeps its cached verdicts
+ * (a new table clears them: every process judged again, once a minute, for nothing).
  */
 export function hostKnowledge(root: string, opts: { lazy?: boolean; now?: () => number } = {}): HostKnowledge {
   const now = opts.now ?? Date.now;
@@ -22,7 +24,11 @@ export function hostKnowledge(root: string, opts: { lazy?: boolean; now?: () => 
     packages,
     accounts: () => {
       const t = now();
-      if (!accounts || t - readAt > 60_000) { accounts = readAccounts(root); readAt = t; }
+      if (!accounts || t - readAt > 60_000) {
+        const fresh = readAccounts(root);
+        if (!accounts || !sameAccounts(accounts, fresh)) accounts = fresh;
+        readAt = t;
+      }
       return accounts;
     },
   };

@@ -37,6 +37,16 @@ export function readAccounts(root: string): Map<number, Account> {
   return text === null ? new Map() : parsePasswd(text);
 }
 
+/** Whether two account tables say the same for every uid (a re-read of an unchanged passwd). */
+export function sameAccounts(a: ReadonlyMap<number, Account>, b: ReadonlyMap<number, Account>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [uid, x] of a) {
+    const y = b.get(uid);
+    if (!y || y.name !== x.name || y.gid !== x.gid || y.home !== x.home || y.shell !== x.shell) return false;
+  }
+  return true;
+}
+
 /** The account name of a uid, the number when it has none, "?" when the uid itself is unknown. */
 export function userName(accounts: Map<number, Account>, uid: number | null): string {
   if (uid === null) return '?';
