@@ -1,9 +1,9 @@
 // What detection needs to know about the host's files besides /proc: who installed a file (the dpkg
 // index) and the accounts (home, shell) from /etc/passwd, both read under the chosen --root and cached.
 // Detection itself stays pure: it is handed these lookups.
-import type { AccountFacts, DetectorOptions } from '../detect/index';
+import type { DetectorOptions } from '../detect/index';
 import { DpkgIndex } from '../pkg/dpkg';
-import { readAccounts, sameAccounts } from '../procfs/users';
+import { readAccounts, sameAccounts, type Account } from '../procfs/users';
 
 export interface HostKnowledge extends Required<DetectorOptions> {
   packages: DpkgIndex;
@@ -18,7 +18,7 @@ export interface HostKnowledge extends Required<DetectorOptions> {
 export function hostKnowledge(root: string, opts: { lazy?: boolean; now?: () => number } = {}): HostKnowledge {
   const now = opts.now ?? Date.now;
   const packages = new DpkgIndex(root, { lazy: opts.lazy, now });
-  let accounts: ReadonlyMap<number, AccountFacts> | null = null;
+  let accounts: ReadonlyMap<number, Account> | null = null;
   let readAt = 0;
   return {
     packages,
