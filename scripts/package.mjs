@@ -69,7 +69,9 @@ export async function packageBinary({ force = false, log = console.log } = {}) {
     execArgv: RUNTIME_FLAGS,
   };
   writeFileSync(`${WORK}/sea-config.json`, JSON.stringify(config, null, 2));
-  execFileSync(RUNTIME, ['--experimental-sea-config', `${WORK}/sea-config.json`], { stdio: 'pipe' }); // its 'Wrote ... blob' only on failure
+  // The code cache is made under the runtime flags the binary runs with: V8 rejects a cache made under
+  // flags that change the flag hash (--initial-old-space-size does), with a warning on every start.
+  execFileSync(RUNTIME, [...RUNTIME_FLAGS, '--experimental-sea-config', `${WORK}/sea-config.json`], { stdio: 'pipe' }); // its 'Wrote ... blob' only on failure
 
   const tmp = `${OUT}.tmp`;
   rmSync(tmp, { force: true });
