@@ -99,6 +99,11 @@ function cpuTicks(pid: number): { user: number; system: number } | null {
   return st ? { user: st.utime, system: st.stime } : null;
 }
 
+/** CPU time between two readings, user and system, in ms per second of the `secs` between them. */
+function msPerSecond(a: { user: number; system: number }, b: { user: number; system: number }, secs: number): { user: number; system: number } {
+  return { user: ((b.user - a.user) / CLK_TCK) * 1000 / secs, system: ((b.system - a.system) / CLK_TCK) * 1000 / secs };
+}
+
 function statusKb(pid: number, key: string): number | null {
   const m = /^(\d+) kB$/.exec(attempt(() => readStatus(PROC_ROOT, pid))?.fields.get(key) ?? '');
   return m ? Number(m[1]) : null;
@@ -341,8 +346,9 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   res.rssAnonMb = (statusKb(child.pid, 'RssAnon') ?? NaN) / 1024;
   if (c0 !== null && c1 !== null && !runningExited) {
     const secs = (w1 - w0) / 1000;
-    res.userMsPerSecond = ((c1.user - c0.user) / CLK_TCK) * 1000 / secs;
-    res.systemMsPerSecond = ((c1.system - c0.system) / CLK_TCK) * 1000 / secs;
+    const ms = msPerSecond(c0, c1, secs);
+    res.userMsPerSecond = ms.user;
+    res.systemMsPerSecond = ms.system;
     res.cpuMsPerSecond = res.userMsPerSecond + res.systemMsPerSecond;
     res.cpuPercent = res.cpuMsPerSecond / 10;
     res.outKbPerSecond = (bytes - b0) / 1024 / ((w1 - w0) / 1000);
@@ -360,7 +366,8 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     await Promise.race([sleep(LATER * 1000), exited]);
     const l1 = cpuTicks(child.pid);
     if (l0 && l1 && !runningExited) {
-      res.laterCpuPercent = (((l1.user + l1.system) - (l0.user + l0.system)) / CLK_TCK) * 1000 / ((performance.now() - t) / 1000) / 10;
+      const ms = msPerSecond(l0, l1, (performance.now() - t) / 1000);
+      res.laterCpuPercent = (ms.user + ms.system) / 10;
       console.log(`${f(res.laterCpuPercent, 2)} % of a core`);
     } else console.log('exited');
   }
