@@ -31,3 +31,29 @@ function* codeUnits(text) {
 export function graphemes(text) {
   return SIMPLE_TEXT.test(text) ? codeUnits(text) : realSegmenter().segment(text);
 }
+
+/**
+ * Intl.Segmenter's `segment(text)` for the code that also asks a segment `containing(index)` (slice-ansi,
+ * which Ink truncates every row with): simple text answers per code unit, without the segmenter.
+ */
+export const graphemeSegmenter = {
+  segment(text) {
+    if (!SIMPLE_TEXT.test(text)) return realSegmenter().segment(text);
+    return {
+      containing(index = 0) {
+        const i = Math.trunc(Number(index));
+        return i >= 0 && i < text.length ? { segment: text[i], index: i, input: text } : undefined;
+      },
+      [Symbol.iterator]: () => codeUnits(text),
+    };
+  },
+};
+
+/**
+ * A value made on first use: string-width's Unicode-property expressions (\p{RGI_Emoji} alone takes
+ * 50-110 ms to build here) are needed only for text that is not simple.
+ */
+export function onFirstUse(make) {
+  let value;
+  return () => (value ??= make());
+}

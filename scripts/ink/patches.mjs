@@ -65,8 +65,21 @@ const INK_PATCHES = [
     file: /[\\/]string-width[\\/]index\.js$/,
     from: 'const segmenter = new Intl.Segmenter();',
     to: 'const segmenter = lazySegmenter;',
-    also: [['\tif (/^[\\u0020-\\u007E]*$/.test(string)) {', '\tif (NARROW_TEXT.test(string)) {']],
-    prepend: `import { NARROW_TEXT, lazySegmenter } from ${JSON.stringify(join(here, 'narrow.js'))};\n`,
+    also: [
+      ['\tif (/^[\\u0020-\\u007E]*$/.test(string)) {', '\tif (NARROW_TEXT.test(string)) {'],
+      // its Unicode-property expressions, built when the module loads, only on first use (the slow path)
+      ['const visibleCharacterRegex = /[^\\p{Default_Ignorable_Code_Point}\\p{Control}\\p{Format}\\p{Nonspacing_Mark}\\p{Enclosing_Mark}\\p{Surrogate}]/v;',
+        'const visibleCharacterRegex = onFirstUse(() => /[^\\p{Default_Ignorable_Code_Point}\\p{Control}\\p{Format}\\p{Nonspacing_Mark}\\p{Enclosing_Mark}\\p{Surrogate}]/v);'],
+      ['const spacingMarkRegex = /\\p{Spacing_Mark}/v;', 'const spacingMarkRegex = onFirstUse(() => /\\p{Spacing_Mark}/v);'],
+      ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'const rgiEmojiRegex = onFirstUse(() => /^\\p{RGI_Emoji}$/v);'],
+      ['const extendedPictographicRegex = /\\p{Extended_Pictographic}/gu;', 'const extendedPictographicRegex = onFirstUse(() => /\\p{Extended_Pictographic}/gu);'],
+      ['segment.match(extendedPictographicRegex)', 'segment.match(extendedPictographicRegex())'],
+      ['segment.search(visibleCharacterRegex)', 'segment.search(visibleCharacterRegex())'],
+      ['!visibleCharacterRegex.test(character)', '!visibleCharacterRegex().test(character)'],
+      ['spacingMarkRegex.test(character)', 'spacingMarkRegex().test(character)'],
+      ['rgiEmojiRegex.test(segment)', 'rgiEmojiRegex().test(segment)'],
+    ],
+    prepend: `import { NARROW_TEXT, lazySegmenter, onFirstUse } from ${JSON.stringify(join(here, 'narrow.js'))};\n`,
   },
   {
     file: /[\\/]@alcalzone[\\/]ansi-tokenize[\\/]build[\\/]tokenize\.js$/,
@@ -84,11 +97,18 @@ const INK_PATCHES = [
     also: [['            ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));',
       '            if (chars[i - 1].styles !== char.styles) ret += ansiCodesToString(diffAnsiCodes(chars[i - 1].styles, char.styles));']],
   },
+  // signal-exit 3 (Ink's, restore-cursor's) loads Node's assert module (~10 ms at start-up) for one
+  // check that its callback is a function.
+  {
+    file: /[\\/]signal-exit[\\/]index\.js$/,
+    from: "  var assert = require('assert')",
+    to: "  var assert = { equal: function (a, b, message) { if (a !== b) throw new TypeError(message) } }",
+  },
   {
     file: /[\\/]slice-ansi[\\/]tokenize-ansi\.js$/,
     from: "const GRAPHEME_SEGMENTER = new Intl.Segmenter(undefined, {granularity: 'grapheme'});",
-    to: 'const GRAPHEME_SEGMENTER = lazySegmenter;',
-    prepend: `import { lazySegmenter } from ${JSON.stringify(join(here, 'narrow.js'))};\n`,
+    to: 'const GRAPHEME_SEGMENTER = graphemeSegmenter;',
+    prepend: `import { graphemeSegmenter } from ${JSON.stringify(join(here, 'narrow.js'))};\n`,
   },
 ];
 

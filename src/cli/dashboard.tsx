@@ -87,7 +87,6 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
     try { if (process.stdin.isTTY) process.stdin.setRawMode(false); } catch { /* no terminal left */ }
   };
   process.stdout.write(ENTER_ALT);
-  watchdog = startWatchdog();
   process.on('exit', restore);
   const onSignal = (sig: NodeJS.Signals) => { restore(); process.exit(sig === 'SIGINT' ? 130 : sig === 'SIGHUP' ? 129 : sig === 'SIGQUIT' ? 131 : 143); };
   for (const sig of ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const) process.once(sig, onSignal);
@@ -111,6 +110,9 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
     // would wait up to 34 ms for its own. 100 lets a key's frame out within 10 ms; ticks stay one frame each.
     { exitOnCtrlC: false, patchConsole: false, maxFps: 100 },
   );
+  // The watchdog's thread and shell start once the first frame is out: starting them costs the main
+  // thread a spawn (10-50 ms), and the first frame comes before any tick that could stall.
+  watchdog = startWatchdog();
   setImmediate(() => poller.start());
   try {
     await instance.waitUntilExit();

@@ -1,12 +1,16 @@
 // The width-is-length fast path and the segmenter shortcut patched into string-width, ansi-tokenize and
 // slice-ansi (scripts/ink/narrow.js): every code point it takes as narrow is narrow by string-width's
 // own rules, and its graphemes are Intl.Segmenter's.
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import stringWidth from 'string-width';
+import sliceAnsi from 'slice-ansi';
+import cliTruncate from 'cli-truncate';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain .js build helper without types
-import { graphemes, NARROW_RANGES, NARROW_TEXT } from '../../scripts/ink/narrow.js';
+import { graphemes, graphemeSegmenter, NARROW_RANGES, NARROW_TEXT } from '../../scripts/ink/narrow.js';
 
 const ranges = NARROW_RANGES as [number, number][];
 const segment = (t: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(t)].map((s) => [s.segment, s.index]);
@@ -49,5 +53,76 @@ describe('narrow text', () => {
     for (const f of files) for (const ch of readFileSync(f, 'utf8')) if (ch.codePointAt(0)! > 0x7e) symbols.add(ch);
     expect(symbols.size).toBeGreaterThan(10);
     expect([...symbols].filter((ch) => !NARROW_TEXT.test(ch)).map((ch) => `U+${ch.codePointAt(0)!.toString(16)}`)).toEqual([]);
+  });
+
+  it("answers containing(index) and iteration as the segmenter does (slice-ansi asks both)", () => {
+    const intl = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const at = (segs: { containing(i?: number): { segment: string; index: number } | undefined }, i: number) => {
+      const s = segs.containing(i);
+      return s ? [s.segment, s.index] : null;
+    };
+    for (const t of ['', 'plain ascii', '\u001b[31mred\u001b[39m ─│▲', 'e\u0301 combining', 'a\r\nb', '👩‍💻 emoji']) {
+      const ours = graphemeSegmenter.segment(t);
+      const theirs = intl.segment(t);
+      for (let i = -1; i <= t.length; i++) expect([t, i, at(ours, i)]).toEqual([t, i, at(theirs, i)]);
+      expect([...ours].map((s: { segment: string; index: number }) => [s.segment, s.index])).toEqual([...theirs].map((s) => [s.segment, s.index]));
+    }
+  });
+});
+
+// Bundled as the dashboard bundles them: measuring and truncating simple text (what every frame draws)
+// builds neither a grapheme segmenter nor string-width's Unicode-property expressions (\p{RGI_Emoji}
+// alone takes 50-110 ms to build on this kind of host); other text still gets them.
+describe('the text libraries as the build bundles them', () => {
+  it('build no segmenter and no Unicode-property expression for simple text, and do for the rest', async () => {
+    const { build } = await import('esbuild');
+    // @ts-expect-error: a plain .mjs build module without types
+    const { inkPatches } = await import('../../scripts/ink/patches.mjs');
+    const entry = `
+      import stringWidth from 'string-width';
+      import sliceAnsi from 'slice-ansi';
+      import cliTruncate from 'cli-truncate';
+      export { stringWidth, sliceAnsi, cliTruncate };`;
+    const out = await build({
+      stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' },
+      bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', plugins: [inkPatches],
+      alias: { 'string-width': './node_modules/string-width/index.js' },
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'mw-narrow-'));
+    const made = { segmenters: 0, properties: [] as string[] };
+    const RealRegExp = globalThis.RegExp;
+    const RealSegmenter = Intl.Segmenter;
+    // the bundle runs in this process: count what it builds through the globals it uses
+    globalThis.RegExp = new Proxy(RealRegExp, {
+      construct(target, args: [string | RegExp, string?]) {
+        if (String(args[0]).includes('\\p{')) made.properties.push(String(args[0]));
+        return Reflect.construct(target, args);
+      },
+    });
+    const intl = Intl as { Segmenter: typeof Intl.Segmenter };
+    intl.Segmenter = new Proxy(RealSegmenter, { construct(target, args) { made.segmenters++; return Reflect.construct(target, args); } });
+    try {
+      writeFileSync(join(dir, 'text.mjs'), out.outputFiles[0].text);
+      const lib = await import(pathToFileURL(join(dir, 'text.mjs')).href) as {
+        stringWidth: (s: string) => number; sliceAnsi: (s: string, a: number, b?: number) => string; cliTruncate: (s: string, n: number) => string;
+      };
+      const row = '\u001b[31m▲\u001b[39m  4242 root     12.5 ├─ sleep 3600 · ok… ─│';
+      // the same answers as the libraries unpatched (imported above, before the globals were wrapped)
+      expect(lib.stringWidth(row)).toBe(stringWidth(row));
+      expect(lib.sliceAnsi(row, 3, 12)).toBe(sliceAnsi(row, 3, 12));
+      expect(lib.cliTruncate(row, 20)).toBe(cliTruncate(row, 20));
+      expect(lib.cliTruncate(row, 20)).toContain('…');
+      // (slice-ansi tests every character against \p{Emoji_Presentation}: built in under a millisecond)
+      expect({ ...made, properties: made.properties.filter((p) => p !== '\\p{Emoji_Presentation}') }).toEqual({ segmenters: 0, properties: [] });
+      // anything else still goes through string-width's own rules
+      expect(lib.stringWidth('👩‍💻 中文')).toBe(stringWidth('👩‍💻 中文'));
+      expect(lib.sliceAnsi('中文 e\u0301x', 0, 4)).toBe(sliceAnsi('中文 e\u0301x', 0, 4));
+      expect(made.segmenters).toBeGreaterThan(0);
+      expect(made.properties.some((p) => p.includes('RGI_Emoji'))).toBe(true);
+    } finally {
+      globalThis.RegExp = RealRegExp;
+      intl.Segmenter = RealSegmenter;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
