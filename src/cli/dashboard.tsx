@@ -21,6 +21,8 @@ import { DASHBOARD, formatHelp, intFlag, parseArgs, UsageError } from './args';
 import { LEAVE_ALT, startWatchdog, type Watchdog } from './watchdog';
 import fs from 'node:fs';
 import { setupProblem } from './setupCheck';
+// the text libraries' tables (scripts/ink/narrow.js, bundled into Ink's text libraries by the build)
+import { buildUnicodeTables } from '../../scripts/ink/narrow.js';
 
 const ENTER_ALT = '\x1b[?1049h\x1b[?25l';
 
@@ -114,6 +116,15 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   // thread a spawn (10-50 ms), and the first frame comes before any tick that could stall.
   watchdog = startWatchdog();
   setImmediate(() => poller.start());
+  // Text that is not simple (an odd process name, a wide character) needs a grapheme segmenter and
+  // string-width's Unicode tables, built on first use: 50-110 ms, and 350-700 ms with every core pegged,
+  // which a key scrolling the first such name into view would wait for. Built once the first full frame
+  // is out, between ticks.
+  const unsubscribe = store.subscribe((s) => {
+    if (!s.snapshot || s.snapshot.partial) return;
+    unsubscribe();
+    setImmediate(buildUnicodeTables);
+  });
   try {
     await instance.waitUntilExit();
   } finally {

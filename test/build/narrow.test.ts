@@ -9,10 +9,9 @@ import stringWidth from 'string-width';
 import sliceAnsi from 'slice-ansi';
 import cliTruncate from 'cli-truncate';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error: a plain .js build helper without types
 import { graphemes, graphemeSegmenter, NARROW_RANGES, NARROW_TEXT } from '../../scripts/ink/narrow.js';
 
-const ranges = NARROW_RANGES as [number, number][];
+const ranges = NARROW_RANGES;
 const segment = (t: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(t)].map((s) => [s.segment, s.index]);
 const ours = (t: string) => [...graphemes(t)].map((s: { segment: string; index: number }) => [s.segment, s.index]);
 
@@ -73,56 +72,96 @@ describe('narrow text', () => {
 // Bundled as the dashboard bundles them: measuring and truncating simple text (what every frame draws)
 // builds neither a grapheme segmenter nor string-width's Unicode-property expressions (\p{RGI_Emoji}
 // alone takes 50-110 ms to build on this kind of host); other text still gets them.
+interface TextLibs {
+  stringWidth: (s: string) => number;
+  sliceAnsi: (s: string, a: number, b?: number) => string;
+  cliTruncate: (s: string, n: number) => string;
+  buildUnicodeTables: () => void;
+}
+
+/** A fresh copy of the text libraries, bundled with the build's patches, loaded in this process. */
+async function bundledTextLibs(): Promise<TextLibs> {
+  const { build } = await import('esbuild');
+  // @ts-expect-error: a plain .mjs build module without types
+  const { inkPatches } = await import('../../scripts/ink/patches.mjs');
+  const entry = `
+    import stringWidth from 'string-width';
+    import sliceAnsi from 'slice-ansi';
+    import cliTruncate from 'cli-truncate';
+    export { buildUnicodeTables } from ${JSON.stringify(join(process.cwd(), 'scripts/ink/narrow.js'))};
+    export { stringWidth, sliceAnsi, cliTruncate };`;
+  const out = await build({
+    stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' },
+    bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', plugins: [inkPatches],
+    alias: { 'string-width': './node_modules/string-width/index.js' },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'mw-narrow-'));
+  try {
+    writeFileSync(join(dir, 'text.mjs'), out.outputFiles[0].text);
+    return await import(pathToFileURL(join(dir, 'text.mjs')).href) as TextLibs;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// slice-ansi tests every character against \p{Emoji_Presentation} (built in under a millisecond): not counted
+const CHEAP = '\\p{Emoji_Presentation}';
+
+/** Counts the segmenters and Unicode-property expressions built through the globals until restore(). */
+function countConstructions() {
+  const made = { segmenters: 0, properties: [] as string[] };
+  const RealRegExp = globalThis.RegExp;
+  const intl = Intl as { Segmenter: typeof Intl.Segmenter };
+  const RealSegmenter = intl.Segmenter;
+  globalThis.RegExp = new Proxy(RealRegExp, {
+    construct(target, args: [string | RegExp, string?]) {
+      if (String(args[0]).includes('\\p{') && String(args[0]) !== CHEAP) made.properties.push(String(args[0]));
+      return Reflect.construct(target, args);
+    },
+  });
+  intl.Segmenter = new Proxy(RealSegmenter, { construct(target, args) { made.segmenters++; return Reflect.construct(target, args); } });
+  return { made, restore: () => { globalThis.RegExp = RealRegExp; intl.Segmenter = RealSegmenter; } };
+}
+
 describe('the text libraries as the build bundles them', () => {
+  const row = '\u001b[31m▲\u001b[39m  4242 root     12.5 ├─ sleep 3600 · ok… ─│';
+  const odd = '👩‍💻 中文 e\u0301x';
+
   it('build no segmenter and no Unicode-property expression for simple text, and do for the rest', async () => {
-    const { build } = await import('esbuild');
-    // @ts-expect-error: a plain .mjs build module without types
-    const { inkPatches } = await import('../../scripts/ink/patches.mjs');
-    const entry = `
-      import stringWidth from 'string-width';
-      import sliceAnsi from 'slice-ansi';
-      import cliTruncate from 'cli-truncate';
-      export { stringWidth, sliceAnsi, cliTruncate };`;
-    const out = await build({
-      stdin: { contents: entry, resolveDir: process.cwd(), loader: 'js' },
-      bundle: true, write: false, format: 'esm', platform: 'node', target: 'node20', plugins: [inkPatches],
-      alias: { 'string-width': './node_modules/string-width/index.js' },
-    });
-    const dir = mkdtempSync(join(tmpdir(), 'mw-narrow-'));
-    const made = { segmenters: 0, properties: [] as string[] };
-    const RealRegExp = globalThis.RegExp;
-    const RealSegmenter = Intl.Segmenter;
-    // the bundle runs in this process: count what it builds through the globals it uses
-    globalThis.RegExp = new Proxy(RealRegExp, {
-      construct(target, args: [string | RegExp, string?]) {
-        if (String(args[0]).includes('\\p{')) made.properties.push(String(args[0]));
-        return Reflect.construct(target, args);
-      },
-    });
-    const intl = Intl as { Segmenter: typeof Intl.Segmenter };
-    intl.Segmenter = new Proxy(RealSegmenter, { construct(target, args) { made.segmenters++; return Reflect.construct(target, args); } });
+    const { made, restore } = countConstructions(); // before the bundle loads: its module-level expressions count
     try {
-      writeFileSync(join(dir, 'text.mjs'), out.outputFiles[0].text);
-      const lib = await import(pathToFileURL(join(dir, 'text.mjs')).href) as {
-        stringWidth: (s: string) => number; sliceAnsi: (s: string, a: number, b?: number) => string; cliTruncate: (s: string, n: number) => string;
-      };
-      const row = '\u001b[31m▲\u001b[39m  4242 root     12.5 ├─ sleep 3600 · ok… ─│';
+      const lib = await bundledTextLibs();
       // the same answers as the libraries unpatched (imported above, before the globals were wrapped)
       expect(lib.stringWidth(row)).toBe(stringWidth(row));
       expect(lib.sliceAnsi(row, 3, 12)).toBe(sliceAnsi(row, 3, 12));
       expect(lib.cliTruncate(row, 20)).toBe(cliTruncate(row, 20));
       expect(lib.cliTruncate(row, 20)).toContain('…');
-      // (slice-ansi tests every character against \p{Emoji_Presentation}: built in under a millisecond)
-      expect({ ...made, properties: made.properties.filter((p) => p !== '\\p{Emoji_Presentation}') }).toEqual({ segmenters: 0, properties: [] });
+      expect(made).toEqual({ segmenters: 0, properties: [] });
       // anything else still goes through string-width's own rules
-      expect(lib.stringWidth('👩‍💻 中文')).toBe(stringWidth('👩‍💻 中文'));
-      expect(lib.sliceAnsi('中文 e\u0301x', 0, 4)).toBe(sliceAnsi('中文 e\u0301x', 0, 4));
+      expect(lib.stringWidth(odd)).toBe(stringWidth(odd));
+      expect(lib.sliceAnsi(odd, 0, 4)).toBe(sliceAnsi(odd, 0, 4));
       expect(made.segmenters).toBeGreaterThan(0);
       expect(made.properties.some((p) => p.includes('RGI_Emoji'))).toBe(true);
     } finally {
-      globalThis.RegExp = RealRegExp;
-      intl.Segmenter = RealSegmenter;
-      rmSync(dir, { recursive: true, force: true });
+      restore();
+    }
+  });
+
+  it('builds them all at once when asked (the dashboard asks once its first full frame is out), and never again', async () => {
+    const { made, restore } = countConstructions();
+    try {
+      const lib = await bundledTextLibs();
+      lib.buildUnicodeTables();
+      expect(made.segmenters).toBe(1);
+      expect(made.properties.length).toBe(4); // string-width's four
+      expect(made.properties.some((p) => p.includes('RGI_Emoji'))).toBe(true);
+      expect(lib.stringWidth(odd)).toBe(stringWidth(odd));
+      expect(lib.sliceAnsi(odd, 0, 4)).toBe(sliceAnsi(odd, 0, 4));
+      expect(lib.cliTruncate(odd, 4)).toBe(cliTruncate(odd, 4));
+      lib.buildUnicodeTables();
+      expect({ segmenters: made.segmenters, properties: made.properties.length }).toEqual({ segmenters: 1, properties: 4 });
+    } finally {
+      restore();
     }
   });
 });
