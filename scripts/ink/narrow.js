@@ -64,8 +64,8 @@ const tables = [];
 /**
  * Builds now what text that is not simple needs: the segmenter and every expression made through
  * onFirstUse. The dashboard calls it once its first full frame is out, between ticks: left to first
- * use, the first odd process name scrolled into view would hold that key's frame (350-700 ms with
- * every core pegged, measured in npm run bench:tui).
+ * use, the first odd process name scrolled into view would hold that key's frame for as long as they
+ * take to build (50-110 ms on an idle 2-core host, \p{RGI_Emoji} most of it; more with every core busy).
  */
 export function buildUnicodeTables() {
   realSegmenter();

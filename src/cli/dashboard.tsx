@@ -117,9 +117,9 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   watchdog = startWatchdog();
   setImmediate(() => poller.start());
   // Text that is not simple (an odd process name, a wide character) needs a grapheme segmenter and
-  // string-width's Unicode tables, built on first use: 50-110 ms, and 350-700 ms with every core pegged,
-  // which a key scrolling the first such name into view would wait for. Built once the first full frame
-  // is out, between ticks.
+  // string-width's Unicode tables, built on first use (50-110 ms on an idle 2-core host, more with every
+  // core busy), which a key scrolling the first such name into view would wait for. Built once the first
+  // full frame is out, between ticks.
   const unsubscribe = store.subscribe((s) => {
     if (!s.snapshot || s.snapshot.partial) return;
     unsubscribe();
