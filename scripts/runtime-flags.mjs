@@ -8,10 +8,13 @@
 // its own glibc malloc arena and keeps what it once needed (V8's compile zones): with four, 7 arenas
 // held 10-12 MB at 2,000 processes; with one, 4 arenas and 4-6 MB (npm run bench:tui --memory, in a
 // PID namespace, same CPU within noise). Concurrent marking and compilation still run off the main thread.
-// --initial-old-space-size=16: the old generation's first collection comes at 16 MB. Without it, start-up
+// --initial-old-space-size=16: the old generation's first collection comes early, during start-up (at
+// about 8 MB of heap, an 18-31 ms pause before the first frame: --trace-gc). Without it, start-up
 // garbage (the first full sample of every process, the package index, module evaluation) stayed in the
 // old space for the first ~20 s, until the memory reducer's first full GC: RSS 84 -> 92 MB then, 75-79
 // after. With it the first 20 s peak at 84-86 MB (npm run bench:tui -- --seconds 40 --rss-every 2
 // --memory --only minewatch, in a PID namespace with 2,000 idle processes, same window: peak 92.0 vs 86.2
-// and 84.7 with 8 MB). V8 sizes the limits from the live heap after that first collection.
+// and 84.7 with 8 MB). V8 sizes the limits from the live heap after that first collection. 24 or 32
+// spare that start-up pause but moved the first frame by nothing measurable (407 vs 415 ms median, 11
+// interleaved starts) and let the first 40 s reach 84 / 91 MB.
 export const RUNTIME_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1', '--initial-old-space-size=16'];
