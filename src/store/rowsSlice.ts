@@ -231,6 +231,8 @@ export function rowsSlice(ctx: SliceContext): Slice<RowsState, RowsActions> & { 
       const next = i < 0 ? (direction === 1 ? 0 : order.length - 1) : (i + direction + order.length) % order.length;
       const pid = order[next];
       set({ selectedPid: pid, exitedPid: null, onThreat: false, scrollTop: scrollFor(s.rows, pid, s.scrollTop, s.viewportRows) });
+      // a key that seems to do nothing says why (the cursor is on the one flagged process; it stays there from now on)
+      if (order.length === 1 && i === 0) { ctx.say('this is the only flagged process in view'); return; }
       if (order.length > 1 && i >= 0 && ((direction === 1 && next === 0) || (direction === -1 && next === order.length - 1))) {
         ctx.say(direction === 1 ? 'back to the worst flagged process' : 'back to the least flagged process');
       }

@@ -40,9 +40,15 @@ it('contains the simulated incident with one confirmed plan, then reports it', a
   await typeFilter(s, String(miner), new RegExp(`\\s${miner} `), 30_000);
   // Until the user moves, the cursor follows the worst flagged process, which may change as content
   // evidence arrives: one n first (the user has moved: the cursor stays where it is put), then n to the miner.
+  // The first frame comes from a quick pass that assesses nothing (the header says `checking…`): n
+  // there finds nothing to walk to, and the cursor then jumps to the worst on its own, possibly where
+  // it already was. So wait for the assessed frame first. Should the miner still be the only flagged
+  // process in view, n stays on it and says so.
+  await waitUntil(s, (sc) => sc.includes('processes · flagged:'), 20_000, 'the first assessed frame');
+  await s.flush();
   const first = selectedPid(s.screen());
   s.write('n');
-  await waitUntil(s, (sc) => selectedPid(sc) !== first, 5000, 'the cursor to move on n');
+  await waitUntil(s, (sc) => selectedPid(sc) !== first || sc.includes('only flagged process in view'), 5000, 'the cursor to move on n');
   await stepUntil(s, 'n', (sc) => sc.includes(`PID ${miner} rcu-sched ·`));
 
   // Enter on the flagged miner: the incident, with its launcher and the cron line that restarts them

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAppStore } from '../../src/store/appStore';
 import { rowsUnchanged } from '../../src/store/rowsSlice';
-import { flaggedOutside } from '../../src/view/tree';
+import { flaggedOrder, flaggedOutside } from '../../src/view/tree';
 import { assess, incidentProcs, proc, snapshot } from '../helpers/snapshot';
 import type { ProcessInfo } from '../../src/model';
 
@@ -131,6 +131,20 @@ describe('rows slice', () => {
     expect(store.getState().message).toMatch(/back to the worst/);
     store.getState().actions.jumpFlagged(-1);
     expect(store.getState().selectedPid).toBe(order[order.length - 1]);
+  });
+
+  it('n on the only flagged process in view says so, and the cursor then stays where it is', () => {
+    const procs = [...busyHost(), proc({ pid: 5000, name: 'kworker/0:1', ppid: 1, uid: 1001, user: 'abc', exe: '/tmp/kw', cmdline: ['/tmp/kw'] })];
+    const { store } = storeWith(procs, { messageMs: 50 });
+    store.getState().actions.typeFilter('5000');
+    const flagged = flaggedOrder(store.getState().rows, store.getState().snapshot!.processes, store.getState().assessments);
+    expect(flagged).toEqual([5000]);
+    expect(store.getState().selectedPid).toBe(5000);
+    expect(store.getState().onThreat).toBe(true);
+    store.getState().actions.jumpFlagged(1);
+    expect(store.getState().selectedPid).toBe(5000);
+    expect(store.getState().message).toMatch(/only flagged process in view/);
+    expect(store.getState().onThreat).toBe(false);
   });
 
   it('counts flagged rows above and below the viewport', () => {
