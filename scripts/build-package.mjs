@@ -15,6 +15,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { workerDefines } from './workerSource.mjs';
 
 const YOGA_DATA_URI = /"data:application\/octet-stream;base64,([A-Za-z0-9+/=]+)"/;
 
@@ -93,6 +94,7 @@ export function defines(packaging) {
     'process.env.NODE_ENV': '"production"',
     MINEWATCH_COMMIT: JSON.stringify(buildInfo().commit),
     MINEWATCH_PACKAGING: JSON.stringify(packaging),
+    ...workerDefines(),
   };
 }
 

@@ -97,6 +97,11 @@ export const SCAN: CommandSpec = {
         + 'any part of its id or name, or "host" for none',
     },
     { name: 'no-gpu', help: 'do not look for GPU use (no fd scan, no nvidia-smi)' },
+    {
+      name: 'threads', value: 'N', help: 'read the details of each process (owner, command line, executable, cwd, environment) on N '
+        + 'worker threads besides the main one (0: the main thread alone); by default one per core beyond the first, at most 3, '
+        + 'and only above 5,000 processes (they read inside the --sample window: with --sample 0 the main thread reads alone)',
+    },
     PROC,
     ROOT,
   ],

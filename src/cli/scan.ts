@@ -52,13 +52,14 @@ export async function runScanCommand(argv: string[], out: NodeJS.WritableStream 
   const procRoot = (flags.proc as string) ?? '/proc';
   const root = (flags.root as string) ?? '/';
   const deepBudgetS = intFlag(flags, 'deep-budget', 120, 1, 3600);
+  const threads = flags.threads === undefined ? undefined : intFlag(flags, 'threads', 0, 0, 16);
 
   const started = performance.now();
   let look: HostLook;
   let report: ScanReport;
   let deep: DeepReport | null;
   try {
-    look = await lookAtHost({ procRoot, root, sampleMs, gpu: !flags['no-gpu'] });
+    look = await lookAtHost({ procRoot, root, sampleMs, gpu: !flags['no-gpu'], threads });
     deep = flags.deep ? await runDeepScan({ procRoot, root, budgetMs: deepBudgetS * 1000 }) : null;
     report = buildReport(look, { procRoot, all: Boolean(flags.all), correlation: look.correlation, extraWarnings: look.persistence.warnings, container: flags.container as string | undefined });
   } catch (err) {

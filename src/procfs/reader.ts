@@ -12,13 +12,13 @@
 // with a big established-hash, so they are re-read only when the socket counts in sockstat move, and at
 // least every NET_REFRESH_MS.
 // The reader spawns no child process and never imports React.
-import { existsSync, realpathSync, statfsSync } from 'node:fs';
-import { join } from 'node:path';
+import { realpathSync, statfsSync } from 'node:fs';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';
 import { closeFd, failureOf, openFd, preadStart, readBytes, readLink, readText } from './files';
 import { cgroup2MountPoint, readCgroupTree } from './cgroupTree';
 import { cpuCount, hidepidWarning, NO_MOUNT_FACTS, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, readViewer, startTimeMs, type MountFacts, type Viewer } from './host';
-import { attempt, listPids, openPidFile, readCgroup, readCmdline, readCwd, readEnvironVars, readExe, readOwner, readStatusBrief } from './pid';
+import { identityInput, readIdentity, sameIdentity, unreadIdentity, type Identity, type IdentityInput, type IdentityJob, type IdentitySource } from './identity';
+import { attempt, listPids, openPidFile, readCgroup, readCmdline, readOwner, readStatusBrief } from './pid';
 import { SocketAttribution } from './sockets';
 import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
 import { readAccounts, userName, type Account } from './users';
@@ -38,22 +38,6 @@ const IDLE_RUNS_BEFORE_RESTING = 3;
 const PROC_SUPER_MAGIC = 0x9fa0;
 /** /proc is listed at least every this many ticks even when no PID was allocated (belt and braces). */
 const RELIST_TICKS = 10;
-const PRELOAD_VARS = ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT'];
-
-/** The facts cached per (pid, start time), as the ProcessInfo fields they become. */
-type Identity = Pick<ProcessInfo, 'startTicks' | 'uid' | 'cmdline' | 'exe' | 'exeDeleted' | 'exeMemfd' | 'exeError'
-  | 'exePathExists' | 'cwd' | 'cgroup' | 'preloadEnv'> & {
-    /** ProcessInfo.pidNsDepth, or null when unknown. */
-    pidNsDepth: number | null;
-    comm: string;
-    readAt: number;
-    /** utime + stime when it was read: a process that has not run since cannot have changed it. */
-    ranTicks: number;
-    /** Only the quick pass's part (stat; command line and owner once named): read in full on the next full sample. */
-    partial: boolean;
-    /** The quick pass read its command line and owner (completeQuick). */
-    named: boolean;
-  };
 
 /** What the reader remembers about one PID between ticks. */
 interface Tracked {
@@ -98,21 +82,6 @@ function leadingNumber(buf: Uint8Array, len: number): number {
     v = v * 10 + d;
   }
   return i === 0 ? -1 : v;
-}
-
-function sameEnv(a: Record<string, string> | null, b: Record<string, string> | null): boolean {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (a[k] !== b[k]) return false;
-  return true;
-}
-
-function sameArgv(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The last PID the kernel allocated in our PID namespace (/proc/loadavg, 5th field), or null. */
@@ -652,6 +621,51 @@ export class ProcReader {
     return this.pending.length;
   }
 
+  /** How many identities the last stat-only sample left unread (at most: some may have gone). */
+  get unreadIdentities(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Take up to `n` of the identities the last stat-only sample left unread, as a job another thread can
+   * read (identityPool.ts), with the cgroups the walk answered for them. Hand the result to putIdentities;
+   * should the job fail, hand its inputs back with returnPending.
+   */
+  takePending(n: number): IdentityJob {
+    const inputs: IdentityInput[] = [];
+    const cgroups: [number, string][] = [];
+    while (inputs.length < n && this.pending.length > 0) {
+      const pid = this.pending.pop()!;
+      const t = this.tracked.get(pid);
+      if (!t?.st || !t.id?.partial || t.id.startTicks !== t.st.startTicks) continue;
+      inputs.push(identityInput(pid, t.st, (t.st.flags & PF_KTHREAD) !== 0));
+      const cgroup = this.cgroupMap?.get(pid);
+      if (cgroup !== undefined) cgroups.push([pid, cgroup]);
+    }
+    return { procRoot: this.procRoot, root: this.root, live: this.live, now: this.now(), inputs, cgroups };
+  }
+
+  /**
+   * Identities read elsewhere for a job of takePending, in its order. Each is kept only if its process is
+   * still the one it was read for and still unread. Returns how many were kept.
+   */
+  putIdentities(job: IdentityJob, ids: readonly Identity[]): number {
+    let kept = 0;
+    job.inputs.forEach((input, i) => {
+      const t = this.tracked.get(input.pid);
+      const id = ids[i];
+      if (!id || !t?.st || !t.id?.partial || t.id.startTicks !== input.startTicks || id.startTicks !== input.startTicks) return;
+      t.id = id;
+      kept++;
+    });
+    return kept;
+  }
+
+  /** A job that could not be read elsewhere: its identities are left to readIdentities again. */
+  returnPending(job: IdentityJob): void {
+    for (const input of job.inputs) this.pending.push(input.pid);
+  }
+
   /**
    * Read every process's cgroup in one walk of the cgroup2 mount (cgroupTree.ts) for the identities read
    * until the next sample (readIdentities): a few hundred reads instead of one per process. A process the
@@ -671,40 +685,12 @@ export class ProcReader {
   }
 
   private readIdentity(pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
-    const procRoot = this.procRoot;
-    // Unreadable status (the process is exiting, or a fixture lacks it): the owner is unknown, never root.
-    const status = attempt(() => readStatusBrief(procRoot, pid));
-    const id: Identity = {
-      startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: false, named: true,
-      uid: status?.effectiveUid ?? null,
-      cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
-      cwd: null, cgroup: null, preloadEnv: null,
-      // NSpid is counted from the proc mount's namespace: meaningful on a live procfs only
-      pidNsDepth: this.live && status && status.nsDepth > 0 ? status.nsDepth : null,
-    };
-    id.cgroup = this.cgroupMap?.get(pid) ?? attempt(() => readCgroup(procRoot, pid));
-    if (kernelThread) return id;
-    id.cmdline = attempt(() => readCmdline(procRoot, pid).argv) ?? [];
-    try {
-      const exe = readExe(procRoot, pid);
-      id.exe = exe.path;
-      id.exeDeleted = exe.deleted;
-      id.exeMemfd = exe.memfd;
-      if (exe.deleted && !exe.memfd) id.exePathExists = existsSync(join(this.root, exe.path));
-    } catch (err) {
-      id.exeError = failureOf(err);
-    }
-    id.cwd = attempt(() => readCwd(procRoot, pid));
-    const env = attempt(() => readEnvironVars(procRoot, pid, PRELOAD_VARS));
-    if (env) {
-      const found: Record<string, string> = {};
-      for (const kv of env) {
-        const eq = kv.indexOf('=');
-        if (eq > 0 && PRELOAD_VARS.includes(kv.slice(0, eq))) found[kv.slice(0, eq)] = kv.slice(eq + 1);
-      }
-      id.preloadEnv = found;
-    }
-    return id;
+    return readIdentity(this.identitySource(), identityInput(pid, st, kernelThread), now);
+  }
+
+  private identitySource(): IdentitySource {
+    const map = this.cgroupMap;
+    return { procRoot: this.procRoot, root: this.root, live: this.live, cgroupOf: map ? (pid) => map.get(pid) : () => undefined };
   }
 
   /**
@@ -765,15 +751,6 @@ interface TickState {
   unreadableExe: number;
 }
 
-/** A stat-only sample's placeholder: nothing read yet (see ProcReader.readIdentities). */
-function unreadIdentity(st: StatFields, now: number): Identity {
-  return {
-    startTicks: st.startTicks, comm: st.comm, readAt: now, ranTicks: st.utime + st.stime, partial: true, named: false, uid: null,
-    cmdline: [], exe: null, exeDeleted: false, exeMemfd: false, exeError: null, exePathExists: null,
-    cwd: null, cgroup: null, preloadEnv: null, pidNsDepth: null,
-  };
-}
-
 /** A PID whose /proc entry is covered by a mount and unreadable: what is known is its number. */
 function coveredEntry(pid: number, now: number): ProcessInfo {
   return {
@@ -792,10 +769,4 @@ function sameStat(p: ProcessInfo, st: StatFields, id: Identity, user: string, pa
     && p.exeDeleted === id.exeDeleted && p.exeMemfd === id.exeMemfd && p.exeError === id.exeError
     && p.exePathExists === id.exePathExists && p.cwd === id.cwd && p.cgroup === id.cgroup && p.preloadEnv === id.preloadEnv
     && (p.pidNsDepth ?? null) === id.pidNsDepth;
-}
-
-function sameIdentity(a: Identity, b: Identity): boolean {
-  return a.uid === b.uid && a.exe === b.exe && a.exeDeleted === b.exeDeleted && a.exeMemfd === b.exeMemfd
-    && a.exeError === b.exeError && a.exePathExists === b.exePathExists && a.cwd === b.cwd && a.cgroup === b.cgroup
-    && sameArgv(a.cmdline, b.cmdline) && sameEnv(a.preloadEnv, b.preloadEnv) && a.pidNsDepth === b.pidNsDepth;
 }

@@ -16,7 +16,7 @@ export interface HostLook {
   correlation: Correlation;
 }
 
-export async function lookAtHost(opts: { procRoot: string; root: string; sampleMs: number; gpu?: boolean; knownGood?: KnownGood }): Promise<HostLook> {
+export async function lookAtHost(opts: { procRoot: string; root: string; sampleMs: number; gpu?: boolean; threads?: number; knownGood?: KnownGood }): Promise<HostLook> {
   // The allow list and the persistence entries do not depend on the process table: read inside the
   // scan's CPU window.
   let made: { knownGood: KnownGood; warnings: string[] } | null = null;

@@ -7,6 +7,7 @@ import { Detector, hostWarnings } from '../detect/index';
 import { POOL_PORTS, STRONG_POOL_PORTS } from '../detect/poolPorts';
 import { readHostIdentity } from '../procfs/host';
 import { ProcReader } from '../procfs/reader';
+import { readUnreadIdentities } from '../procfs/identityPool';
 import { Enricher } from '../deep/enrich';
 import { matchesContainer } from '../procfs/container';
 import { ContentCollector } from '../content/collector';
@@ -76,6 +77,8 @@ export interface ScanOptions {
   sampleMs: number;
   /** GPU reading (default on). */
   gpu?: boolean;
+  /** Worker threads for the identities (default: identityPool.ts's choice for the table and the cores). */
+  threads?: number;
   /** Work that needs no process table (persistence, allow list), done inside the CPU window. */
   whileSampling?: () => void;
 }
@@ -92,6 +95,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   const enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu });
   enricher.start();
   let snapshot: Snapshot;
+  const workerWarnings: string[] = [];
   try {
     if (opts.sampleMs > 0) {
       // The CPU window opens with a stat-only sample; the identity of every process (command line,
@@ -103,7 +107,9 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
       // every process's cgroup from one walk of the cgroup2 mount, not one /proc/PID/cgroup each
       reader.prefetchCgroups();
       const closesAt = performance.now() + opts.sampleMs;
-      while (reader.readIdentities(IDENTITY_SLICE) > 0) await new Promise((r) => setImmediate(r));
+      // (on worker threads too when the table is large: identityPool.ts)
+      const read = await readUnreadIdentities(reader, { slice: IDENTITY_SLICE, turn: () => new Promise((r) => setImmediate(r)), workers: opts.threads });
+      for (const f of read.failures) workerWarnings.push(`a worker thread did not read its share of the processes (${f}); the main thread read it`);
       opts.whileSampling?.();
       const left = closesAt - performance.now();
       if (left > 0) await new Promise((r) => setTimeout(r, left));
@@ -111,6 +117,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
       opts.whileSampling?.();
     }
     snapshot = enricher.enrich(reader.sample());
+    if (workerWarnings.length > 0) snapshot = { ...snapshot, warnings: [...snapshot.warnings, ...workerWarnings] };
   } finally {
     enricher.stop();
   }

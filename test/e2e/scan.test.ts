@@ -66,6 +66,24 @@ describe('minewatch scan --json on the live system', () => {
     expect(severityRank(p.severity as Severity)).toBeLessThan(severityRank('high'));
   });
 
+  it('--threads 2 reads each process on worker threads as the main thread does (as a large host would)', async () => {
+    // (the identities are read on threads inside the sample window: --sample 0 has none)
+    const r = await runCli(['scan', '--json', '--all', '--sample', '100', '--threads', '2']);
+    expect(r.stderr).toBe('');
+    const threaded: ScanReport = JSON.parse(r.stdout);
+    // a worker that failed, or a build without the worker's program, says so here
+    expect(threaded.warnings.filter((w) => /worker/.test(w))).toEqual([]);
+    for (const pid of [miner.pid, sshd.pid, escaped.pid]) { // (not the python job: a pyenv shim may still have been exec'ing it in the first report)
+      const p = threaded.processes.find((x) => x.pid === pid)!;
+      const q = find(pid);
+      expect(p).toBeDefined();
+      expect({ user: p.user, cmdline: p.cmdline, exe: p.exe, cwd: p.cwd }).toEqual({ user: q.user, cmdline: q.cmdline, exe: q.exe, cwd: q.cwd });
+      expect(p.cmdline.length).toBeGreaterThan(0);
+    }
+    // what only identity reads give: the miner's launch from its hidden directory
+    expect(threaded.processes.find((x) => x.pid === miner.pid)!.findings.map((f) => f.id)).toEqual(expect.arrayContaining(['H01', 'H10', 'H11']));
+  });
+
   it('escapes the control characters of a hostile process name', async () => {
     const p = find(escaped.pid);
     expect(p.name).toBe('x\x1b[31mRED\x1b[2J'.slice(0, 15));

@@ -24,7 +24,7 @@ describe('the tables', () => {
   it('keep every option each command had (nothing may lose a flag)', () => {
     const names = (c: typeof SCAN) => allOptions(c).map((o) => o.name).sort();
     expect(names(DASHBOARD)).toEqual(['evidence-dir', 'filter', 'flagged', 'help', 'interval', 'no-color', 'no-gpu', 'no-renice', 'proc', 'readonly', 'root']);
-    expect(names(SCAN)).toEqual(['all', 'container', 'deep', 'deep-budget', 'fail-on', 'format', 'help', 'json', 'no-gpu', 'output', 'proc', 'root', 'sample', 'textfile-dir']);
+    expect(names(SCAN)).toEqual(['all', 'container', 'deep', 'deep-budget', 'fail-on', 'format', 'help', 'json', 'no-gpu', 'output', 'proc', 'root', 'sample', 'textfile-dir', 'threads']);
     expect(names(INSPECT)).toEqual(['help', 'json', 'proc', 'root']);
     expect(names(SIMULATE)).toEqual(['as-nobody', 'duration', 'help', 'persistence', 'state-dir', 'stop']);
   });

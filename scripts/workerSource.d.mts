@@ -1,0 +1,2 @@
+export declare function identityWorkerSource(): string;
+export declare function workerDefines(): Record<string, string>;
