@@ -377,24 +377,25 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
   if (MEMORY && !runningExited) res.memory.push(...await memoryBreakdown(child.pid, heapFile));
   // Key to screen: each key is timed from its write to the end of the next frame; on a quiet host, then
   // with a CPU burner on every core.
+  // Write a key and resolve with the time to the end of the next frame, or null when no frame comes
+  // within a second (the key did not change the screen; only this key's waiter is dropped).
+  const frameAfter = (key: string) => new Promise<number | null>((r) => {
+    const t = performance.now();
+    const mine = () => { onFrameEnd = null; clearTimeout(timer); r(performance.now() - t); };
+    const timer = setTimeout(() => { if (onFrameEnd === mine) onFrameEnd = null; r(null); }, 1000);
+    onFrameEnd = mine;
+    child.write(key);
+  });
   const pressKeys = async (into: number[]) => {
     for (let i = 0; i < KEYS && !runningExited; i++) {
       const entry = keys[i % keys.length];
       const key = typeof entry === 'string' ? entry : entry[1];
       if (typeof entry !== 'string') {
-        child.write(entry[0]);
-        await sleep(250); // its frame, if it draws one, is out before the timed key
+        await frameAfter(entry[0]); // its frame is out (or it drew none) before the timed key
+        await sleep(50);
         if (runningExited) break;
       }
-      const t = performance.now();
-      const ended = new Promise<number | null>((r) => {
-        const mine = () => { onFrameEnd = null; clearTimeout(timer); r(performance.now() - t); };
-        // no frame within a second: the key did not change the screen (only this key's waiter is dropped)
-        const timer = setTimeout(() => { if (onFrameEnd === mine) onFrameEnd = null; r(null); }, 1000);
-        onFrameEnd = mine;
-      });
-      child.write(key);
-      const ms = await ended;
+      const ms = await frameAfter(key);
       if (ms !== null) into.push(ms);
       await sleep(150 + Math.random() * 200);
     }
