@@ -181,6 +181,8 @@ export class ProcReader {
   private pending: number[] = [];
   /** Cgroups of the processes read in one walk (prefetchCgroups), until the next sample. */
   private cgroupMap: Map<number, string> | null = null;
+  /** Where identity.ts reads identities from (the cgroup walk's answers, while they hold, included). */
+  private readonly source: IdentitySource;
   /** The last sample was a quick or stat-only one: the next full one reads nearly every identity. */
   private identitiesDue = false;
   /** The proc root is a real procfs (not a fixture tree, whose directory owners mean nothing). */
@@ -214,6 +216,7 @@ export class ProcReader {
     this.accountsReadAt = this.now();
     const live = isProcfs(this.procRoot);
     this.live = live;
+    this.source = { procRoot: this.procRoot, root: this.root, live, cgroupOf: (pid) => this.cgroupMap?.get(pid) };
     this.listOnNewPidOnly = opts.listOnNewPidOnly ?? live;
     this.procMount = live ? attempt(() => realpathSync(this.procRoot)) ?? this.procRoot : '/proc';
     this.viewer = opts.viewer ?? readViewer();
@@ -592,7 +595,7 @@ export class ProcReader {
       if (this.statOnly) this.pending.push(pid);
       return cached;
     }
-    const fresh = this.readIdentity(pid, st, kernelThread, now);
+    const fresh = readIdentity(this.source, identityInput(pid, st, kernelThread), now);
     // A periodic re-read that found nothing new keeps the old object (and its cmdline array), so that
     // consumers can tell "unchanged" by reference.
     if (cached && !cached.partial && cached.startTicks === fresh.startTicks && cached.comm === fresh.comm && sameIdentity(cached, fresh)) {
@@ -615,7 +618,7 @@ export class ProcReader {
       const pid = this.pending.pop()!;
       const t = this.tracked.get(pid);
       if (!t?.st || !t.id?.partial || t.id.startTicks !== t.st.startTicks) continue;
-      t.id = this.readIdentity(pid, t.st, (t.st.flags & PF_KTHREAD) !== 0, now);
+      t.id = readIdentity(this.source, identityInput(pid, t.st, (t.st.flags & PF_KTHREAD) !== 0), now);
       n++;
     }
     return this.pending.length;
@@ -682,15 +685,6 @@ export class ProcReader {
     if (!map || map.get(process.pid) !== attempt(() => readCgroup(this.procRoot, process.pid))) return 0;
     this.cgroupMap = map;
     return map.size;
-  }
-
-  private readIdentity(pid: number, st: StatFields, kernelThread: boolean, now: number): Identity {
-    return readIdentity(this.identitySource(), identityInput(pid, st, kernelThread), now);
-  }
-
-  private identitySource(): IdentitySource {
-    const map = this.cgroupMap;
-    return { procRoot: this.procRoot, root: this.root, live: this.live, cgroupOf: map ? (pid) => map.get(pid) : () => undefined };
   }
 
   /**
