@@ -1,9 +1,9 @@
 // Reading the identities a one-shot scan's stat-only sample left unread, on more than one core when the
 // table is large. Each identity is several /proc reads (status, cmdline, environ, two links): at 20,000
 // processes that is 2 s of one thread, most of it in the kernel, and it is what makes a scan of a large
-// host slower than `ps`. Worker threads read shares of it with the same code (identity.ts, bundled for
-// them by scripts/workerSource.mjs) while the main thread reads its own share; what a worker fails to
-// read (it could not start, it crashed, it took too long) the main thread reads after it.
+// host slower than `ps`. Worker threads read it with the same code (identity.ts, bundled for them by
+// scripts/workerSource.mjs), a chunk at a time from the list the main thread reads from too; what a
+// worker fails to read (it could not start, it crashed, it took too long) the main thread reads after it.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Identity, IdentityJob } from './identity';
@@ -39,6 +39,7 @@ export class IdentityWorker {
   constructor(source: string, private readonly timeoutMs = WORKER_TIMEOUT_MS) {
     let worker: Worker | null = null;
     try {
+      // its own stdout and stderr (never read): nothing it might print lands in the scan's JSON or NDJSON
       worker = new Worker(source, { eval: true, stdout: true, stderr: true });
       worker.on('message', (ids: unknown) => {
         const w = this.waiting;
@@ -83,16 +84,6 @@ export class IdentityWorker {
     this.failed = err;
     if (this.waiting) this.settle(err);
     this.stop();
-  }
-}
-
-/** Read one job on a worker of its own (started from `source`, stopped after). */
-export async function readOnWorker(job: IdentityJob, source: string, timeoutMs = WORKER_TIMEOUT_MS): Promise<Identity[]> {
-  const w = new IdentityWorker(source, timeoutMs);
-  try {
-    return await w.read(job);
-  } finally {
-    w.stop();
   }
 }
 

@@ -616,12 +616,18 @@ export class ProcReader {
     let n = 0;
     while (this.pending.length > 0 && n < max) {
       const pid = this.pending.pop()!;
-      const t = this.tracked.get(pid);
-      if (!t?.st || !t.id?.partial || t.id.startTicks !== t.st.startTicks) continue;
+      const t = this.stillUnread(pid);
+      if (!t) continue;
       t.id = readIdentity(this.source, identityInput(pid, t.st, (t.st.flags & PF_KTHREAD) !== 0), now);
       n++;
     }
     return this.pending.length;
+  }
+
+  /** The tracked process of a PID a stat-only sample left unread, while it is still that process and unread. */
+  private stillUnread(pid: number): (Tracked & { st: StatFields; id: Identity }) | null {
+    const t = this.tracked.get(pid);
+    return t?.st && t.id?.partial && t.id.startTicks === t.st.startTicks ? t as Tracked & { st: StatFields; id: Identity } : null;
   }
 
   /** How many identities the last stat-only sample left unread (at most: some may have gone). */
@@ -639,8 +645,8 @@ export class ProcReader {
     const cgroups: [number, string][] = [];
     while (inputs.length < n && this.pending.length > 0) {
       const pid = this.pending.pop()!;
-      const t = this.tracked.get(pid);
-      if (!t?.st || !t.id?.partial || t.id.startTicks !== t.st.startTicks) continue;
+      const t = this.stillUnread(pid);
+      if (!t) continue;
       inputs.push(identityInput(pid, t.st, (t.st.flags & PF_KTHREAD) !== 0));
       const cgroup = this.cgroupMap?.get(pid);
       if (cgroup !== undefined) cgroups.push([pid, cgroup]);
@@ -655,9 +661,9 @@ export class ProcReader {
   putIdentities(job: IdentityJob, ids: readonly Identity[]): number {
     let kept = 0;
     job.inputs.forEach((input, i) => {
-      const t = this.tracked.get(input.pid);
+      const t = this.stillUnread(input.pid);
       const id = ids[i];
-      if (!id || !t?.st || !t.id?.partial || t.id.startTicks !== input.startTicks || id.startTicks !== input.startTicks) return;
+      if (!id || !t || t.st.startTicks !== input.startTicks || id.startTicks !== input.startTicks) return;
       t.id = id;
       kept++;
     });

@@ -3,13 +3,24 @@
 // thread. The worker runs the bundled program the build makes (vitest defines it as the build does).
 import { afterEach, describe, expect, it } from 'vitest';
 import { PF_KTHREAD, ProcTree } from '../../src/procfs/fake';
-import { IDENTITY_WORKER_SOURCE, readOnWorker, readUnreadIdentities, workersFor } from '../../src/procfs/identityPool';
+import { IDENTITY_WORKER_SOURCE, IdentityWorker, readUnreadIdentities, workersFor } from '../../src/procfs/identityPool';
+import type { Identity, IdentityJob } from '../../src/procfs/identity';
 import { ProcReader } from '../../src/procfs/reader';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());
 
 const turn = () => new Promise<void>((r) => setImmediate(r));
+
+/** One job on a worker of its own, stopped after. */
+async function readOnWorker(job: IdentityJob, source: string, timeoutMs?: number): Promise<Identity[]> {
+  const w = new IdentityWorker(source, timeoutMs);
+  try {
+    return await w.read(job);
+  } finally {
+    w.stop();
+  }
+}
 
 /** A base system plus `n` processes with every identity field set, some distinct per process. */
 function table(n: number): ProcTree {
