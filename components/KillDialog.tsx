@@ -26,7 +26,7 @@ const stamp = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice
 const SEVERITIES: readonly string[] = ['low', 'medium', 'high', 'critical'];
 const asSeverity = (x: string | null): Severity => (x !== null && SEVERITIES.includes(x) ? (x as Severity) : 'none');
 
-function summary(prep: KillPrep, theme: Theme, w: number): React.ReactNode[] {
+function summary(prep: KillPrep, checking: boolean, theme: Theme, w: number): React.ReactNode[] {
   const t = prep.info;
   return [
     <Text key="id" wrap="truncate-end">{clip(`PID ${t.pid} ${clip(t.name, 24)} · user ${clip(t.user, 16)} (${t.uid ?? 'uid unknown'})`, w)}</Text>,
@@ -34,7 +34,7 @@ function summary(prep: KillPrep, theme: Theme, w: number): React.ReactNode[] {
     <Text key="start" wrap="truncate-end">{`started ${stamp(t.startedAt)}`}</Text>,
     t.severity
       ? <Text key="flag" {...severityStyle(theme, asSeverity(t.severity))} wrap="truncate-end">{clip(`flagged ${t.severity} (${t.score ?? 0}): ${t.findings.join(' ')}`, w)}</Text>
-      : <Text key="flag" {...dim(theme)}>not flagged</Text>,
+      : <Text key="flag" {...dim(theme)} wrap="truncate-end">{checking ? clip('not checked yet: the first full check is running (this dialog updates when it is done)', w) : 'not flagged'}</Text>,
   ];
 }
 
@@ -63,7 +63,7 @@ export function KillDialog({ width, height }: { width: number; height: number })
   const w = Math.max(10, width - 4); // border and padding
   const inner = Math.max(1, height - 2);
   const head: React.ReactNode[] = [<Text key="t" {...accent(theme)} wrap="truncate-end">{`Signal process ${k.pid}`}</Text>];
-  if (k.prep) head.push(...summary(k.prep, theme, w));
+  if (k.prep) head.push(...summary(k.prep, k.checking, theme, w));
   if (k.error) head.push(<Text key="err" {...severityStyle(theme, 'high')} wrap="truncate-end">{clip(k.error, w)}</Text>);
 
   const tail = footer(k, theme, w, evidenceDir);

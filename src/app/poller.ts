@@ -8,11 +8,18 @@ import { POOL_PORTS, STRONG_POOL_PORTS } from '../detect/poolPorts';
 import { HostSampler } from '../host/hostStats';
 import { Enricher } from '../deep/enrich';
 import { hostKnowledge, type HostKnowledge } from '../host/knowledge';
+import { readUnreadIdentities } from '../procfs/identityPool';
 import { ProcReader } from '../procfs/reader';
 import type { AppStore } from '../store/appStore';
 import type { RespawnWatch } from '../respond/index';
 /** Ticks before background work (package index, content evidence) starts: the first frames come first. */
 const BACKGROUND_FROM_TICK = 2;
+/**
+ * Identities the quick pass left unread are read this many at a time between turns of the event loop
+ * (keys are answered in between): 32 take 3-15 ms, more while a worker thread reads beside it.
+ */
+const IDENTITY_SLICE = 32;
+const turn = () => new Promise<void>((r) => setImmediate(r));
 
 export interface PollerOptions {
   procRoot?: string;
@@ -71,17 +78,24 @@ export class Poller {
    * The first frame's data, into the store synchronously, so that the dashboard's first render already
    * draws the table: a quick pass (stat of every process: the tree; nothing assessed, marked partial),
    * then the command line and owner of the rows that frame shows (`shownRows`: the terminal's height).
-   * The full sample is the next tick, at once. Host figures wait for that tick too.
+   * The full sample is the next tick, at once: it first reads the identities the quick pass left unread
+   * in slices, between which keys are answered (on worker threads too on a large host). Host figures
+   * wait for that tick too.
    */
   primeQuick(shownRows?: number): void {
     if (this.quickDone) return;
     this.quickDone = true;
     const { actions } = this.store.getState();
-    const quick = this.reader.sample({ quick: true });
+    const quick = this.reader.sample({ statOnly: true });
     actions.ingest(quick, new Map());
     const s = this.store.getState();
     const shown = s.rows.slice(s.scrollTop, s.scrollTop + Math.max(s.viewportRows, shownRows ?? 0)).map((r) => r.pid);
     actions.ingest(this.reader.completeQuick(quick, shown), new Map());
+  }
+
+  /** Identities the quick pass left that the first full tick has not read yet. */
+  get identitiesLeft(): number {
+    return this.reader.unreadIdentities;
   }
 
   /** One collection and one store write (one render) per tick; exposed for tests. */
@@ -89,6 +103,16 @@ export class Poller {
     if (!this.quickDone && this.opts.quickFirstFrame !== false) {
       this.primeQuick();
       return;
+    }
+    if (this.reader.unreadIdentities > 0) {
+      // a key pressed at the first frame first; then every process's cgroup from one walk of the cgroup2
+      // mount (not one /proc/PID/cgroup each: 80 ms at 20,000 processes)
+      await turn();
+      if (this.stopped) return;
+      this.reader.prefetchCgroups();
+      await turn();
+      await readUnreadIdentities(this.reader, { slice: IDENTITY_SLICE, turn });
+      if (this.stopped) return;
     }
     const snapshot = this.enricher.enrich(this.reader.sample());
     const content = this.content.facts(snapshot);

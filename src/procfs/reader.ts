@@ -174,9 +174,8 @@ export class ProcReader {
   private readonly viewer: Viewer;
   private readonly sockets: SocketAttribution;
   readonly isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  /** The sample in progress is a quick one, or a stat-only one (see sample). */
+  /** The sample in progress is a stat-only one (see sample). */
   private quick = false;
-  private statOnly = false;
   /** PIDs whose identity the last stat-only sample left unread (see readIdentities). */
   private pending: number[] = [];
   /** Cgroups of the processes read in one walk (prefetchCgroups), until the next sample. */
@@ -253,16 +252,14 @@ export class ProcReader {
 
   /**
    * Take one sample of the whole table. CPU % is computed against the previous sample.
-   * `quick`: for processes seen for the first time, read only stat (the first frame's tree); the rows
-   * the first frame shows get their command line and owner from completeQuick, and the rest of the
-   * identity (executable, cwd, cgroup, environment, uid from status) is read on the next full sample.
-   * `statOnly`: the same for a one-shot scan's first sample, which opens the CPU window at once;
-   * readIdentities() reads their identity while the window runs, else the next full sample does.
-   * Either snapshot says `partial`.
+   * `statOnly`: for processes seen for the first time, read only stat (the dashboard's first frame: the
+   * tree; a one-shot scan's first sample, which opens the CPU window at once). Their identity
+   * (command line, owner, executable, cwd, cgroup, environment) is left unread: readIdentities() (or
+   * identityPool.ts) reads it before the next sample, else the next full sample does; the rows the first
+   * frame shows get their command line and owner from completeQuick. The snapshot says `partial`.
    */
-  sample(opts: { quick?: boolean; statOnly?: boolean } = {}): Snapshot {
-    this.statOnly = opts.statOnly === true;
-    this.quick = opts.quick === true || this.statOnly;
+  sample(opts: { statOnly?: boolean } = {}): Snapshot {
+    this.quick = opts.statOnly === true;
     this.pending = [];
     this.cgroupMap = null;
     const takenAt = this.now();
@@ -588,11 +585,11 @@ export class ProcReader {
     }
     if (this.quick && !cached) {
       t.id = unreadIdentity(st, now);
-      if (this.statOnly) this.pending.push(pid);
+      this.pending.push(pid);
       return t.id;
     }
     if (this.quick && cached?.partial) {
-      if (this.statOnly) this.pending.push(pid);
+      this.pending.push(pid);
       return cached;
     }
     const fresh = readIdentity(this.source, identityInput(pid, st, kernelThread), now);
@@ -683,6 +680,8 @@ export class ProcReader {
    */
   prefetchCgroups(): number {
     this.cgroupMap = null;
+    // the walk is done: the next full sample need not do it again for what is left
+    this.identitiesDue = false;
     if (!this.live || !this.mountText) return 0;
     const self = readLink(this.procRoot + '/self');
     if (!self.ok || self.target !== String(process.pid)) return 0;

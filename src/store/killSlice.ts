@@ -21,6 +21,11 @@ export interface KillDialog {
   memberScroll: number;
   phase: 'choose' | 'working' | 'done';
   result: Outcome[];
+  /**
+   * Opened on the first frame's quick pass, before the first full check: no verdict and no family yet.
+   * The dialog is prepared again from the first assessed snapshot (killRecheck) while still choosing.
+   */
+  checking: boolean;
 }
 
 /** The family without the target itself. */
@@ -39,6 +44,8 @@ export interface KillActions {
   killPage(direction: 1 | -1): void;
   killToggleFamily(): void;
   killConfirm(): void;
+  /** A new snapshot came in: a dialog opened before the first full check is prepared again from it. */
+  killRecheck(): void;
 }
 
 export function killSlice(ctx: SliceContext): Slice<KillState, KillActions> {
@@ -53,7 +60,7 @@ export function killSlice(ctx: SliceContext): Slice<KillState, KillActions> {
         if (s.readonly) { ctx.say(`${services?.readonlyReason ?? 'read-only mode (--readonly)'}: signals are disabled`); return; }
         if (!services || !s.live) { ctx.say('signals are not available here'); return; }
         const prep = services.prepareKill(s.selectedPid, s.live.snapshot, s.live.assessments);
-        const base = { pid: s.selectedPid, family: false, focus: 0, memberScroll: 0, result: [] };
+        const base = { pid: s.selectedPid, family: false, focus: 0, memberScroll: 0, result: [], checking: s.live.snapshot.partial === true };
         set({
           overlay: 'kill',
           kill: 'error' in prep
@@ -87,6 +94,14 @@ export function killSlice(ctx: SliceContext): Slice<KillState, KillActions> {
         const k = get().kill;
         if (!k || k.phase !== 'choose' || membersOf(k.prep).length === 0) return;
         update({ family: !k.family });
+      },
+      killRecheck() {
+        const s = get();
+        const k = s.kill;
+        if (!k || !k.checking || k.phase !== 'choose' || !services || !s.live || s.live.snapshot.partial) return;
+        const prep = services.prepareKill(k.pid, s.live.snapshot, s.live.assessments);
+        if ('error' in prep) { update({ prep: null, error: prep.error, phase: 'done', checking: false }); return; }
+        update({ prep, error: prep.refusal ?? prep.readOnly, checking: false, family: k.family && membersOf(prep).length > 0, memberScroll: 0 });
       },
       killConfirm() {
         const k = get().kill;

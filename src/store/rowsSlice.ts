@@ -188,16 +188,17 @@ export function rowsSlice(ctx: SliceContext): Slice<RowsState, RowsActions> & { 
     ingest(snapshot, assessments, stats) {
       const s = get();
       const host = stats ? hostPatch(s, stats) : {};
-      if (s.frozen) { set({ live: { snapshot, assessments }, ...host }); return; }
-      const unchecked = countUnchecked(snapshot.processes, snapshot.root);
-      // Most ticks change no row: same processes (the reader hands back the same objects for idle
-      // ones), same parents, same findings. Then the rows, the forest and the memoised row views are
-      // kept, which is most of the dashboard's cost on a large, quiet host.
-      if (s.snapshot && rowsUnchanged(s, snapshot, assessments)) {
-        set({ live: { snapshot, assessments }, snapshot, assessments, unchecked, ...host });
-        return;
+      if (s.frozen) set({ live: { snapshot, assessments }, ...host });
+      else {
+        const unchecked = countUnchecked(snapshot.processes, snapshot.root);
+        // Most ticks change no row: same processes (the reader hands back the same objects for idle
+        // ones), same parents, same findings. Then the rows, the forest and the memoised row views are
+        // kept, which is most of the dashboard's cost on a large, quiet host.
+        if (s.snapshot && rowsUnchanged(s, snapshot, assessments)) set({ live: { snapshot, assessments }, snapshot, assessments, unchecked, ...host });
+        else refresh({ live: { snapshot, assessments }, snapshot, assessments, unchecked, forest: buildForest(snapshot.processes), ...host });
       }
-      refresh({ live: { snapshot, assessments }, snapshot, assessments, unchecked, forest: buildForest(snapshot.processes), ...host });
+      // a signal dialog opened before the first full check gets its verdict and family now
+      if (s.kill?.checking) get().actions.killRecheck();
     },
     setViewport({ rows, cols, paneRows }) {
       const s = get();

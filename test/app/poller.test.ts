@@ -30,4 +30,29 @@ describe('Poller.primeQuick', () => {
     expect(s.snapshot!.processes.get(1039)).toMatchObject({ cmdline: [], uid: null });
     poller.stop();
   });
+
+  it('reads the rest on the next tick in slices, with turns of the event loop between them', async () => {
+    tree = new ProcTree().withBaseSystem();
+    for (let i = 0; i < 600; i++) tree.add({ pid: 1000 + i, comm: `w${i}`, ppid: 1, uid: 1001, cmdline: [`./w${i}`, '--n', String(i)], startTicks: 100 + i });
+    const store = createAppStore();
+    const poller = new Poller(store, { procRoot: tree.proc, root: tree.root, gpu: false });
+    poller.primeQuick(10);
+    const unread = poller.identitiesLeft;
+    expect(unread).toBeGreaterThan(590);
+    // what a key handler would see between slices: some read, some not yet
+    const seen: number[] = [];
+    let done = false;
+    const tick = poller.tick().finally(() => { done = true; });
+    while (!done) {
+      seen.push(poller.identitiesLeft);
+      await new Promise((r) => setImmediate(r));
+    }
+    await tick;
+    expect(seen.some((n) => n > 0 && n < unread)).toBe(true);
+    expect(poller.identitiesLeft).toBe(0);
+    const s = store.getState();
+    expect(s.snapshot?.partial).toBeFalsy();
+    expect(s.snapshot!.processes.get(1599)).toMatchObject({ cmdline: ['./w599', '--n', '599'], uid: 1001 });
+    poller.stop();
+  });
 });

@@ -5,7 +5,7 @@ import { KILL_LABELS } from '../../components/KillDialog';
 import type { Outcome } from '../../src/store/types';
 import { fakePrep, fakeServices } from '../store/fakeServices';
 import { KEY, renderApp } from './render';
-import { incidentProcs } from '../helpers/snapshot';
+import { assess, incidentProcs, snapshot } from '../helpers/snapshot';
 
 let app: ReturnType<typeof renderApp> | null = null;
 afterEach(() => { app?.ui.unmount(); app = null; });
@@ -79,5 +79,23 @@ describe('signal dialog layout', () => {
     const inside = box(app.frame()).join('\n');
     expect(inside).toMatch(/Enter or Esc closes/);
     expect(inside).not.toMatch(/› Cancel/);
+  });
+
+  it('opened before the first full check: says so, then shows the verdict and family once it is done', async () => {
+    const prepareKill = vi.fn()
+      .mockReturnValueOnce(fakePrep(0, { info: { ...fakePrep().info, severity: null, score: null, findings: [] } }))
+      .mockReturnValue(fakePrep(1));
+    app = renderApp(incidentProcs(), { services: fakeServices({ prepareKill }), cols: 100, rows: 30 });
+    const a = app;
+    a.store.getState().actions.ingest({ ...snapshot(incidentProcs()), partial: true }, new Map());
+    a.store.getState().actions.select(3002);
+    await a.press('K');
+    await vi.waitFor(() => expect(a.frame()).toMatch(/not checked yet: the first full check is running/));
+    expect(a.frame()).not.toMatch(/not flagged/);
+    const full = snapshot(incidentProcs());
+    a.store.getState().actions.ingest(full, assess(full));
+    await vi.waitFor(() => expect(a.frame()).toMatch(/flagged critical \(14\): H01/));
+    expect(a.frame()).toMatch(/launcher PID 4000 p4000/);
+    expect(a.frame()).not.toMatch(/not checked yet/);
   });
 });

@@ -43,6 +43,8 @@ describe('respond from the dashboard', () => {
     const s = startMinewatch(['--interval', '500', '--evidence-dir', evidence], { cols: 120, rows: 36 });
     session = s;
     await s.waitForText('minewatch ·', 15_000);
+    // the first assessed frame (the quick pass's says "checking…"): the dialog below names the family
+    await waitUntil(s, (sc) => sc.includes('processes · flagged:'), 20_000, 'the first assessed frame');
     await typeFilter(s, String(fam.child.pid), new RegExp(`\\s${fam.child.pid} `));
     await stepUntil(s, 'n', (sc) => sc.includes(`PID ${fam.child.pid} rcu-sched`));
     expect(s.screen()).toContain(`PID ${fam.child.pid} rcu-sched`);

@@ -154,7 +154,7 @@ describe('ProcReader on a fixture /proc', () => {
     tree.add({ pid: 920, comm: 'miner', ppid: 1, uid: 1001, cmdline: ['./miner', '-o', 'pool'], exe: '/tmp/.x/miner', cwd: '/tmp/.x', startTicks: 70 });
     tree.add({ pid: 921, comm: 'other', ppid: 1, uid: 1001, cmdline: ['other', '--x'], startTicks: 71 });
     const r = new ProcReader({ procRoot: tree.proc, root: tree.root });
-    const q = r.sample({ quick: true });
+    const q = r.sample({ statOnly: true });
     expect(q.partial).toBe(true);
     expect(q.processes.get(920)).toMatchObject({ name: 'miner', ppid: 1, cmdline: [], uid: null, exe: null, cwd: null });
     const named = r.completeQuick(q, [920]);
@@ -261,7 +261,7 @@ describe('ProcReader on a fixture /proc', () => {
     ].join('\n'));
     const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: new Set([3333]) });
     // the first frame's quick pass feeds no detection: no socket table, no descriptor links
-    expect(r.sample({ quick: true }).connections.size).toBe(0);
+    expect(r.sample({ statOnly: true }).connections.size).toBe(0);
     const s = r.sample();
     expect(s.connections.get(1234)).toEqual([expect.objectContaining({ remoteAddress: '13.13.13.13', remotePort: 3333, inode: 2222 })]);
     expect(s.connections.size).toBe(1); // the loopback one is not a pool

@@ -175,6 +175,34 @@ describe('kill dialog slice', () => {
     expect(store.getState().kill!.memberScroll).toBe(0);
   });
 
+  it('opened before the first full check, it is prepared again from the first assessed snapshot', () => {
+    // the quick pass: nothing assessed, no family known
+    const prepareKill = vi.fn()
+      .mockReturnValueOnce(fakePrep(0, { info: { ...fakePrep().info, severity: null, score: null, findings: [] } }))
+      .mockReturnValue(fakePrep(2));
+    const store = createAppStore({ services: fakeServices({ prepareKill }) });
+    const quick = { ...snapshot(incidentProcs()), partial: true as const };
+    const a = store.getState().actions;
+    a.ingest(quick, new Map());
+    a.select(3002);
+    a.openKill();
+    a.killMove(2);
+    expect(store.getState().kill).toMatchObject({ checking: true, focus: 2 });
+    expect(store.getState().kill!.prep!.family).toHaveLength(1);
+    // another partial snapshot changes nothing
+    a.ingest(quick, new Map());
+    expect(prepareKill).toHaveBeenCalledTimes(1);
+    const full = snapshot(incidentProcs());
+    a.ingest(full, assess(full));
+    expect(prepareKill).toHaveBeenCalledTimes(2);
+    expect(prepareKill).toHaveBeenLastCalledWith(3002, full, expect.anything());
+    expect(store.getState().kill).toMatchObject({ checking: false, focus: 2, phase: 'choose' });
+    expect(store.getState().kill!.prep!.family).toHaveLength(3);
+    // and only once
+    a.ingest(full, assess(full));
+    expect(prepareKill).toHaveBeenCalledTimes(2);
+  });
+
   it('read-only or without services: says so and opens nothing', () => {
     const store = loaded({ services: fakeServices({ readonly: true }) });
     store.getState().actions.openKill();
