@@ -4,9 +4,12 @@
 //                        [--rows R] [--launches K] [--keys K] [--churn FORKS_PER_S] [--rss-every S]
 //                        [--only minewatch|binary|btop] [--binary FILE] [--save FILE.json] [--cpu-prof DIR]
 //                        [--memory] [--heap-snapshot FILE.heapsnapshot] [--heap-snapshot-at S1,S2,...]
-//                        [--compare-renice] [--later S]
-// First frames: K launches each, idle then busy, medians; a launch ends with q. Keys: after the CPU
-// window, K key presses (down/up, and minewatch's s and t, btop's e) spaced 150-350 ms apart, each timed
+//                        [--compare-renice] [--later S] [--settle S]
+// First frames: K launches each, idle then busy, medians; in each launch the help key is pressed the
+// moment the first frame is out and timed to the help screen (what start-up's work does to a key), then
+// q. Keys: from the first frame on, while it settles (--settle S, 3 s), moves up and down, each given 10 s
+// for its frame (start-up's work must let them through); then, after the CPU window,
+// K key presses (down/up, and minewatch's s and t, btop's e) spaced 150-350 ms apart, each timed
 // from the write to the end of the next synchronized-output frame, then K more with a CPU burner on every
 // core. --compare-renice measures minewatch a second time with --no-renice (its priority as root). --churn starts that many short-lived
 // processes of its own a second during the window. The single executable (--binary FILE, else
@@ -86,7 +89,7 @@ function snapshotPathAt(seconds: number): string {
   const base = HEAP_SNAPSHOT || join(process.cwd(), 'minewatch.heapsnapshot');
   return base.replace(/(\.heapsnapshot)?$/, `-${seconds}s.heapsnapshot`);
 }
-const SETTLE_MS = 3000;
+const SETTLE_MS = numArg('settle', 3) * 1000;
 const BSU = '\x1b[?2026h';
 const ESU = '\x1b[?2026l';
 
@@ -154,8 +157,13 @@ interface Result {
   framesPerSecond: number | null;
   firstFrameIdle: number[];
   firstFrameBusy: number[];
+  /** Each launch's first key (help, pressed the moment the first frame is out) to its answer on screen. */
+  firstKeyIdle: number[];
+  firstKeyBusy: number[];
   rssMbOverTime: number[];
   keyMs: number[];
+  /** Keys pressed from the first frame on, while it settles (start-up's work must let them through). */
+  startKeyMs: number[];
   /** The same keys again with a CPU burner on every core (a pegged host). */
   keyMsBusy: number[];
   /** --memory: where the resident memory went, every --rss-every seconds (lines of text). */
@@ -166,7 +174,7 @@ interface Result {
 }
 
 function emptyResult(name: string, note = ''): Result {
-  return { name, firstFrameMs: null, cpuPercent: null, laterCpuPercent: null, rssAnonMb: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], rssMbOverTime: [], keyMs: [], keyMsBusy: [], memoryOverTime: [], memory: [], note };
+  return { name, firstFrameMs: null, cpuPercent: null, laterCpuPercent: null, rssAnonMb: null, cpuMsPerSecond: null, userMsPerSecond: null, systemMsPerSecond: null, startupCpuMs: null, hwmMb: null, rssMb: null, outKbPerSecond: null, readsPerSecond: null, framesPerSecond: null, firstFrameIdle: [], firstFrameBusy: [], firstKeyIdle: [], firstKeyBusy: [], rssMbOverTime: [], keyMs: [], startKeyMs: [], keyMsBusy: [], memoryOverTime: [], memory: [], note };
 }
 
 function median(xs: number[]): number | null {
@@ -191,47 +199,82 @@ function startInPty(cmd: string, args: string[], env: Record<string, string>): {
   return { child, exited };
 }
 
-/** Launch, wait for the first frame (marker), quit with q: the time to the frame, or null. */
-async function launchOnce(cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp): Promise<number | null> {
+/**
+ * A key pressed the moment the first frame is out (the help screen: every program has one, and it must
+ * change the screen), and what on screen says it was answered.
+ */
+interface FirstKey { key: string; marker: string }
+
+/**
+ * Launch, wait for the first frame (marker), press the first key at once when given and wait for its
+ * answer (start-up's work must not hold keys back), quit with q: the times to the frame and to the
+ * key's answer, or null.
+ */
+async function launchOnce(cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp, first: FirstKey | null): Promise<{ frame: number | null; key: number | null }> {
   const t0 = performance.now();
-  let onFrameEnd: (() => void) | null = null;
   const { child, exited } = startInPty(cmd, args, env);
   let seen = '';
   let at: number | null = null;
+  let keyAt: number | null = null;
+  let keyWritten = 0;
   let frameResolve: () => void = () => {};
+  let keyResolve: () => void = () => {};
   const framed = new Promise<void>((r) => { frameResolve = r; });
+  const answered = new Promise<void>((r) => { keyResolve = r; });
   child.onData((d) => {
-    if (at !== null) return;
+    if (at !== null && (!first || keyAt !== null)) return;
     seen = (seen + d).slice(-64 * 1024);
-    if (typeof marker === 'string' ? seen.includes(marker) : marker.test(seen)) { at = performance.now() - t0; frameResolve(); }
+    if (at === null) {
+      if (typeof marker === 'string' ? seen.includes(marker) : marker.test(seen)) {
+        at = performance.now() - t0;
+        frameResolve();
+        if (first) { seen = ''; keyWritten = performance.now(); child.write(first.key); }
+      }
+    } else if (first && seen.includes(first.marker)) {
+      keyAt = performance.now() - keyWritten;
+      keyResolve();
+    }
   });
   await Promise.race([framed, exited, sleep(20_000)]);
+  if (first && at !== null) await Promise.race([answered, exited, sleep(20_000)]);
   if (!runningExited) {
     await sleep(300);
-    child.write('q');
-    await Promise.race([exited, sleep(3000)]);
+    // q closes a help screen first in some programs, and quits in the next
+    for (let i = 0; i < 2 && !runningExited; i++) {
+      child.write('q');
+      await Promise.race([exited, sleep(i === 0 ? 700 : 3000)]);
+    }
     if (!runningExited) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
     await Promise.race([exited, sleep(2000)]);
   }
   running = null;
-  return at;
+  return { frame: at, key: keyAt };
 }
 
 let burners: Burners | null = null;
 let churnTimer: NodeJS.Timeout | null = null;
 
-async function firstFrames(res: Result, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp) {
+async function firstFrames(res: Result, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp, first: FirstKey | null) {
   if (LAUNCHES <= 0) return;
+  const launch = async (frames: number[], keys: number[]) => {
+    for (let i = 0; i < LAUNCHES; i++) {
+      const t = await launchOnce(cmd, args, env, marker, first);
+      if (t.frame !== null) frames.push(t.frame);
+      if (t.key !== null) keys.push(t.key);
+      await sleep(500);
+    }
+  };
   process.stdout.write(`${res.name}: ${LAUNCHES} launches idle... `);
-  for (let i = 0; i < LAUNCHES; i++) { const t = await launchOnce(cmd, args, env, marker); if (t !== null) res.firstFrameIdle.push(t); await sleep(500); }
+  await launch(res.firstFrameIdle, res.firstKeyIdle);
   process.stdout.write(`and ${LAUNCHES} with a burner on each of ${availableParallelism()} cores... `);
   burners = startBurners(availableParallelism(), atStartNice);
   await sleep(1000);
-  for (let i = 0; i < LAUNCHES; i++) { const t = await launchOnce(cmd, args, env, marker); if (t !== null) res.firstFrameBusy.push(t); await sleep(500); }
+  await launch(res.firstFrameBusy, res.firstKeyBusy);
   burners.stop();
   burners = null;
   await sleep(1000);
-  console.log(`median ${f(median(res.firstFrameIdle), 0)} ms idle, ${f(median(res.firstFrameBusy), 0)} ms busy`);
+  const keys = first ? `; first key (${JSON.stringify(first.key)} at the first frame) answered after ${f(median(res.firstKeyIdle), 0)} ms idle, ${f(median(res.firstKeyBusy), 0)} ms busy (medians)` : '';
+  console.log(`median ${f(median(res.firstFrameIdle), 0)} ms idle, ${f(median(res.firstFrameBusy), 0)} ms busy${keys}`);
 }
 
 function installed(cmd: string): boolean {
@@ -253,9 +296,9 @@ async function memoryBreakdown(pid: number, heapFile: string | null): Promise<st
 /** A key to time, or [an untimed key that prepares it, the key to time]. */
 type Key = string | [prepare: string, key: string];
 
-async function measure(name: string, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp, keys: Key[], heapFile: string | null = null): Promise<Result> {
+async function measure(name: string, cmd: string, args: string[], env: Record<string, string>, marker: string | RegExp, keys: Key[], first: FirstKey | null, heapFile: string | null = null): Promise<Result> {
   const res = emptyResult(name);
-  await firstFrames(res, cmd, args, env, marker);
+  await firstFrames(res, cmd, args, env, marker, first);
   process.stdout.write(`${name}: starting in a ${COLS}x${ROWS} pty... `);
   const t0 = performance.now();
   let onFrameEnd: (() => void) | null = null;
@@ -290,8 +333,41 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     return res;
   }
   res.firstFrameMs = firstFrame;
-  process.stdout.write(`first frame after ${(firstFrame as number).toFixed(0)} ms; settling ${SETTLE_MS / 1000} s, then measuring ${SECONDS} s... `);
-  await sleep(SETTLE_MS);
+  // Key to screen: each key is timed from its write to the end of the next frame; during start-up (the
+  // settle), then after the CPU window on a quiet host, then with a CPU burner on every core.
+  // Write a key and resolve with the time to the end of the next frame, or null when no frame comes
+  // within `wait` ms (the key did not change the screen; only this key's waiter is dropped).
+  const frameAfter = (key: string, wait = 1000) => new Promise<number | null>((r) => {
+    const t = performance.now();
+    const mine = () => { onFrameEnd = null; clearTimeout(timer); r(performance.now() - t); };
+    const timer = setTimeout(() => { if (onFrameEnd === mine) onFrameEnd = null; r(null); }, wait);
+    onFrameEnd = mine;
+    child.write(key);
+  });
+  // `count` keys, or as many as fit in `forMs`; a key waits `wait` ms at most for its frame
+  const pressKeys = async (into: number[], count: number, forMs = Infinity, wait = 1000, list = keys) => {
+    const until = performance.now() + forMs;
+    for (let i = 0; i < count && !runningExited && performance.now() < until; i++) {
+      const entry = list[i % list.length];
+      const key = typeof entry === 'string' ? entry : entry[1];
+      if (typeof entry !== 'string') {
+        await frameAfter(entry[0], wait); // its frame is out (or it drew none) before the timed key
+        await sleep(50);
+        if (runningExited) break;
+      }
+      const ms = await frameAfter(key, wait);
+      if (ms !== null) into.push(ms);
+      await sleep(150 + Math.random() * 200);
+    }
+    console.log(`median ${f(median(into), 1)} ms, p99 ${f(percentile(into, 99), 1)} ms, max ${f(into.length ? Math.max(...into) : null, 1)} ms (${into.length} answered)`);
+  };
+  process.stdout.write(`first frame after ${(firstFrame as number).toFixed(0)} ms; keys while it settles ${SETTLE_MS / 1000} s (start-up's work must let them through)... `);
+  const settled = performance.now() + SETTLE_MS;
+  // Down and Up, each timed (a prepared key that draws nothing would sit out a stall untimed); moves
+  // only, so the CPU window that follows measures the same view as without them
+  if (KEYS > 0) await pressKeys(res.startKeyMs, Infinity, SETTLE_MS, 10_000, ['\x1b[B', '\x1b[A']);
+  await sleep(settled - performance.now());
+  process.stdout.write(`${name}: measuring ${SECONDS} s... `);
   const c0 = cpuTicks(child.pid);
   const io0 = ioCounters(child.pid);
   const b0 = bytes;
@@ -375,39 +451,13 @@ async function measure(name: string, cmd: string, args: string[], env: Record<st
     } else console.log('exited');
   }
   if (MEMORY && !runningExited) res.memory.push(...await memoryBreakdown(child.pid, heapFile));
-  // Key to screen: each key is timed from its write to the end of the next frame; on a quiet host, then
-  // with a CPU burner on every core.
-  // Write a key and resolve with the time to the end of the next frame, or null when no frame comes
-  // within a second (the key did not change the screen; only this key's waiter is dropped).
-  const frameAfter = (key: string) => new Promise<number | null>((r) => {
-    const t = performance.now();
-    const mine = () => { onFrameEnd = null; clearTimeout(timer); r(performance.now() - t); };
-    const timer = setTimeout(() => { if (onFrameEnd === mine) onFrameEnd = null; r(null); }, 1000);
-    onFrameEnd = mine;
-    child.write(key);
-  });
-  const pressKeys = async (into: number[]) => {
-    for (let i = 0; i < KEYS && !runningExited; i++) {
-      const entry = keys[i % keys.length];
-      const key = typeof entry === 'string' ? entry : entry[1];
-      if (typeof entry !== 'string') {
-        await frameAfter(entry[0]); // its frame is out (or it drew none) before the timed key
-        await sleep(50);
-        if (runningExited) break;
-      }
-      const ms = await frameAfter(key);
-      if (ms !== null) into.push(ms);
-      await sleep(150 + Math.random() * 200);
-    }
-    console.log(`median ${f(median(into), 1)} ms, p99 ${f(percentile(into, 99), 1)} ms (${into.length} answered)`);
-  };
   if (!runningExited && KEYS > 0) {
     process.stdout.write(`${name}: ${KEYS} keys... `);
-    await pressKeys(res.keyMs);
+    await pressKeys(res.keyMs, KEYS);
     process.stdout.write(`${name}: ${KEYS} keys with a burner on each of ${availableParallelism()} cores... `);
     burners = startBurners(availableParallelism(), atStartNice);
     await sleep(1000);
-    await pressKeys(res.keyMsBusy);
+    await pressKeys(res.keyMsBusy, KEYS);
     burners.stop();
     burners = null;
   }
@@ -449,6 +499,8 @@ const MW_FRAME = /[1-9]\d* processes · /;
 // next tick's frame, up to a second later, would be timed as its answer (the 19th key of a run did that
 // once the re-sorts left the selection on the last row: 220-712 ms). So a move is prepared, untimed: Home
 // before Down, End before Up. Sort and tree/list always redraw.
+// the help screen's title line
+const MW_HELP: FirstKey = { key: '?', marker: 'minewatch keys · Esc' };
 const MW_KEYS: Key[] = [['g', '\x1b[B'], ['G', '\x1b[A'], ['g', '\x1b[B'], 's', ['G', '\x1b[A'], 't'];
 if (!ONLY || ONLY === 'minewatch') {
   // as users start it: the bundle through its shebang (node with the runtime flags); under --cpu-prof,
@@ -467,13 +519,13 @@ if (!ONLY || ONLY === 'minewatch') {
     heapFile = env.MINEWATCH_BENCH_HEAP = join(dir, 'heap.json');
     if (HEAP_SNAPSHOT) env.MINEWATCH_BENCH_SNAPSHOT = HEAP_SNAPSHOT;
   }
-  results.push(await measure('minewatch', cmd, args, env, MW_FRAME, MW_KEYS, heapFile));
+  results.push(await measure('minewatch', cmd, args, env, MW_FRAME, MW_KEYS, MW_HELP, heapFile));
   // --compare-renice: the same again at the nice value it was started with (as root the dashboard takes
   // nice -5 unless told --no-renice: src/cli/priority.ts), for the first frames and keys on a pegged host
-  if (COMPARE_RENICE) results.push(await measure('minewatch --no-renice', cmd, [...args, '--no-renice'], env, MW_FRAME, MW_KEYS, null));
+  if (COMPARE_RENICE) results.push(await measure('minewatch --no-renice', cmd, [...args, '--no-renice'], env, MW_FRAME, MW_KEYS, MW_HELP, null));
 }
 if ((!ONLY || ONLY === 'binary') && hasBinary) {
-  results.push(await measure('minewatch-linux-x64', binary, ['--interval', String(INTERVAL)], baseEnv(), MW_FRAME, MW_KEYS));
+  results.push(await measure('minewatch-linux-x64', binary, ['--interval', String(INTERVAL)], baseEnv(), MW_FRAME, MW_KEYS, MW_HELP));
 } else if (ONLY === 'binary') {
   console.log(`${binary} is missing: run npm run package`);
 }
@@ -484,7 +536,7 @@ if (!ONLY || ONLY === 'btop') {
     tempDirs.push(home);
     mkdirSync(join(home, 'btop'), { recursive: true });
     writeFileSync(join(home, 'btop', 'btop.conf'), `update_ms = ${INTERVAL}\n`);
-    results.push(await measure('btop', 'btop', ['--utf-force'], { ...baseEnv(), HOME: home, XDG_CONFIG_HOME: home }, 'proc', ['\x1b[B', '\x1b[A', '\x1b[B', 'e', '\x1b[A', 'e']));
+    results.push(await measure('btop', 'btop', ['--utf-force'], { ...baseEnv(), HOME: home, XDG_CONFIG_HOME: home }, 'proc', ['\x1b[B', '\x1b[A', '\x1b[B', 'e', '\x1b[A', 'e'], { key: '?', marker: 'Description:' }));
   } else {
     console.log('btop not installed: measuring minewatch alone');
     results.push(emptyResult('btop', 'btop not installed'));
@@ -494,10 +546,10 @@ const load1 = loadavg();
 
 console.log(`\n${tableSize} processes in the table, ${COLS}x${ROWS}, interval ${INTERVAL} ms, CPU over ${SECONDS} s after a ${SETTLE_MS / 1000} s settle`);
 console.log(`load average (1 min) ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after, on ${availableParallelism()} CPUs`);
-const head = ['program', 'first frame ms', 'idle (median)', 'busy (median)', 'CPU % of a core', ...(LATER > 0 ? [`next ${LATER} s`] : []), 'CPU ms/s', 'user', 'system', 'start-up CPU ms', 'RSS MB start', 'end', 'peak', 'private', 'key ms median', 'p99', 'busy key median', 'p99', 'output KB/s', 'frames/s', 'reads/s', 'note'];
+const head = ['program', 'first frame ms', 'idle (median)', 'busy (median)', 'first key ms idle', 'busy', 'start-up keys median', 'max', 'CPU % of a core', ...(LATER > 0 ? [`next ${LATER} s`] : []), 'CPU ms/s', 'user', 'system', 'start-up CPU ms', 'RSS MB start', 'end', 'peak', 'private', 'key ms median', 'p99', 'busy key median', 'p99', 'output KB/s', 'frames/s', 'reads/s', 'note'];
 const rssStart = (r: Result) => r.rssMbOverTime[0] ?? null;
 const rssEnd = (r: Result) => r.rssMbOverTime.at(-1) ?? null;
-const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(median(r.firstFrameIdle), 0), f(median(r.firstFrameBusy), 0), f(r.cpuPercent, 2), ...(LATER > 0 ? [f(r.laterCpuPercent, 2)] : []), f(r.cpuMsPerSecond, 1), f(r.userMsPerSecond, 1), f(r.systemMsPerSecond, 1), f(r.startupCpuMs, 0), f(rssStart(r), 1), f(rssEnd(r), 1), f(r.hwmMb, 1), f(r.rssAnonMb, 1), f(median(r.keyMs), 1), f(percentile(r.keyMs, 99), 1), f(median(r.keyMsBusy), 1), f(percentile(r.keyMsBusy, 99), 1), f(r.outKbPerSecond, 1), f(r.framesPerSecond, 2), f(r.readsPerSecond, 0), r.note]);
+const rows = results.map((r) => [r.name, f(r.firstFrameMs, 0), f(median(r.firstFrameIdle), 0), f(median(r.firstFrameBusy), 0), f(median(r.firstKeyIdle), 0), f(median(r.firstKeyBusy), 0), f(median(r.startKeyMs), 1), f(r.startKeyMs.length ? Math.max(...r.startKeyMs) : null, 0), f(r.cpuPercent, 2), ...(LATER > 0 ? [f(r.laterCpuPercent, 2)] : []), f(r.cpuMsPerSecond, 1), f(r.userMsPerSecond, 1), f(r.systemMsPerSecond, 1), f(r.startupCpuMs, 0), f(rssStart(r), 1), f(rssEnd(r), 1), f(r.hwmMb, 1), f(r.rssAnonMb, 1), f(median(r.keyMs), 1), f(percentile(r.keyMs, 99), 1), f(median(r.keyMsBusy), 1), f(percentile(r.keyMsBusy, 99), 1), f(r.outKbPerSecond, 1), f(r.framesPerSecond, 2), f(r.readsPerSecond, 0), r.note]);
 const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
 for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === 0 || i === r.length - 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd());
 for (const r of results) if (r.rssMbOverTime.length > 1) console.log(`${r.name} RSS every ${RSS_EVERY_S} s (MB): ${r.rssMbOverTime.map((x) => x.toFixed(0)).join(' ')}`);
@@ -531,8 +583,8 @@ if (mw && mw.firstFrameMs !== null) {
   console.log('\n' + checks.join('\n'));
 }
 if (SAVE) {
-  const out = { date: new Date().toISOString(), host: { cpus: availableParallelism(), load: [load0[0], load1[0]] }, procs: tableSize, cols: COLS, rows: ROWS, intervalMs: INTERVAL, seconds: SECONDS, later: LATER, churn: CHURN, launches: LAUNCHES, command: process.argv.slice(2).join(' '),
-    results: results.map((r) => ({ ...r, firstFrameIdleMedian: median(r.firstFrameIdle), firstFrameBusyMedian: median(r.firstFrameBusy), keyMedian: median(r.keyMs), keyP99: percentile(r.keyMs, 99), keyBusyMedian: median(r.keyMsBusy), keyBusyP99: percentile(r.keyMsBusy, 99) })) };
+  const out = { date: new Date().toISOString(), host: { cpus: availableParallelism(), load: [load0[0], load1[0]] }, procs: tableSize, cols: COLS, rows: ROWS, intervalMs: INTERVAL, seconds: SECONDS, later: LATER, churn: CHURN, launches: LAUNCHES, settle: SETTLE_MS / 1000, command: process.argv.slice(2).join(' '),
+    results: results.map((r) => ({ ...r, firstFrameIdleMedian: median(r.firstFrameIdle), firstFrameBusyMedian: median(r.firstFrameBusy), firstKeyIdleMedian: median(r.firstKeyIdle), firstKeyBusyMedian: median(r.firstKeyBusy), startKeyMedian: median(r.startKeyMs), startKeyMax: r.startKeyMs.length ? Math.max(...r.startKeyMs) : null, keyMedian: median(r.keyMs), keyP99: percentile(r.keyMs, 99), keyBusyMedian: median(r.keyMsBusy), keyBusyP99: percentile(r.keyMsBusy, 99) })) };
   writeFileSync(SAVE, JSON.stringify(out, null, 2) + '\n');
   console.log(`saved ${SAVE}`);
 }

@@ -20,6 +20,11 @@ interface RunResult {
   /** Runs before keys were also timed on a pegged host have none. */
   keyBusyMedian?: number | null;
   keyBusyP99?: number | null;
+  /** Runs before the first key and the start-up keys were timed have none. */
+  firstKeyIdleMedian?: number | null;
+  firstKeyBusyMedian?: number | null;
+  startKeyMedian?: number | null;
+  startKeyMax?: number | null;
   outKbPerSecond: number | null;
   startupCpuMs: number | null;
 }
@@ -34,6 +39,8 @@ export interface TuiRun {
   /** --later S (0 or absent: no second window). */
   later?: number;
   launches: number;
+  /** --settle S in seconds (runs before it have none: 3). */
+  settle?: number;
   command: string;
   results: RunResult[];
 }
@@ -43,9 +50,10 @@ export function resultsDir(): string {
   return fileURLToPath(new URL('../../scripts/bench-results/', import.meta.url));
 }
 
-export function loadRuns(dir = resultsDir()): TuiRun[] {
+/** The saved runs named PREFIX*.json: tui- for the cost table, scale- for the one at 20,000 processes. */
+export function loadRuns(dir = resultsDir(), prefix = 'tui-'): TuiRun[] {
   let names: string[] = [];
-  try { names = readdirSync(dir).filter((n) => /^tui-.*\.json$/.test(n)).sort(); } catch { return []; }
+  try { names = readdirSync(dir).filter((n) => n.startsWith(prefix) && n.endsWith('.json')).sort(); } catch { return []; }
   return names.map((n) => JSON.parse(readFileSync(dir + n, 'utf8')) as TuiRun);
 }
 
@@ -65,6 +73,10 @@ export function costSection(runs: TuiRun[] = loadRuns()): string {
     ['resident memory at the window\'s start → end (peak), MB', (x) => `${num(x.rssMbOverTime[0])} → ${num(x.rssMbOverTime.at(-1))} (${num(x.hwmMb)})`],
     ...(runs.every((r) => r.results.every((x) => x.rssAnonMb != null))
       ? [['of which private (RssAnon) at the end, MB', (x: RunResult) => num(x.rssAnonMb)] as [string, (x: RunResult) => string]]
+      : []),
+    ...(runs.every((r) => r.results.every((x) => x.firstKeyIdleMedian !== undefined))
+      ? [['a key pressed the moment the first frame is out (help), to its answer, idle, busy (medians), ms', (x: RunResult) => `${num(x.firstKeyIdleMedian)}, ${num(x.firstKeyBusyMedian)}`],
+        [`keys while it settles (Down, Up from the first frame on, ${runs[0].settle ?? 3} s), median (slowest), ms`, (x: RunResult) => `${num(x.startKeyMedian, 1)} (${num(x.startKeyMax)})`]] as [string, (x: RunResult) => string][]
       : []),
     ['key to screen, median (99th percentile), ms', (x) => `${num(x.keyMedian, 1)} (${num(x.keyP99, 1)})`],
     ['key to screen, a CPU burner on every core, median (99th percentile), ms', (x) => `${num(x.keyBusyMedian, 1)} (${num(x.keyBusyP99, 1)})`],

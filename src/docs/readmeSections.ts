@@ -7,7 +7,7 @@ import { DEEP_RULES } from '../deep/index';
 import { REPLACED_DESCRIBES, REPLACED_ID, REPLACED_TITLE, REPLACED_WEIGHT } from '../allow/known';
 import { RULES } from '../detect/index';
 import { RULES as PERSISTENCE_RULES } from '../persistence/rules';
-import { costSection } from './costSection';
+import { costSection, loadRuns, resultsDir } from './costSection';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -65,6 +65,8 @@ export function scanUsageSection(): string {
 export const SECTIONS: Record<string, () => string> = {
   keys: keysSection, findings: findingsSection, 'scan-usage': scanUsageSection, options: optionsSection,
   cost: () => costSection(),
+  // the same table at 20,000 processes (runs saved as scale-N.json)
+  scale: () => costSection(loadRuns(resultsDir(), 'scale-')),
 };
 
 /** Replace every `<!-- generated:NAME -->…<!-- /generated:NAME -->` block with fresh content. */

@@ -1,6 +1,9 @@
 // The README's cost table is the benchmark's saved output, one cell per run.
 import { describe, expect, it } from 'vitest';
-import { costSection, type TuiRun } from '../../src/docs/costSection';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { costSection, loadRuns, type TuiRun } from '../../src/docs/costSection';
 
 const run = (cpu: number, btop: number): TuiRun => ({
   date: '2026-11-27T12:00:00.000Z', host: { cpus: 2, load: [0.5, 0.4] }, procs: 2083, cols: 120, rows: 40, intervalMs: 1000,
@@ -39,6 +42,33 @@ describe('cost section', () => {
     expect(mixed).not.toMatch(/the 120 s after/);
     expect(mixed).not.toMatch(/RssAnon/);
     expect(mixed).toMatch(/^\| CPU, % of one core \|/m);
+  });
+
+  it('adds the first key and the keys while it settles when every run timed them', () => {
+    const withKeys = (first: number): TuiRun => {
+      const r = run(3.2, 4.4);
+      r.settle = 10;
+      r.results[0] = { ...r.results[0], firstKeyIdleMedian: first, firstKeyBusyMedian: 112.4, startKeyMedian: 9.24, startKeyMax: 579 };
+      r.results[1] = { ...r.results[1], firstKeyIdleMedian: 1654, firstKeyBusyMedian: 3350, startKeyMedian: 759.3, startKeyMax: 2050.7 };
+      return r;
+    };
+    const text = costSection([withKeys(155), withKeys(160)]);
+    expect(text).toMatch(/^\| a key pressed the moment the first frame is out \(help\), to its answer, idle, busy \(medians\), ms \| 155, 112 \/ 160, 112 \| 1654, 3350 \/ 1654, 3350 \|$/m);
+    expect(text).toMatch(/^\| keys while it settles \(Down, Up from the first frame on, 10 s\), median \(slowest\), ms \| 9\.2 \(579\) \/ 9\.2 \(579\) \| 759\.3 \(2051\) \/ 759\.3 \(2051\) \|$/m);
+    expect(costSection([withKeys(155), run(3.4, 4.1)])).not.toMatch(/first frame is out/);
+  });
+
+  it('loads the runs of one table by the name they were saved under', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mw-cost-'));
+    try {
+      writeFileSync(join(dir, 'tui-1.json'), JSON.stringify(run(3.21, 4.4)));
+      writeFileSync(join(dir, 'scale-1.json'), JSON.stringify({ ...run(13.5, 82.6), procs: 20015 }));
+      writeFileSync(join(dir, 'notes.txt'), 'not a run');
+      expect(loadRuns(dir + '/').map((r) => r.procs)).toEqual([2083]);
+      expect(loadRuns(dir + '/', 'scale-').map((r) => r.procs)).toEqual([20015]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says so when nothing was saved', () => {
