@@ -3,7 +3,10 @@
 // quits it with q, and prints self time by module and by function, for the start-up (launch to the
 // first frame with a process table) and the steady state (after a settle, until q).
 //   node dist/profile.js [--procs 2000] [--seconds 60] [--interval 1000] [--cols 120] [--rows 40]
-//                        [--settle S] [--busy] [--keep FILE.cpuprofile] [--top 25] [--analyze FILE.cpuprofile [--first-frame MS]]
+//                        [--settle S] [--split S] [--busy] [--keep FILE.cpuprofile] [--top 25]
+//                        [--analyze FILE.cpuprofile [--first-frame MS]]
+// --split S reports the steady state twice: its first S seconds (warm-up: JIT, the package index and
+// content evidence built in the background) and the rest.
 // --busy adds one CPU burner per core (a pegged host). Everything it starts (idle pool, burners, the
 // dashboard) is signalled by its own PID only, and stopped when done or interrupted.
 //   node dist/profile.js --scan [--procs 20000] [--runs 3] [--baseline OLD/minewatch.js] [--keep FILE.cpuprofile]
@@ -37,6 +40,7 @@ const ANALYZE = arg('analyze', '');
 const BUSY = flag('busy');
 const SCAN = flag('scan');
 const SETTLE_MS = numArg('settle', 3) * 1000;
+const SPLIT_MS = numArg('split', 0) * 1000;
 /** The header's process count: drawn once a snapshot is in, i.e. with the process table. */
 const FIRST_FRAME = /[1-9]\d* processes · /;
 
@@ -57,8 +61,14 @@ function report(profile: CpuProfile, firstFrameMs: number | null, windowTicks: n
     console.log(formatBreakdown(breakdown(profile, url, map, 0, firstFrameMs), 0, TOP));
   }
   const from = (firstFrameMs ?? 0) + SETTLE_MS;
-  console.log(`\n== steady state: ${((endMs - from) / 1000).toFixed(0)} s after a ${SETTLE_MS / 1000} s settle ==`);
-  console.log(formatBreakdown(breakdown(profile, url, map, from, endMs), windowTicks, TOP));
+  const split = SPLIT_MS > 0 && from + SPLIT_MS < endMs ? from + SPLIT_MS : null;
+  const windows: [string, number, number][] = split === null
+    ? [[`steady state: ${((endMs - from) / 1000).toFixed(0)} s after a ${SETTLE_MS / 1000} s settle`, from, endMs]]
+    : [[`the first ${SPLIT_MS / 1000} s after a ${SETTLE_MS / 1000} s settle`, from, split], [`the ${((endMs - split) / 1000).toFixed(0)} s after that`, split, endMs]];
+  for (const [title, a, b] of windows) {
+    console.log(`\n== ${title} ==`);
+    console.log(formatBreakdown(breakdown(profile, url, map, a, b), Math.round(windowTicks * (b - a) / (endMs - from)), TOP));
+  }
 }
 
 if (ANALYZE) {
