@@ -19,6 +19,12 @@ const BACKGROUND_FROM_TICK = 2;
  * (keys are answered in between): 32 take 3-15 ms, more while a worker thread reads beside it.
  */
 const IDENTITY_SLICE = 32;
+/**
+ * A full sample, and the assessment of it, hand the event loop a turn after this much of either
+ * (slicer.ts): at 20,000 processes a sample that checks every process, or an assessment that judges
+ * every process afresh, takes hundreds of ms, and a key pressed meanwhile waits for one slice.
+ */
+const SAMPLE_SLICE_MS = 15;
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
 export interface PollerOptions {
@@ -38,6 +44,8 @@ export interface PollerOptions {
    * full sample right after it (default on).
    */
   quickFirstFrame?: boolean;
+  /** How long a full sample or assessment runs before a turn of the event loop (default SAMPLE_SLICE_MS; 0: after every process). */
+  sampleSliceMs?: number;
 }
 
 export class Poller {
@@ -114,10 +122,13 @@ export class Poller {
       await readUnreadIdentities(this.reader, { slice: IDENTITY_SLICE, turn });
       if (this.stopped) return;
     }
-    const snapshot = this.enricher.enrich(this.reader.sample());
+    const sample = await this.reader.sampleSliced(turn, this.opts.sampleSliceMs ?? SAMPLE_SLICE_MS);
+    if (this.stopped) return;
+    const snapshot = this.enricher.enrich(sample);
     const content = this.content.facts(snapshot);
     if (content.size > 0) snapshot.content = content;
-    let assessments = this.detector.assess(snapshot, this.opts.respawn?.facts());
+    let assessments = await this.detector.assessSliced(snapshot, this.opts.respawn?.facts(), turn, this.opts.sampleSliceMs ?? SAMPLE_SLICE_MS);
+    if (this.stopped) return;
     if (this.opts.knownGood) {
       const known = this.opts.knownGood.apply(snapshot, assessments);
       assessments = known.assessments;

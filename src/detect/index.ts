@@ -2,6 +2,7 @@
 // Pure with respect to the host: all it knows comes from the snapshot.
 import type { Assessment, ContentFacts, Finding, KilledProcess, ProcessInfo, Snapshot } from '../model';
 import { severityForScore, severityRank } from '../model';
+import { runSliced, runToEnd, Slicer, UNSLICED } from '../slicer';
 import { KthreadNameIndex, kthreadFamilies } from './kthreadNames';
 import type { PackageLookup } from '../pkg/dpkg';
 import { NO_PACKAGES } from '../pkg/dpkg';
@@ -83,6 +84,20 @@ export class Detector {
 
   /** `killed`: the respawn watch's facts (R1); the same array while unchanged keeps cached verdicts. */
   assess(snapshot: Snapshot, killed: readonly KilledProcess[] = NO_KILLS): Map<number, Assessment> {
+    return runToEnd(this.assessSteps(snapshot, killed, UNSLICED));
+  }
+
+  /**
+   * The same assessment, with a turn of the event loop (`turn`) whenever `sliceMs` of it have run
+   * (slicer.ts): judging 20,000 processes afresh (the first snapshot, or after the package index came in)
+   * takes hundreds of ms, and the dashboard answers keys in between. The snapshot must not change meanwhile.
+   */
+  assessSliced(snapshot: Snapshot, killed: readonly KilledProcess[] | undefined, turn: () => Promise<unknown>, sliceMs: number): Promise<Map<number, Assessment>> {
+    const slicer = new Slicer(sliceMs);
+    return runSliced(this.assessSteps(snapshot, killed ?? NO_KILLS, slicer), slicer, turn);
+  }
+
+  private *assessSteps(snapshot: Snapshot, killed: readonly KilledProcess[], slicer: Slicer): Generator<void, Map<number, Assessment>, void> {
     if (killed !== this.killed) {
       this.killed = killed;
       this.verdicts.clear();
@@ -126,19 +141,21 @@ export class Detector {
     };
     const result = new Map<number, Assessment>();
     const verdicts = this.verdicts;
-    snapshot.processes.forEach((p) => {
+    for (const p of snapshot.processes.values()) {
       const cacheable = p.cpuPercent < CPU_SIGNIFICANT && !special.has(p.pid);
       const parentName = snapshot.processes.get(p.ppid)?.name;
       const prev = verdicts.get(p.pid);
       if (cacheable && prev && prev.parentName === parentName && (prev.p === p || sameInputs(prev.p, p))) {
         if (prev.result) result.set(p.pid, prev.result);
-        return;
+        continue;
       }
       const assessment = assessOne(p, ctx);
       if (assessment) result.set(p.pid, assessment);
       if (cacheable) verdicts.set(p.pid, { p, parentName, result: assessment });
       else if (prev) verdicts.delete(p.pid);
-    });
+      // only a process judged afresh counts toward a slice: the cached ones cost a comparison each
+      if (slicer.due()) yield;
+    }
     if (verdicts.size > snapshot.processes.size) {
       for (const pid of verdicts.keys()) if (!snapshot.processes.has(pid)) verdicts.delete(pid);
     }

@@ -19,6 +19,7 @@ import { cgroup2MountPoint, readCgroupTree } from './cgroupTree';
 import { cpuCount, hidepidWarning, NO_MOUNT_FACTS, parseMountinfo, readAuxv, readBootTime, readLdSoPreload, readViewer, startTimeMs, type MountFacts, type Viewer } from './host';
 import { identityInput, readIdentity, sameIdentity, unreadIdentity, type Identity, type IdentityInput, type IdentityJob, type IdentitySource } from './identity';
 import { attempt, listPids, openPidFile, readCgroup, readCmdline, readOwner, readStatusBrief } from './pid';
+import { runSliced, runToEnd, Slicer, UNSLICED } from '../slicer';
 import { SocketAttribution } from './sockets';
 import { PF_KTHREAD, parseStatBytes, type StatFields } from './stat';
 import { readAccounts, userName, type Account } from './users';
@@ -259,6 +260,23 @@ export class ProcReader {
    * frame shows get their command line and owner from completeQuick. The snapshot says `partial`.
    */
   sample(opts: { statOnly?: boolean } = {}): Snapshot {
+    return runToEnd(this.sampleSteps(opts, UNSLICED));
+  }
+
+  /**
+   * The same sample, with a turn of the event loop (`turn`) whenever `sliceMs` of it have run (slicer.ts):
+   * the dashboard answers keys during a sample of a large table (at 20,000 processes the first full
+   * sample, or one that checks every resting process, takes hundreds of ms). Nothing else may use the
+   * reader until it resolves. CPU % is per process, over the time between its own reads, so the turns
+   * do not bend it.
+   */
+  sampleSliced(turn: () => Promise<unknown>, sliceMs: number, opts: { statOnly?: boolean } = {}): Promise<Snapshot> {
+    const slicer = new Slicer(sliceMs);
+    return runSliced(this.sampleSteps(opts, slicer), slicer, turn);
+  }
+
+  /** sample() as a pass that yields wherever `slicer` says a slice is over. */
+  private *sampleSteps(opts: { statOnly?: boolean }, slicer: Slicer): Generator<void, Snapshot, void> {
     this.quick = opts.statOnly === true;
     this.pending = [];
     this.cgroupMap = null;
@@ -331,13 +349,16 @@ export class ProcReader {
         continue;
       }
       this.visit(pid, t, acc, idle);
+      if (slicer.due()) yield;
     }
     const swept = resting.length > 0 && gate.mustSweep(takenAt);
     for (let i = 0; i < resting.length; i++) {
       const pid = resting[i];
       const t = this.tracked.get(pid)!;
-      if (swept) this.visit(pid, t, acc, idle);
-      else this.keepIdle(pid, t, acc, idle);
+      if (swept) {
+        this.visit(pid, t, acc, idle);
+        if (slicer.due()) yield;
+      } else this.keepIdle(pid, t, acc, idle);
     }
     // A parent that died (gone, zombie, or its PID reused) re-parents its children without them running.
     for (let i = 0; i < idle.length; i++) {
@@ -348,6 +369,7 @@ export class ProcReader {
       if (parent && parent.startTicks <= p.startTicks && parent.state !== 'Z' && parent.state !== 'X') continue;
       const t = this.tracked.get(pid)!;
       if (!this.readFull(pid, t, acc)) { processes.delete(pid); t.seen = 0; }
+      if (slicer.due()) yield;
     }
     this.forgetGone(tick);
     gate.end(takenAt, resting.length === 0 || swept);
@@ -382,7 +404,7 @@ export class ProcReader {
       kernelThreadNames,
     };
     // The quick pass feeds no detection: which process holds which connection waits for the full sample.
-    const connections = this.quick ? new Map<number, Connection[]>() : this.sockets.connectionsByPid(processes, takenAt);
+    const connections = this.quick ? new Map<number, Connection[]>() : yield* this.sockets.connectionSteps(processes, takenAt, slicer);
     for (const c of this.sockets.unowned.slice(0, 5)) {
       warnings.push(`A connection to ${c.remoteAddress}:${c.remotePort} (a mining-pool port, ${c.state}) belongs to no process this reader can see${this.isRoot ? ' (a hidden process, or one in another PID namespace)' : ' (run as root)'}: socket inode ${c.inode}.`);
     }

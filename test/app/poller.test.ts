@@ -56,3 +56,27 @@ describe('Poller.primeQuick', () => {
     poller.stop();
   });
 });
+
+describe('Poller.tick on a large table', () => {
+  it('hands the event loop turns during a full sample (keys are answered while thousands of processes are read)', async () => {
+    tree = new ProcTree().withBaseSystem();
+    for (let i = 0; i < 300; i++) tree.add({ pid: 2000 + i, comm: `s${i}`, ppid: 1, uid: 1001, cmdline: ['sleep', '60'], startTicks: 100 + i });
+    const store = createAppStore();
+    const poller = new Poller(store, { procRoot: tree.proc, root: tree.root, gpu: false, sampleSliceMs: 0 });
+    poller.primeQuick(10);
+    await poller.tick(); // the identities the quick pass left, then the first full sample
+    // the second full sample: no identity left to read, so every turn it hands out is the sample's
+    let turns = 0;
+    let done = false;
+    const tick = poller.tick().finally(() => { done = true; });
+    while (!done) {
+      turns++;
+      await new Promise((r) => setImmediate(r));
+    }
+    await tick;
+    // a turn after every process read (the host figures' reads add a few)
+    expect(turns).toBeGreaterThan(300);
+    expect(store.getState().snapshot!.processes.get(2299)).toMatchObject({ name: 's299', cmdline: ['sleep', '60'] });
+    poller.stop();
+  });
+});
