@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { accountedTicks, gapWindow, judgeGap, measureCpuGap, type GapSample } from '../../src/deep/cpugap';
+import { accountedTicks, gapWindow, judgeGap, measureCpuGap, takeGapSample, type GapSample } from '../../src/deep/cpugap';
 import { findHiddenProcesses } from '../../src/deep/hidden';
 import { deepFindings, formatDeep, runDeepScan } from '../../src/deep/index';
 import { checkKernel, decodeTaint } from '../../src/deep/kernel';
@@ -124,6 +124,22 @@ describe('CPU accounting gap', () => {
     expect(judgeGap([win(60), win(2), win(55)], 10)).toMatchObject({ sustained: true, sustainedGapPct: 55 });
     expect(judgeGap([win(40), win(1), win(3)], 10)).toMatchObject({ sustained: false, sustainedGapPct: 3 });
     expect(judgeGap([], 10).sustained).toBe(false);
+  });
+
+  it('a sample sweeps every listed process, handing the event loop turns as it goes (keys are answered during it)', async () => {
+    tree = new ProcTree().withBaseSystem();
+    for (let i = 0; i < 200; i++) tree.add({ pid: 6000 + i, comm: 'sleep', ppid: 1, uid: 1001, cmdline: ['sleep', '60'], utime: i });
+    let turns = 0;
+    let done = false;
+    const sample = takeGapSample(tree.proc, undefined, 0).finally(() => { done = true; });
+    while (!done) {
+      turns++;
+      await new Promise((r) => setImmediate(r));
+    }
+    const s = await sample;
+    expect(s!.procs.size).toBeGreaterThan(200);
+    expect(s!.procs.get(6199)?.own).toBe(199);
+    expect(turns).toBeGreaterThan(200);
   });
 
   it('measures over a fixture tree whose /proc/stat moves while no process does', async () => {
