@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeRefusal, isRefusal, privateDir } from '../fsafe/index';
-import { listPids } from '../procfs/pid';
+import { hasPid } from '../procfs/pid';
 
 export interface SetupChoice {
   procRoot: string;
@@ -31,13 +31,13 @@ function existingAncestor(p: string): string {
 
 /** Why the dashboard cannot start with these paths, or null when it can. */
 export function setupProblem(c: SetupChoice): string | null {
-  let pids: number[];
+  let listed: boolean;
   try {
-    pids = listPids(c.procRoot);
+    listed = hasPid(c.procRoot);
   } catch (err) {
     return `cannot list ${c.procRoot} (--proc): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }
-  if (pids.length === 0) return `${c.procRoot} (--proc) lists no process: is it a proc file system?`;
+  if (!listed) return `${c.procRoot} (--proc) lists no process: is it a proc file system?`;
   if (!isDir(c.root)) return `${c.root} (--root) is not a directory`;
   if (c.readonly) return null; // nothing will be written
   if (isDir(c.evidenceDir)) {

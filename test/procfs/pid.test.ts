@@ -8,7 +8,7 @@ import { inspectQuick } from '../../src/inspect/index';
 import { clockTicks, readBootTime, startTimeMs } from '../../src/procfs/host';
 import { ProcTree } from '../../src/procfs/fake';
 import {
-  attempt, listPids, parseCgroup, parseCgroupLines, readCgroupLines, readCmdline, readComm, readExe, readFdinfo, readFds,
+  attempt, hasPid, listPids, parseCgroup, parseCgroupLines, readCgroupLines, readCmdline, readComm, readExe, readFdinfo, readFds,
   readEnviron, readEnvironVars, readNamespaces, readStat, readStatus, readStatusBrief, socketInode,
 } from '../../src/procfs/pid';
 
@@ -23,6 +23,7 @@ describe('per-PID reader', () => {
     expect(readStat(tree.proc, 10)).toMatchObject({ pid: 10, comm: 'passwd' });
     expect(readComm(tree.proc, 10)).toBe('passwd');
     expect(listPids(tree.proc)).toEqual([10]);
+    expect(hasPid(tree.proc)).toBe(true);
     // The inspector names both when they differ (the dashboard's USER is the effective one).
     const id = inspectQuick(10, { procRoot: tree.proc, root: tree.root }).identity;
     expect(id.ok && id.data).toMatchObject({ uid: 1001, user: 'abc', effectiveUid: 0, effectiveUser: 'root' });
@@ -136,6 +137,19 @@ describe('host rules', () => {
     const r = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(clockTicks()).toBe(Number(r.stdout.trim()));
+  });
+});
+
+describe('hasPid', () => {
+  it('says whether a proc root lists a process, reading up to the first; throws when it cannot be listed', () => {
+    tree = new ProcTree();
+    tree.procFile('stat', 'cpu 1 2 3 4\n');
+    tree.procFile('2x/stat', 'not a process\n');
+    expect(hasPid(tree.proc)).toBe(false);
+    tree.add({ pid: 42, comm: 'x', uid: 1001 });
+    expect(hasPid(tree.proc)).toBe(true);
+    expect(() => hasPid(tree.proc + '/missing')).toThrow(/ENOENT/);
+    if (process.platform === 'linux') expect(hasPid('/proc')).toBe(true);
   });
 });
 
