@@ -74,6 +74,23 @@ describe('DpkgIndex', () => {
     expect(ix.owner('/usr/bin/a')).toEqual({ state: 'owned', package: 'a' });
   });
 
+  it('lazy: the background index gives the event loop turns between the lists it indexes', async () => {
+    tree = new ProcTree();
+    for (let i = 0; i < 40; i++) tree.dpkg(`p${i}`, [`/usr/bin/p${i}`, `/usr/lib/p${i}/x.so`]);
+    const ix = new DpkgIndex(tree.root, { lazy: true, sliceMs: 0 });
+    let turns = 0;
+    let done = false;
+    const loading = ix.loadAsync().finally(() => { done = true; });
+    while (!done) {
+      turns++;
+      await new Promise((r) => setImmediate(r));
+    }
+    await loading;
+    // a turn after each of the 40 lists (the reads of the two batches add theirs)
+    expect(turns).toBeGreaterThanOrEqual(40);
+    expect(ix.owner('/usr/bin/p39')).toEqual({ state: 'owned', package: 'p39' });
+  });
+
   it('merged-/usr aliases', () => {
     expect(usrMergeAlias('/usr/bin/x')).toBe('/bin/x');
     expect(usrMergeAlias('/lib64/ld.so')).toBe('/usr/lib64/ld.so');
