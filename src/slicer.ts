@@ -32,6 +32,15 @@ export class Slicer {
 /** Reading the clock costs about as much as a check of an idle process: every 16th check is enough. */
 const CLOCK_EVERY = 16;
 
+/**
+ * How long the dashboard's long passes run before a turn of the event loop (the full sample, its
+ * detection, the CPU-gap sweeps, the package index): a key pressed meanwhile waits at most about this.
+ */
+export const SLICE_MS = 15;
+
+/** One turn of the event loop: what is waiting (a key, a timer, I/O) runs first. */
+export const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+
 /** A slicer that never stops: the pass runs to its end in one go. */
 export const UNSLICED = new Slicer(Infinity);
 

@@ -12,6 +12,7 @@ import { readUnreadIdentities } from '../procfs/identityPool';
 import { ProcReader } from '../procfs/reader';
 import type { AppStore } from '../store/appStore';
 import type { RespawnWatch } from '../respond/index';
+import { nextTurn, SLICE_MS } from '../slicer';
 /** Ticks before background work (package index, content evidence) starts: the first frames come first. */
 const BACKGROUND_FROM_TICK = 2;
 /**
@@ -19,13 +20,6 @@ const BACKGROUND_FROM_TICK = 2;
  * (keys are answered in between): 32 take 3-15 ms, more while a worker thread reads beside it.
  */
 const IDENTITY_SLICE = 32;
-/**
- * A full sample, and the assessment of it, hand the event loop a turn after this much of either
- * (slicer.ts): at 20,000 processes a sample that checks every process, or an assessment that judges
- * every process afresh, takes hundreds of ms, and a key pressed meanwhile waits for one slice.
- */
-const SAMPLE_SLICE_MS = 15;
-const turn = () => new Promise<void>((r) => setImmediate(r));
 
 export interface PollerOptions {
   procRoot?: string;
@@ -44,7 +38,11 @@ export interface PollerOptions {
    * full sample right after it (default on).
    */
   quickFirstFrame?: boolean;
-  /** How long a full sample or assessment runs before a turn of the event loop (default SAMPLE_SLICE_MS; 0: after every process). */
+  /**
+   * How long a full sample or its assessment runs before a turn of the event loop (default SLICE_MS; 0:
+   * after every process): at 20,000 processes a sample that checks every process, or an assessment that
+   * judges every process afresh, takes hundreds of ms, and a key pressed meanwhile waits for one slice.
+   */
   sampleSliceMs?: number;
 }
 
@@ -115,19 +113,19 @@ export class Poller {
     if (this.reader.unreadIdentities > 0) {
       // a key pressed at the first frame first; then every process's cgroup from one walk of the cgroup2
       // mount (not one /proc/PID/cgroup each: 80 ms at 20,000 processes)
-      await turn();
+      await nextTurn();
       if (this.stopped) return;
       this.reader.prefetchCgroups();
-      await turn();
-      await readUnreadIdentities(this.reader, { slice: IDENTITY_SLICE, turn });
+      await nextTurn();
+      await readUnreadIdentities(this.reader, { slice: IDENTITY_SLICE, turn: nextTurn });
       if (this.stopped) return;
     }
-    const sample = await this.reader.sampleSliced(turn, this.opts.sampleSliceMs ?? SAMPLE_SLICE_MS);
+    const sample = await this.reader.sampleSliced(nextTurn, this.opts.sampleSliceMs ?? SLICE_MS);
     if (this.stopped) return;
     const snapshot = this.enricher.enrich(sample);
     const content = this.content.facts(snapshot);
     if (content.size > 0) snapshot.content = content;
-    let assessments = await this.detector.assessSliced(snapshot, this.opts.respawn?.facts(), turn, this.opts.sampleSliceMs ?? SAMPLE_SLICE_MS);
+    let assessments = await this.detector.assessSliced(snapshot, this.opts.respawn?.facts(), nextTurn, this.opts.sampleSliceMs ?? SLICE_MS);
     if (this.stopped) return;
     if (this.opts.knownGood) {
       const known = this.opts.knownGood.apply(snapshot, assessments);

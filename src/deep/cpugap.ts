@@ -8,7 +8,7 @@
 // A kernel rootkit that also hides the CPU time (hooks the accounting itself) defeats this check.
 import { readAuxv } from '../procfs/host';
 import { listPids, readCpuTimes, readProcTimes, type ProcTimes } from '../procfs/kernel';
-import { runSliced, Slicer } from '../slicer';
+import { nextTurn, runSliced, SLICE_MS, Slicer } from '../slicer';
 
 export interface GapWindow {
   ms: number;
@@ -40,16 +40,14 @@ export interface GapSample {
 /**
  * The machine's task time is read before and after the sweep over the processes and the mean taken:
  * the processes are read one after the other over the sweep (tens of ms on a loaded host), so the
- * midpoint lines the two up best. The sweep gives the event loop a turn every SWEEP_SLICE_MS (at 20,000
+ * midpoint lines the two up best. The sweep gives the event loop a turn every SLICE_MS (at 20,000
  * processes it reads for 120-140 ms, and the dashboard runs it while keys come in); the midpoint still
  * holds for a sweep a few turns longer.
  */
-export function takeGapSample(procRoot: string, list: (procRoot: string) => Set<number> = listPids, sliceMs = SWEEP_SLICE_MS): Promise<GapSample | null> {
+export function takeGapSample(procRoot: string, list: (procRoot: string) => Set<number> = listPids, sliceMs = SLICE_MS): Promise<GapSample | null> {
   const slicer = new Slicer(sliceMs);
-  return runSliced(gapSampleSteps(procRoot, list, slicer), slicer, () => new Promise<void>((r) => setImmediate(r)));
+  return runSliced(gapSampleSteps(procRoot, list, slicer), slicer, nextTurn);
 }
-
-const SWEEP_SLICE_MS = 15;
 
 function* gapSampleSteps(procRoot: string, list: (procRoot: string) => Set<number>, slicer: Slicer): Generator<void, GapSample | null, void> {
   const before = readCpuTimes(procRoot);

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Slicer } from '../slicer';
+import { nextTurn, SLICE_MS, Slicer } from '../slicer';
 import { PathOwners, type PathOwnersBuilder } from './pathOwners';
 
 export type Ownership =
@@ -30,9 +30,6 @@ export interface PackageLookup {
 }
 
 /** Where programs and libraries live: only these paths are indexed (about half of all listed paths). */
-/** The background index gives the event loop a turn after this much indexing (loadAsync). */
-const INDEX_SLICE_MS = 15;
-
 const INDEXED = /^\/(usr\/)?(s?bin|lib[^/]*|libexec|games|local)\/|^\/opt\//;
 /** The letters an INDEXED path can start with after its first slash (u, b, s, l, g, o). */
 const FIRST_LETTERS = new Set([...'ubslgo'].map((c) => c.charCodeAt(0)));
@@ -74,7 +71,7 @@ export class DpkgIndex implements PackageLookup {
    * `recheckMs`: how often the database's mtimes are compared (a stat of three files).
    * `lazy`: answer "unknown" until loadAsync() finished, instead of indexing synchronously on first use;
    * nothing is read before the owner calls loadAsync() (the dashboard does after its first frames).
-   * `sliceMs`: how long loadAsync indexes before a turn of the event loop (default INDEX_SLICE_MS).
+   * `sliceMs`: how long loadAsync indexes before a turn of the event loop (default SLICE_MS).
    */
   constructor(private readonly root = '/', private readonly opts: { recheckMs?: number; now?: () => number; lazy?: boolean; sliceMs?: number } = {}) {
     this.info = join(root, 'var/lib/dpkg/info');
@@ -173,17 +170,17 @@ export class DpkgIndex implements PackageLookup {
         let names: string[] = [];
         try { names = await readdir(this.info); } catch { names = []; }
         // 32 files in flight at a time: one await per file would pay the event loop's latency 3,000 times.
-        // Indexing a batch is cut into slices of INDEX_SLICE_MS with a turn between (a batch holding big
+        // Indexing a batch is cut into slices of SLICE_MS with a turn between (a batch holding big
         // lists, kernel headers or Python, took 98 ms in one block: a key pressed then waited for it).
         const lists = names.filter((n) => n.endsWith('.list'));
-        const slicer = new Slicer(this.opts.sliceMs ?? INDEX_SLICE_MS, 1);
+        const slicer = new Slicer(this.opts.sliceMs ?? SLICE_MS, 1);
         for (let i = 0; i < lists.length; i += 32) {
           const batch = lists.slice(i, i + 32);
           const texts = await Promise.all(batch.map((n) => readFile(join(this.info, n)).catch(() => null)));
           slicer.restart();
           for (let j = 0; j < batch.length; j++) {
             if (texts[j] !== null) this.indexList(owners, batch[j].slice(0, -5).replace(/:[^:]*$/, ''), texts[j]!);
-            if (slicer.due()) { await new Promise<void>((r) => setImmediate(r)); slicer.restart(); }
+            if (slicer.due()) { await nextTurn(); slicer.restart(); }
           }
         }
         this.diverted = this.readDiversions((f) => readFileSync(f, 'utf8'));
