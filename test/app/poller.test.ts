@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Poller } from '../../src/app/poller';
 import { ProcTree } from '../../src/procfs/fake';
 import { createAppStore } from '../../src/store/appStore';
+import { turnsWhile } from '../helpers/turns';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());
@@ -66,14 +67,7 @@ describe('Poller.tick on a large table', () => {
     poller.primeQuick(10);
     await poller.tick(); // the identities the quick pass left, then the first full sample
     // the second full sample: no identity left to read, so every turn it hands out is the sample's
-    let turns = 0;
-    let done = false;
-    const tick = poller.tick().finally(() => { done = true; });
-    while (!done) {
-      turns++;
-      await new Promise((r) => setImmediate(r));
-    }
-    await tick;
+    const turns = await turnsWhile(poller.tick());
     // a turn after every process read (the host figures' reads add a few)
     expect(turns).toBeGreaterThan(300);
     expect(store.getState().snapshot!.processes.get(2299)).toMatchObject({ name: 's299', cmdline: ['sleep', '60'] });

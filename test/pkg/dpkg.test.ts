@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DpkgIndex, usrMergeAlias } from '../../src/pkg/dpkg';
 import { ProcTree } from '../../src/procfs/fake';
+import { turnsWhile } from '../helpers/turns';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());
@@ -78,14 +79,7 @@ describe('DpkgIndex', () => {
     tree = new ProcTree();
     for (let i = 0; i < 40; i++) tree.dpkg(`p${i}`, [`/usr/bin/p${i}`, `/usr/lib/p${i}/x.so`]);
     const ix = new DpkgIndex(tree.root, { lazy: true, sliceMs: 0 });
-    let turns = 0;
-    let done = false;
-    const loading = ix.loadAsync().finally(() => { done = true; });
-    while (!done) {
-      turns++;
-      await new Promise((r) => setImmediate(r));
-    }
-    await loading;
+    const turns = await turnsWhile(ix.loadAsync());
     // a turn after each of the 40 lists (the reads of the two batches add theirs)
     expect(turns).toBeGreaterThanOrEqual(40);
     expect(ix.owner('/usr/bin/p39')).toEqual({ state: 'owned', package: 'p39' });

@@ -9,6 +9,7 @@ import { deepFindings, formatDeep, runDeepScan } from '../../src/deep/index';
 import { checkKernel, decodeTaint } from '../../src/deep/kernel';
 import { listPids, parseModules, parseProcTimes } from '../../src/procfs/kernel';
 import { ProcTree } from '../../src/procfs/fake';
+import { turnsWhile } from '../helpers/turns';
 
 let tree: ProcTree;
 afterEach(() => tree?.cleanup());
@@ -129,13 +130,8 @@ describe('CPU accounting gap', () => {
   it('a sample sweeps every listed process, handing the event loop turns as it goes (keys are answered during it)', async () => {
     tree = new ProcTree().withBaseSystem();
     for (let i = 0; i < 200; i++) tree.add({ pid: 6000 + i, comm: 'sleep', ppid: 1, uid: 1001, cmdline: ['sleep', '60'], utime: i });
-    let turns = 0;
-    let done = false;
-    const sample = takeGapSample(tree.proc, undefined, 0).finally(() => { done = true; });
-    while (!done) {
-      turns++;
-      await new Promise((r) => setImmediate(r));
-    }
+    const sample = takeGapSample(tree.proc, undefined, 0);
+    const turns = await turnsWhile(sample);
     const s = await sample;
     expect(s!.procs.size).toBeGreaterThan(200);
     expect(s!.procs.get(6199)?.own).toBe(199);
