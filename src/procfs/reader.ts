@@ -492,7 +492,10 @@ export class ProcReader {
       const fd = openPidFile(this.procRoot, pid, 'stat');
       if (fd < 0) return false; // vanished between listing and reading
       n = preadStart(fd, buf);
-      if (n > 0 && this.openStat < this.maxOpenStat) {
+      // The quick pass keeps none: each doubling of the descriptor table (64, 128, ... entries) waits for
+      // an RCU grace period when threads share it (Node's always do), 30-60 ms in all for 2,000 kept
+      // descriptors, on the first frame's path. The first full sample opens them again, in its slices.
+      if (n > 0 && !this.quick && this.openStat < this.maxOpenStat) {
         t.fd = fd;
         this.openStat++;
       } else {
