@@ -718,6 +718,14 @@ export class ProcReader {
   }
 
   /**
+   * Look up the network namespace of every process of `snapshot` now, for the socket attribution of the
+   * next full sample (SocketAttribution.lookUpNamespaces): a one-shot scan does it inside its CPU window.
+   */
+  prefetchNamespaces(snapshot: Snapshot): void {
+    this.sockets.lookUpNamespaces(snapshot.processes, this.now());
+  }
+
+  /**
    * The quick pass's processes among `pids` (the rows the first frame shows) get their command line and
    * owner; the others stay as the quick pass left them. A new snapshot; the quick one is not changed.
    */

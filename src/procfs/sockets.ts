@@ -70,6 +70,24 @@ export class SocketAttribution {
   private readonly netns = new Map<number, { startTicks: number; cpuTicks: number; ns: number | null }>();
   private nsReadAt = 0;
 
+  private lookUp(p: ProcessInfo): { startTicks: number; cpuTicks: number; ns: number | null } {
+    const e = { startTicks: p.startTicks, cpuTicks: p.cpuTicks, ns: readNamespace(this.procRoot, p.pid, 'net') };
+    this.netns.set(p.pid, e);
+    return e;
+  }
+
+  /**
+   * Look up the network namespace of every process now, as the periodic lookup of the next attribution
+   * would (within NS_REFRESH_MS it then looks up only new PIDs): a one-shot scan does it inside its CPU
+   * window, where the main thread would otherwise wait, instead of in the sample that closes it (0.12 s
+   * at 20,000 processes).
+   */
+  lookUpNamespaces(processes: Map<number, ProcessInfo>, now: number): void {
+    if (this.watchPorts.size === 0) return;
+    for (const p of processes.values()) if (!p.kernelThread) this.lookUp(p);
+    this.nsReadAt = now;
+  }
+
   private watched(c: Connection): boolean {
     return (c.state === 'ESTABLISHED' || c.state === 'SYN_SENT') && this.watchPorts.has(c.remotePort) && c.inode > 0
       && (!isPrivateAddress(c.remoteAddress) || (isLoopbackAddress(c.remoteAddress) && this.loopbackPorts.has(c.remotePort)));
@@ -90,8 +108,7 @@ export class SocketAttribution {
       if (p.kernelThread) continue;
       let e = this.netns.get(p.pid);
       if (!e || e.startTicks !== p.startTicks || (all && e.cpuTicks !== p.cpuTicks)) {
-        e = { startTicks: p.startTicks, cpuTicks: p.cpuTicks, ns: readNamespace(this.procRoot, p.pid, 'net') };
-        this.netns.set(p.pid, e);
+        e = this.lookUp(p);
         if (slicer.due()) yield;
       }
       if (e.ns !== null && e.ns !== own && !holder.has(e.ns)) holder.set(e.ns, p.pid);

@@ -84,4 +84,25 @@ describe('connections beyond the host table', () => {
     now += 40_000;
     expect(r.sample().connections.get(720)?.map((c) => c.remotePort)).toEqual([3333]);
   });
+
+  it('a scan looks every namespace up inside its CPU window: the sample that closes it looks up none again', () => {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: process.pid, comm: 'node', uid: 0, cmdline: ['node'], exe: '/usr/bin/node' });
+    ns(tree, process.pid, 4026531840);
+    tree.add({ pid: 730, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker' });
+    ns(tree, 730, 4026532999);
+    socket(tree, 730, 888);
+    tree.procFile('net/tcp', HEADER);
+    tree.procFile('net/sockstat', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
+    tree.procFile('730/net/tcp', HEADER + line('020011AC:9C40', '097100CB:0D05', 888));
+    let now = 1_000_000;
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, now: () => now });
+    const first = r.sample({ statOnly: true });
+    r.readIdentities();
+    r.prefetchNamespaces(first);
+    // a lookup from now on would find no namespace at all: the closing sample uses the window's
+    rmSync(join(tree.proc, '730', 'ns'), { recursive: true });
+    now += 1_000;
+    expect(r.sample().connections.get(730)?.map((c) => `${c.remoteAddress}:${c.remotePort}`)).toEqual(['203.0.113.9:3333']);
+  });
 });
