@@ -8,9 +8,10 @@
 // On a real procfs each process's stat file is opened once and re-read with pread(2) at offset 0 every
 // tick (one syscall instead of open/read/close); the descriptor dies with the process (reads fail with
 // ESRCH, even if the PID is reused) and all are dropped when the mount table changes (a bind mount over
-// /proc/N must be seen through a fresh open: H43). The TCP tables cost ~1 ms each to generate on a host
-// with a big established-hash, so they are re-read only when the socket counts in sockstat move, and at
-// least every NET_REFRESH_MS.
+// /proc/N must be seen through a fresh open: H43). The TCP tables cost milliseconds each to generate
+// (the kernel walks its whole established-connection hash table), so they are re-read only when the
+// socket counts in sockstat move, and then at most every NET_REREAD_MS, and at least every
+// NET_REFRESH_MS (sockets.ts).
 // The reader spawns no child process and never imports React.
 import { realpathSync, statfsSync } from 'node:fs';
 import type { Connection, HostContext, ProcessInfo, ReadFailure, Snapshot } from '../model';

@@ -1,15 +1,24 @@
 // Socket attribution: which process holds a TCP connection to a watched (mining pool) port. The
 // host's TCP tables (net.ts) name a socket inode; the owner is found by reading /proc/PID/fd links, one
 // readlink per open descriptor, so it is done only for inodes not placed before, and the tables are
-// re-read only when the socket counts in sockstat move (they cost ~1 ms each on a busy host), and at
-// least every NET_REFRESH_MS.
+// re-read only when the socket counts in sockstat move (at most every NET_REREAD_MS) and at least every
+// NET_REFRESH_MS.
 import type { Connection, ProcessInfo } from '../model';
 import { readText } from './files';
 import { isLoopbackAddress, isPrivateAddress, parseProcNetTcp, readConnections } from './net';
 import { attempt, forEachFd, readNamespace, readNetTable, socketInode } from './pid';
 import type { Slicer } from '../slicer';
 
-const NET_REFRESH_MS = 5_000;
+/**
+ * Reading /proc/net/tcp (or tcp6, or a container's /proc/PID/net/tcp) walks the kernel's whole
+ * established-connection hash table, which every network namespace shares and which is sized by the
+ * host's memory, not by its connections: 4.5 ms per file on a 24 GB host with one socket open (262,144
+ * buckets), more on bigger hosts, again for each container's namespace. A host whose socket counts move
+ * every second would pay that every tick; these bound it. A pool connection that opens moves the counts
+ * and is seen within NET_REREAD_MS; one that exactly replaces a closed socket, within NET_REFRESH_MS.
+ */
+const NET_REREAD_MS = 5_000;
+const NET_REFRESH_MS = 30_000;
 /**
  * How often the network namespace of a process that ran since its last lookup is looked up again (new
  * PIDs are looked up at once). One that has not run cannot have entered another (setns, unshare).
@@ -133,7 +142,8 @@ export class SocketAttribution {
     const result = new Map<number, Connection[]>();
     if (this.watchPorts.size === 0) return result;
     const signature = socketSignature(this.procRoot);
-    if (signature === null || signature !== this.signature || now - this.readAt >= NET_REFRESH_MS || now < this.readAt) {
+    const age = now - this.readAt;
+    if (signature === null || age < 0 || age >= NET_REFRESH_MS || (signature !== this.signature && age >= NET_REREAD_MS)) {
       this.candidates = readConnections(this.procRoot).filter((c) => this.watched(c));
       const seen = new Set(this.candidates.map((c) => c.inode));
       for (const c of yield* this.foreignConnections(processes, now, slicer)) if (!seen.has(c.inode)) { seen.add(c.inode); this.candidates.push(c); }

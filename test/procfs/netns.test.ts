@@ -106,3 +106,37 @@ describe('connections beyond the host table', () => {
     expect(r.sample().connections.get(730)?.map((c) => `${c.remoteAddress}:${c.remotePort}`)).toEqual(['203.0.113.9:3333']);
   });
 });
+
+describe('when the TCP tables are read again (each read walks the kernel\'s whole connection hash)', () => {
+  function host(): { r: ProcReader; advance: (ms: number) => void } {
+    tree = new ProcTree().withBaseSystem();
+    tree.add({ pid: 740, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker' });
+    socket(tree, 740, 901);
+    tree.procFile('net/tcp', HEADER);
+    tree.procFile('net/sockstat', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
+    let now = 1_000_000;
+    const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, now: () => now });
+    expect(r.sample().connections.get(740)).toBeUndefined();
+    return { r, advance: (ms) => { now += ms; } };
+  }
+  const pool = HEADER + line('020011AC:9C40', '097100CB:0D05', 901);
+
+  it('moved socket counts: at most every 5 s', () => {
+    const { r, advance } = host();
+    tree.procFile('net/tcp', pool);
+    tree.procFile('net/sockstat', 'TCP: inuse 2 orphan 0 tw 0 alloc 2 mem 0\n');
+    advance(1_000);
+    expect(r.sample().connections.get(740)).toBeUndefined();
+    advance(4_000);
+    expect(r.sample().connections.get(740)?.map((c) => c.remotePort)).toEqual([3333]);
+  });
+
+  it('unchanged counts (a connection that replaced another): every 30 s', () => {
+    const { r, advance } = host();
+    tree.procFile('net/tcp', pool);
+    advance(29_000);
+    expect(r.sample().connections.get(740)).toBeUndefined();
+    advance(1_000);
+    expect(r.sample().connections.get(740)?.map((c) => c.remotePort)).toEqual([3333]);
+  });
+});
