@@ -24,6 +24,24 @@ function socket(t: ProcTree, pid: number, inode: number): void {
   symlinkSync(`socket:[${inode}]`, join(t.proc, String(pid), 'fd', '7'));
 }
 
+/**
+ * A fixture host: this process in the host's network namespace, and `pid` in namespace `netns` holding
+ * socket `inode`, which its own table shows connected to 203.0.113.9:3333 (a pool port).
+ */
+function containerWorker(pid: number, netns: number, inode: number, extra: { utime?: number } = {}) {
+  tree = new ProcTree().withBaseSystem();
+  tree.add({ pid: process.pid, comm: 'node', uid: 0, cmdline: ['node'], exe: '/usr/bin/node' });
+  ns(tree, process.pid, 4026531840);
+  const worker = { pid, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker', ...extra };
+  tree.add(worker);
+  ns(tree, pid, netns);
+  socket(tree, pid, inode);
+  tree.procFile('net/tcp', HEADER);
+  tree.procFile('net/sockstat', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
+  tree.procFile(`${pid}/net/tcp`, HEADER + line('020011AC:9C40', '097100CB:0D05', inode));
+  return worker;
+}
+
 describe('connections beyond the host table', () => {
   it('reads another network namespace through one of its processes and attributes its pool connection', () => {
     tree = new ProcTree().withBaseSystem();
@@ -60,16 +78,7 @@ describe('connections beyond the host table', () => {
   });
 
   it('looks a namespace up again only for a process that ran since the last lookup', () => {
-    tree = new ProcTree().withBaseSystem();
-    tree.add({ pid: process.pid, comm: 'node', uid: 0, cmdline: ['node'], exe: '/usr/bin/node' });
-    ns(tree, process.pid, 4026531840);
-    const worker = { pid: 720, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker', utime: 5 };
-    tree.add(worker);
-    ns(tree, 720, 4026531840); // the host's at first
-    socket(tree, 720, 777);
-    tree.procFile('net/tcp', HEADER);
-    tree.procFile('net/sockstat', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
-    tree.procFile('720/net/tcp', HEADER + line('020011AC:9C40', '097100CB:0D05', 777));
+    const worker = containerWorker(720, 4026531840, 777, { utime: 5 }); // in the host's namespace at first
     let now = 1_000_000;
     const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, now: () => now });
     expect(r.sample().connections.get(720)).toBeUndefined();
@@ -86,15 +95,7 @@ describe('connections beyond the host table', () => {
   });
 
   it('a scan looks every namespace up inside its CPU window: the sample that closes it looks up none again', () => {
-    tree = new ProcTree().withBaseSystem();
-    tree.add({ pid: process.pid, comm: 'node', uid: 0, cmdline: ['node'], exe: '/usr/bin/node' });
-    ns(tree, process.pid, 4026531840);
-    tree.add({ pid: 730, comm: 'worker', uid: 1001, cmdline: ['./worker'], exe: '/srv/worker' });
-    ns(tree, 730, 4026532999);
-    socket(tree, 730, 888);
-    tree.procFile('net/tcp', HEADER);
-    tree.procFile('net/sockstat', 'TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 0\n');
-    tree.procFile('730/net/tcp', HEADER + line('020011AC:9C40', '097100CB:0D05', 888));
+    containerWorker(730, 4026532999, 888);
     let now = 1_000_000;
     const r = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, now: () => now });
     const first = r.sample({ statOnly: true });
