@@ -17,11 +17,4 @@
 // and 84.7 with 8 MB). V8 sizes the limits from the live heap after that first collection. 24 or 32
 // spare that start-up pause but moved the first frame by nothing measurable (407 vs 415 ms median, 11
 // interleaved starts) and let the first 40 s reach 84 / 91 MB.
-// --no-turbo-inlining: V8's optimizing compiler compiles each hot function alone instead of with the
-// functions it calls folded in. Its thread was a third of the dashboard's CPU in the first minute and
-// still 2-3 ms a second after (it keeps re-optimizing); the main thread's ticks did not get slower.
-// Per-thread CPU of the dashboard at 2,000 idle processes, 3 runs each, alternated (dist/minewatch.js
-// on Node 20, first 60 s / the 90 s after, ms of CPU a second): 16.3, 13.5, 17.2 / 11.4, 10.7, 11.1
-// with inlining; 12.8, 12.7, 13.2 / 9.3, 9.4, 9.7 without; main thread 7.8-9.3 / 7.4-7.9 against
-// 7.8-8.2 / 7.2-7.4.
-export const RUNTIME_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1', '--initial-old-space-size=16', '--no-turbo-inlining'];
+export const RUNTIME_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1', '--initial-old-space-size=16'];
