@@ -17,4 +17,10 @@
 // and 84.7 with 8 MB). V8 sizes the limits from the live heap after that first collection. 24 or 32
 // spare that start-up pause but moved the first frame by nothing measurable (407 vs 415 ms median, 11
 // interleaved starts) and let the first 40 s reach 84 / 91 MB.
+// Tried, not taken: --no-turbo-inlining (the optimizing compiler compiles each hot function alone). Its
+// thread's CPU fell in per-thread readings (2,000 idle processes, 3 runs each alternated, first 60 s /
+// the 90 s after: 16.3, 13.5, 17.2 / 11.4, 10.7, 11.1 ms a second with inlining, 12.8, 12.7, 13.2 /
+// 9.3, 9.4, 9.7 without), but npm run bench:tui, 3 alternated pairs, saw the same first minute (1.32,
+// 1.45, 1.30 % of a core with inlining against 1.30, 1.45, 1.43 without) and 1.11 against 1.01 % on
+// average after it: within what two runs of the same build differ by.
 export const RUNTIME_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1', '--initial-old-space-size=16'];
