@@ -48,6 +48,16 @@ export interface KillActions {
   killRecheck(): void;
 }
 
+/** `at`, kept where the list's last line still shows. The same window shows the members while
+ *  choosing and the outcome lines once done. */
+function scrollWithin(k: KillDialog, paneRows: number, at: number): number {
+  const n = k.phase === 'choose' ? membersOf(k.prep).length : k.result.length;
+  // the dialog covers the table and the detail panel: the pane's rows plus its title and status
+  const { list } = dialogRows(paneRows + 2, { phase: k.phase, error: k.error, hasPrep: k.prep !== null });
+  const last = n <= list ? 0 : n - pageOf(list);
+  return Math.max(0, Math.min(last, at));
+}
+
 export function killSlice(ctx: SliceContext): Slice<KillState, KillActions> {
   const { set, get, services } = ctx;
   const update = (patch: Partial<KillDialog>) => { const k = get().kill; if (k) set({ kill: { ...k, ...patch } }); };
@@ -76,12 +86,7 @@ export function killSlice(ctx: SliceContext): Slice<KillState, KillActions> {
       killScrollMembers(delta) {
         const k = get().kill;
         if (!k) return;
-        // the same window shows the members while choosing and the outcome lines once done; it stops
-        // where the last line shows
-        const n = k.phase === 'choose' ? membersOf(k.prep).length : k.result.length;
-        const { list } = dialogRows(get().paneRows + 2, { phase: k.phase, error: k.error, hasPrep: k.prep !== null });
-        const last = n <= list ? 0 : n - pageOf(list);
-        update({ memberScroll: Math.max(0, Math.min(last, k.memberScroll + delta)) });
+        update({ memberScroll: scrollWithin(k, get().paneRows, k.memberScroll + delta) });
       },
       killPage(direction) {
         const k = get().kill;
@@ -101,7 +106,9 @@ export function killSlice(ctx: SliceContext): Slice<KillState, KillActions> {
         if (!k || !k.checking || k.phase !== 'choose' || !services || !s.live || s.live.snapshot.partial) return;
         const prep = services.prepareKill(k.pid, s.live.snapshot, s.live.assessments);
         if ('error' in prep) { update({ prep: null, error: prep.error, phase: 'done', checking: false }); return; }
-        update({ prep, error: prep.refusal ?? prep.readOnly, checking: false, family: k.family && membersOf(prep).length > 0, memberScroll: 0 });
+        // whoever is paging the family keeps their place: the list is the same family, now fully read
+        const next = { ...k, prep, error: prep.refusal ?? prep.readOnly, checking: false, family: k.family && membersOf(prep).length > 0 };
+        update({ ...next, memberScroll: scrollWithin(next, s.paneRows, k.memberScroll) });
       },
       killConfirm() {
         const k = get().kill;

@@ -46,6 +46,9 @@ describe('the signal dialog at 80x24', () => {
     await s.waitForText('minewatch ·', 10_000);
     await typeFilter(s, String(fam.pid), new RegExp(`\\s${fam.pid} `));
     await waitUntil(s, (x) => x.includes(`PID ${fam.pid} sshd`), 10_000, 'the launcher under the cursor');
+    // the first full check done (the header counts what is flagged only then), so the family the dialog
+    // lists is the one it will signal; a dialog opened earlier is prepared again (test/store/slices.test.ts)
+    await waitUntil(s, (x) => /processes · flagged:/.test(x), 15_000, 'the first full check');
 
     s.write('K');
     // wait for the whole box (a frame can arrive in more than one chunk), then read it

@@ -203,6 +203,38 @@ describe('kill dialog slice', () => {
     expect(prepareKill).toHaveBeenCalledTimes(2);
   });
 
+  it('whoever pages the family before the first full check keeps their place when it comes', () => {
+    let fullFamily = 40; // what the full check finds; the quick pass sees 40 either way
+    const prepareKill = vi.fn((_pid: number, snap: { partial?: boolean }) => fakePrep(snap.partial ? 40 : fullFamily));
+    const store = createAppStore({ services: fakeServices({ prepareKill }) });
+    const quick = { ...snapshot(incidentProcs()), partial: true as const };
+    const a = store.getState().actions;
+    a.ingest(quick, new Map());
+    a.select(3002);
+    a.openKill();
+    a.killPage(1);
+    a.killPage(1);
+    const at = store.getState().kill!.memberScroll;
+    expect(at).toBeGreaterThan(0);
+    const full = snapshot(incidentProcs());
+    a.ingest(full, assess(full));
+    expect(prepareKill).toHaveBeenCalledTimes(2);
+    expect(store.getState().kill).toMatchObject({ checking: false, memberScroll: at });
+    expect(store.getState().kill!.prep!.family).toHaveLength(41);
+    // a family that shrank brings the window back only as far as its last line
+    fullFamily = 5;
+    a.closeOverlay();
+    a.ingest(quick, new Map());
+    a.openKill();
+    a.killPage(1);
+    a.killPage(1);
+    a.killPage(1);
+    expect(store.getState().kill!.memberScroll).toBeGreaterThan(5);
+    a.ingest(full, assess(full));
+    expect(store.getState().kill).toMatchObject({ checking: false });
+    expect(store.getState().kill!.memberScroll).toBe(0); // 6 members fit: nothing to scroll
+  });
+
   it('read-only or without services: says so and opens nothing', () => {
     const store = loaded({ services: fakeServices({ readonly: true }) });
     store.getState().actions.openKill();
