@@ -4,8 +4,8 @@ import type { Assessment, ContentFacts, Finding, KilledProcess, ProcessInfo, Sna
 import { severityForScore, severityRank } from '../model';
 import { runSliced, runToEnd, Slicer, UNSLICED } from '../slicer';
 import { KthreadNameIndex, kthreadFamilies } from './kthreadNames';
-import type { PackageLookup } from '../pkg/dpkg';
-import { NO_PACKAGES } from '../pkg/dpkg';
+import type { PackageLookup } from '../pkg/packages';
+import { NO_PACKAGES } from '../pkg/packages';
 import type { AccountFacts, Rule, RuleContext } from './rule';
 
 export type { AccountFacts } from './rule';
@@ -56,7 +56,7 @@ function sameInputs(a: ProcessInfo, b: ProcessInfo): boolean {
 }
 
 export interface DetectorOptions {
-  /** Package ownership (dpkg index under the chosen root); "unknown" for everything when absent. */
+  /** Package ownership (the dpkg or rpm index under the chosen root); "unknown" for everything when absent. */
   packages?: PackageLookup;
   /** Accounts by uid (home, shell), from the chosen root's /etc/passwd; re-read by the caller. */
   accounts?: () => ReadonlyMap<number, AccountFacts>;

@@ -4,7 +4,7 @@ import { posix } from 'node:path';
 import type { ProcessInfo } from '../model';
 import { baseName as basename, interpreterFamily, processLaunch } from '../model/launch';
 import { hiddenDirs } from '../model/toolchain';
-import type { Ownership, PackageLookup } from '../pkg/dpkg';
+import type { Ownership, PackageLookup } from '../pkg/packages';
 
 export { baseName as basename } from '../model/launch';
 

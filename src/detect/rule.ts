@@ -1,7 +1,7 @@
 // The shape of a detection rule: a small pure function over one process and the snapshot around it.
 import type { Connection, ContainerInfo, ContentFacts, Finding, GpuState, HostContext, KilledProcess, ProcessInfo } from '../model';
 import { severityForScore } from '../model';
-import type { PackageLookup } from '../pkg/dpkg';
+import type { PackageLookup } from '../pkg/packages';
 import type { KthreadNameIndex } from './kthreadNames';
 
 /** What detection knows about an account besides its uid (from the root's /etc/passwd). */
@@ -23,7 +23,7 @@ export interface RuleContext {
   containers?: ReadonlyMap<number, ContainerInfo>;
   /** Processes killed from the dashboard a moment ago (the respawn watch's facts), for R1. */
   killed: readonly KilledProcess[];
-  /** Package ownership of files (dpkg), or a lookup that answers "unknown". */
+  /** Package ownership of files (dpkg or rpm), or a lookup that answers "unknown". */
   packages: PackageLookup;
   /** Accounts by uid, when known. */
   accounts: ReadonlyMap<number, AccountFacts>;

@@ -1,12 +1,12 @@
-// What detection needs to know about the host's files besides /proc: who installed a file (the dpkg
-// index) and the accounts (home, shell) from /etc/passwd, both read under the chosen --root and cached.
+// What detection needs to know about the host's files besides /proc: who installed a file (the dpkg or
+// rpm index) and the accounts (home, shell) from /etc/passwd, both read under the chosen --root and cached.
 // Detection itself stays pure: it is handed these lookups.
 import type { DetectorOptions } from '../detect/index';
-import { DpkgIndex } from '../pkg/dpkg';
+import { PackageIndex } from '../pkg/packages';
 import { readAccounts, sameAccounts, type Account } from '../procfs/users';
 
 export interface HostKnowledge extends Required<DetectorOptions> {
-  packages: DpkgIndex;
+  packages: PackageIndex;
 }
 
 /**
@@ -17,7 +17,7 @@ export interface HostKnowledge extends Required<DetectorOptions> {
  */
 export function hostKnowledge(root: string, opts: { lazy?: boolean; now?: () => number } = {}): HostKnowledge {
   const now = opts.now ?? Date.now;
-  const packages = new DpkgIndex(root, { lazy: opts.lazy, now });
+  const packages = new PackageIndex(root, { lazy: opts.lazy, now });
   let accounts: ReadonlyMap<number, Account> | null = null;
   let readAt = 0;
   return {

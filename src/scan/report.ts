@@ -89,7 +89,7 @@ const IDENTITY_SLICE = 256;
 export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   // One-shot: no descriptor is kept between the two samples.
   const reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, keepDescriptors: false });
-  // The package index is built while the two samples are taken apart (no child process: dpkg's files).
+  // The package index is built while the two samples are taken apart (no child process: the database's files).
   const knowledge = hostKnowledge(opts.root, { lazy: true });
   const packages = knowledge.packages.loadAsync();
   const enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu });
@@ -128,6 +128,8 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     enricher.stop();
   }
   await packages;
+  const unread = knowledge.packages.unreadWhy();
+  if (unread) snapshot = { ...snapshot, warnings: [...snapshot.warnings, `who installed a file is unknown here: ${unread}; the rules that weigh "no package installed it" (H01, H02, H20, H44) are weaker`] };
   const detector = new Detector(knowledge);
   let assessments = detector.assess(snapshot);
   // Content evidence (miner config, executable strings, replaced images) for what already shows a sign,

@@ -1,6 +1,11 @@
 // Rules that ask who installed a file (issue 10 item 1), on fixture trees with a dpkg database.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assessTree } from '../helpers/assess';
+import { Detector } from '../../src/detect/index';
+import { hostKnowledge } from '../../src/host/knowledge';
+import type { ContentFacts } from '../../src/model';
 import { ProcTree, type FakeProc } from '../../src/procfs/fake';
 
 let tree: ProcTree;
@@ -84,6 +89,45 @@ describe('H20: replaced by an upgrade, or hiding behind a file put back', () => 
     const a = assessTree(tree);
     expect(a.assessments.get(522)!.findings.find((x) => x.id === 'H20')!.weight).toBeGreaterThanOrEqual(6);
     expect(a.severity(522)).toMatch(/high|critical/);
+  });
+});
+
+describe('on an RPM host (rpm\'s SQLite database: test/fixtures/rpm/make.py)', () => {
+  const rpmHost = () => new ProcTree().withBaseSystem()
+    .file('usr/lib/sysimage/rpm/rpmdb.sqlite', readFileSync(join(__dirname, '../fixtures/rpm/plain.sqlite')));
+  /** H20 of `pid` when the content collector found the running image replaced by `image`. */
+  const h20 = (pid: number, image: NonNullable<ContentFacts['replacedImage']>) => {
+    const { snapshot } = assessTree(tree);
+    const withContent = { ...snapshot, content: new Map([[pid, { replacedImage: image }]]) };
+    return new Detector(hostKnowledge(tree.root)).assess(withContent).get(pid)!.findings.find((f) => f.id === 'H20')!;
+  };
+
+  it('an unpackaged kernel-thread name in /usr/sbin is flagged; the packaged sshd is no impostor', () => {
+    tree = rpmHost().file('usr/sbin/kthreadd', 'x');
+    tree.add(root({ pid: 530, comm: 'kthreadd', cmdline: ['kthreadd'], exe: '/usr/sbin/kthreadd' }));
+    tree.add(root({ pid: 531, comm: 'sshd', cmdline: ['sshd: /usr/sbin/sshd -D [listener]'], exe: '/usr/sbin/sshd' }));
+    const a = assessTree(tree);
+    expect(a.ids(530)).toContain('H01');
+    expect(a.assessments.get(530)!.findings.find((f) => f.id === 'H01')!.explanation).toMatch(/no package installed/);
+    expect(a.ids(531)).not.toContain('H02');
+  });
+
+  it('H20: the new file matches the package\'s SHA-256: restart pending; a different file: medium', () => {
+    tree = rpmHost().file('usr/sbin/sshd', 'x');
+    tree.add(root({ pid: 532, comm: 'sshd', cmdline: ['/usr/sbin/sshd', '-D'], exe: '/usr/sbin/sshd (deleted)' }));
+    const same = h20(532, { runningSha256: '1'.repeat(64), onDiskSha256: 'f'.repeat(64), onDiskMd5: '2'.repeat(32) });
+    expect(same.weight).toBe(1);
+    expect(same.explanation).toMatch(/matches package openssh-server's checksum/);
+    const other = h20(532, { runningSha256: '1'.repeat(64), onDiskSha256: '3'.repeat(64), onDiskMd5: 'f'.repeat(32) });
+    expect(other.weight).toBe(3); // an MD5 equal to the SHA-256's first half is no match
+  });
+
+  it('H20: installed after the process started, by the rpm database\'s install time: restart pending', () => {
+    tree = rpmHost().file('usr/libexec/dribbled/helper', 'x');
+    tree.add(root({ pid: 533, comm: 'helper', cmdline: ['helper'], exe: '/usr/libexec/dribbled/helper (deleted)' }));
+    const f = h20(533, { runningSha256: '1'.repeat(64), onDiskSha256: '4'.repeat(64), onDiskMd5: null });
+    expect(f.weight).toBe(1);
+    expect(f.explanation).toMatch(/dribbled was upgraded after it started \(its install time in the rpm database\)/);
   });
 });
 

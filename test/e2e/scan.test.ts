@@ -1,5 +1,7 @@
 // End to end: real, harmless masquerading processes of our own, scanned by the real binary.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { severityRank, type Severity } from '../../src/model';
 import type { ScanReport } from '../../src/scan/report';
@@ -111,6 +113,22 @@ describe('exit codes', () => {
       expect(r.code).toBe(0);
     } finally {
       tree.cleanup();
+    }
+  });
+
+  it('on an RPM host, reads rpm\'s SQLite database, and says once when the database is in a format it does not read', async () => {
+    const sqlite = new ProcTree().withBaseSystem().file('var/lib/rpm/rpmdb.sqlite', readFileSync(join(__dirname, '../fixtures/rpm/plain.sqlite')));
+    const bdb = new ProcTree().withBaseSystem().file('var/lib/rpm/Packages', Buffer.alloc(4096));
+    try {
+      const read = await runCli(['scan', '--proc', sqlite.proc, '--root', sqlite.root, '--sample', '0']);
+      expect(read.stdout).toContain('Nothing suspicious found.');
+      expect(read.stdout).not.toMatch(/who installed a file/);
+      const unread = await runCli(['scan', '--proc', bdb.proc, '--root', bdb.root, '--sample', '0']);
+      expect(unread.stdout.match(/^warning: who installed a file is unknown here: rpm database in Berkeley DB format \(var\/lib\/rpm\/Packages\)/gm)).toHaveLength(1);
+      expect(unread.code).toBe(0);
+    } finally {
+      sqlite.cleanup();
+      bdb.cleanup();
     }
   });
 

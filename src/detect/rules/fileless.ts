@@ -33,11 +33,13 @@ export const H20: Rule = {
     }
     if (own.state === 'owned') {
       const changed = ctx.packages.changedAt(exe);
-      const packaged = ctx.packages.md5(exe);
-      const sumsAgree = packaged !== null && image?.onDiskMd5 === packaged;
+      const packaged = ctx.packages.digest(exe);
+      const onDisk = packaged?.algo === 'md5' ? image?.onDiskMd5 : packaged?.algo === 'sha256' ? image?.onDiskSha256 : null;
+      const sumsAgree = packaged !== null && onDisk === packaged.hex;
       if ((changed !== null && changed >= p.startTime - 60_000) || sumsAgree) {
+        const log = ctx.packages.kind === 'rpm' ? 'its install time in the rpm database' : 'dpkg.log';
         const why = changed !== null && changed >= p.startTime - 60_000
-          ? `package ${own.package} was upgraded after it started (dpkg.log)` : `the new file matches package ${own.package}'s checksum`;
+          ? `package ${own.package} was upgraded after it started (${log})` : `the new file matches package ${own.package}'s checksum`;
         return { weight: 1, explanation: `${exe} was replaced by an upgrade (${why}): restart pending`, evidence: { ...evidence, packageChangedAt: changed } };
       }
       return {

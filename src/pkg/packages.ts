@@ -1,20 +1,23 @@
 // Who installed this file: package ownership read straight from the package database, never through a
 // child process (no dpkg -S, no rpm -qf). On Debian/Ubuntu, /var/lib/dpkg/info/*.list names every file
-// of every package and *.md5sums their checksums; the index is built once (only the directories where
-// programs and libraries live, not /usr/share) and rebuilt when the info directory, the status file or
-// the diversions change. On RPM hosts the database needs a library to read (SQLite or Berkeley DB), so
-// the answer there is "unknown", never "owned". Everything is read under the chosen --root.
+// of every package and *.md5sums their checksums. On RPM hosts, rpm's SQLite database holds one header
+// per package with its files and their digests (rpmdb.ts; the Berkeley DB and ndb formats of older and
+// SUSE hosts are not read: there the answer is "unknown", never "owned" or "unowned"). The index is built
+// once (only the directories where programs and libraries live, not /usr/share) and rebuilt when the
+// database changes. Everything is read under the chosen --root.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nextTurn, SLICE_MS, Slicer } from '../slicer';
 import { PathOwners, type PathOwnersBuilder } from './pathOwners';
+import type { DigestAlgo } from './rpmHeader';
+import { RpmDb, rpmWatched, RPM_SQLITE, RPM_UNREAD, type RpmPackage } from './rpmdb';
 
 export type Ownership =
   | { state: 'owned'; package: string }
   /** The database was read and no package lists this path. */
   | { state: 'unowned' }
-  /** No database we can read (RPM, none, or not readable): never evidence either way. */
+  /** No database we can read (none, an unread format, or not readable): never evidence either way. */
   | { state: 'unknown'; why: string };
 
 export interface PackageLookup {
@@ -23,19 +26,20 @@ export interface PackageLookup {
   /** Changes whenever the index is rebuilt: cached verdicts that used ownership must be recomputed. */
   readonly generation: number;
   owner(path: string): Ownership;
-  /** The packaged MD5 of a file, from the owner's *.md5sums, or null. */
-  md5(path: string): string | null;
-  /** When the package owning `path` was last installed or upgraded (dpkg.log), ms since the epoch, or null. */
+  /** The file's digest as its package recorded it (dpkg: the owner's *.md5sums; rpm: the header's), or null. */
+  digest(path: string): FileDigest | null;
+  /** When the package owning `path` was last installed or upgraded (dpkg.log; rpm: its install time), ms since the epoch, or null. */
   changedAt(path: string): number | null;
 }
+
+export interface FileDigest { algo: DigestAlgo; hex: string }
 
 /** Where programs and libraries live: only these paths are indexed (about half of all listed paths). */
 const INDEXED = /^\/(usr\/)?(s?bin|lib[^/]*|libexec|games|local)\/|^\/opt\//;
 /** The letters an INDEXED path can start with after its first slash (u, b, s, l, g, o). */
 const FIRST_LETTERS = new Set([...'ubslgo'].map((c) => c.charCodeAt(0)));
 
-const RPM_DBS = ['var/lib/rpm/rpmdb.sqlite', 'var/lib/rpm/Packages', 'var/lib/rpm/Packages.db', 'usr/lib/sysimage/rpm/rpmdb.sqlite',
-  'usr/lib/sysimage/rpm/Packages.db'];
+const RPM_DBS = [...RPM_SQLITE, ...RPM_UNREAD.map((u) => u.path)];
 
 /** The other spelling of a path on a merged-/usr host (/bin ↔ /usr/bin, /lib64 ↔ /usr/lib64...). */
 export function usrMergeAlias(path: string): string | null {
@@ -53,14 +57,19 @@ function mtimeKey(paths: string[]): string {
 /** A line "2026-11-27 08:21:51 status installed man-db:amd64 2.11.2-2" or "… upgrade pkg:arch old new". */
 const LOG_LINE = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) (?:upgrade|install|status installed) ([^\s:]+)(?::\S+)? /;
 
-export class DpkgIndex implements PackageLookup {
+export class PackageIndex implements PackageLookup {
   kind: 'dpkg' | 'rpm' | 'none' = 'none';
   generation = 0;
   private readonly info: string;
   private owners: PathOwners | null = null;
   private diverted = new Map<string, string>();
-  private readonly sums = new Map<string, Map<string, string> | null>();
+  /** Each package's file digests, read when first asked (a replaced executable), by package name. */
+  private readonly sums = new Map<string, Map<string, FileDigest> | null>();
   private changes: Map<string, number> | null = null;
+  /** rpm: the database rows of each package name (a name can be installed twice: kernels, multilib). */
+  private rpmRows = new Map<string, number[]>();
+  /** Why a path the index does not hold is no evidence of "unowned" (a database or package not read), or null. */
+  private gap: string | null = null;
   private key = '';
   private checkedAt = 0;
   private loading: Promise<void> | null = null;
@@ -68,7 +77,7 @@ export class DpkgIndex implements PackageLookup {
   private started = false;
 
   /**
-   * `recheckMs`: how often the database's mtimes are compared (a stat of three files).
+   * `recheckMs`: how often the database's mtimes are compared (a stat of each file it could be in).
    * `lazy`: answer "unknown" until loadAsync() finished, instead of indexing synchronously on first use;
    * nothing is read before the owner calls loadAsync() (the dashboard does after its first frames).
    * `sliceMs`: how long loadAsync indexes before a turn of the event loop (default SLICE_MS).
@@ -78,7 +87,7 @@ export class DpkgIndex implements PackageLookup {
   }
 
   private watched(): string[] {
-    return [this.info, join(this.root, 'var/lib/dpkg/status'), join(this.root, 'var/lib/dpkg/diversions')];
+    return [this.info, join(this.root, 'var/lib/dpkg/status'), join(this.root, 'var/lib/dpkg/diversions'), ...rpmWatched(this.root)];
   }
 
   private detectKind(): 'dpkg' | 'rpm' | 'none' {
@@ -112,8 +121,19 @@ export class DpkgIndex implements PackageLookup {
         this.indexList(owners, pkg, text);
       }
       this.diverted = this.readDiversions(read);
+      this.install(key, owners, null);
+      return;
     }
-    this.install(key, owners);
+    const rpm = new RpmIndexing(owners, this.kind === 'rpm' ? this.root : null);
+    while (rpm.step()) { /* one package at a time */ }
+    this.installRpm(key, rpm);
+  }
+
+  private installRpm(key: string, rpm: RpmIndexing): void {
+    this.install(key, rpm.owners, rpm.installed);
+    this.rpmRows = rpm.rows;
+    this.gap = rpm.gap();
+    this.diverted = new Map();
   }
 
   /**
@@ -150,11 +170,13 @@ export class DpkgIndex implements PackageLookup {
     }
   }
 
-  private install(key: string, owners: PathOwnersBuilder): void {
+  private install(key: string, owners: PathOwnersBuilder, changes: Map<string, number> | null): void {
     this.owners = owners.build();
     this.key = key;
     this.sums.clear();
-    this.changes = null;
+    this.changes = changes;
+    this.gap = null;
+    this.rpmRows = new Map();
     this.generation++;
   }
 
@@ -184,8 +206,14 @@ export class DpkgIndex implements PackageLookup {
           }
         }
         this.diverted = this.readDiversions((f) => readFileSync(f, 'utf8'));
+        this.install(key, owners, null);
+      } else {
+        // rpm: one header per package, each decoded in one go; a turn of the event loop between slices
+        const rpm = new RpmIndexing(owners, this.kind === 'rpm' ? this.root : null);
+        const slicer = new Slicer(this.opts.sliceMs ?? SLICE_MS, 1);
+        while (rpm.step()) if (slicer.due()) { await nextTurn(); slicer.restart(); }
+        this.installRpm(key, rpm);
       }
-      this.install(key, owners);
       this.checkedAt = (this.opts.now ?? Date.now)();
     })().finally(() => { this.loading = null; });
     return this.loading;
@@ -201,10 +229,14 @@ export class DpkgIndex implements PackageLookup {
     return out;
   }
 
+  /** Once indexed: why some ownership answers are "unknown" on a host that has a database (rpm's not read, or not all of it), or null. */
+  unreadWhy(): string | null {
+    return this.owners ? this.gap : null;
+  }
+
   owner(path: string): Ownership {
     this.fresh();
     if (!this.owners) return { state: 'unknown', why: 'the package database is still being indexed' };
-    if (this.kind === 'rpm') return { state: 'unknown', why: 'RPM database (reading it needs rpm, and a scan runs no programs)' };
     if (this.kind === 'none') return { state: 'unknown', why: 'no package database under this root' };
     for (const p of [path, usrMergeAlias(path), this.diverted.get(path)]) {
       if (!p) continue;
@@ -212,30 +244,55 @@ export class DpkgIndex implements PackageLookup {
       if (pkg) return { state: 'owned', package: pkg };
     }
     if (!INDEXED.test(path)) return { state: 'unknown', why: 'outside the indexed program and library directories' };
+    if (this.gap) return { state: 'unknown', why: this.gap };
     return { state: 'unowned' };
   }
 
-  md5(path: string): string | null {
+  digest(path: string): FileDigest | null {
     const o = this.owner(path);
     if (o.state !== 'owned') return null;
     let sums = this.sums.get(o.package);
     if (sums === undefined) {
-      sums = null;
-      for (const name of this.md5Files(o.package)) {
-        try {
-          const text = readFileSync(join(this.info, name), 'utf8');
-          sums = new Map();
-          for (const line of text.split('\n')) {
-            const m = /^([0-9a-f]{32}) {2}(.+)$/.exec(line);
-            if (m) sums.set('/' + m[2], m[1]);
-          }
-          break;
-        } catch { /* try the next arch */ }
-      }
+      sums = this.kind === 'rpm' ? this.rpmDigests(o.package) : this.dpkgDigests(o.package);
       this.sums.set(o.package, sums);
     }
     if (!sums) return null;
     return sums.get(path) ?? sums.get(usrMergeAlias(path) ?? '') ?? null;
+  }
+
+  /** A dpkg package's *.md5sums (the plain name first, then NAME:ARCH). */
+  private dpkgDigests(pkg: string): Map<string, FileDigest> | null {
+    for (const name of this.md5Files(pkg)) {
+      try {
+        const text = readFileSync(join(this.info, name), 'utf8');
+        const sums = new Map<string, FileDigest>();
+        for (const line of text.split('\n')) {
+          const m = /^([0-9a-f]{32}) {2}(.+)$/.exec(line);
+          if (m) sums.set('/' + m[2], { algo: 'md5', hex: m[1] });
+        }
+        return sums;
+      } catch { /* try the next arch */ }
+    }
+    return null;
+  }
+
+  /** An rpm package's digests of its program and library files, from its header read again. */
+  private rpmDigests(pkg: string): Map<string, FileDigest> | null {
+    const db = RpmDb.open(this.root);
+    if (!(db instanceof RpmDb)) return null;
+    try {
+      const sums = new Map<string, FileDigest>();
+      for (const hnum of this.rpmRows.get(pkg) ?? []) {
+        const p = db.package(hnum);
+        const d = p?.header.digests();
+        if (!p || !d) continue;
+        p.header.files((dir, name, i) => {
+          const path = `${dir}/${name}`;
+          if (d.hex[i] && INDEXED.test(path) && !sums.has(path)) sums.set(path, { algo: d.algo, hex: d.hex[i] });
+        });
+      }
+      return sums;
+    } catch { return null; } finally { db.close(); }
   }
 
   private md5Files(pkg: string): string[] {
@@ -247,7 +304,7 @@ export class DpkgIndex implements PackageLookup {
   changedAt(path: string): number | null {
     const o = this.owner(path);
     if (o.state !== 'owned') return null;
-    if (!this.changes) this.changes = this.readLog();
+    if (!this.changes) this.changes = this.kind === 'dpkg' ? this.readLog() : new Map();
     return this.changes.get(o.package) ?? null;
   }
 
@@ -275,12 +332,75 @@ export class DpkgIndex implements PackageLookup {
   }
 }
 
+/**
+ * One pass over rpm's database: each package's program and library files into the index, its rows and
+ * install time kept; `step()` indexes one package (false when done), so the dashboard can take turns.
+ */
+class RpmIndexing {
+  readonly rows = new Map<string, number[]>();
+  readonly installed = new Map<string, number>();
+  private db: RpmDb | null = null;
+  private it: Iterator<RpmPackage | { hnum: number; error: string }> | null = null;
+  private unread: string | null = null;
+  private failed = 0;
+  private packages = 0;
+
+  constructor(readonly owners: PathOwnersBuilder, root: string | null) {
+    if (root === null) return;
+    const db = RpmDb.open(root);
+    if (db instanceof RpmDb) { this.db = db; this.it = db.packages(); return; }
+    const other = RPM_UNREAD.find((u) => { try { return statSync(join(root, u.path)).isFile(); } catch { return false; } });
+    this.unread = other && db.unread === 'no rpmdb.sqlite'
+      ? `rpm database in ${other.format} format (${other.path}), which minewatch does not read`
+      : `rpm database not readable (${db.unread})`;
+  }
+
+  step(): boolean {
+    if (!this.it || !this.db) return false;
+    let next: IteratorResult<RpmPackage | { hnum: number; error: string }>;
+    try { next = this.it.next(); } catch (e) {
+      this.unread = `rpm database not readable to its end (${(e as Error).message})`;
+      return this.finish();
+    }
+    if (next.done) return this.finish();
+    const p = next.value;
+    if ('error' in p) { this.failed++; return true; }
+    try {
+      let lastDir: string | null = null;
+      let indexed = false;
+      p.header.files((dir, name) => {
+        if (dir !== lastDir) { lastDir = dir; indexed = INDEXED.test(dir + '/'); }
+        if (indexed) this.owners.add(dir, name, p.name);
+      });
+    } catch { this.failed++; return true; }
+    this.packages++;
+    const rows = this.rows.get(p.name);
+    if (rows) rows.push(p.hnum); else this.rows.set(p.name, [p.hnum]);
+    if (p.installedAt !== null && p.installedAt > (this.installed.get(p.name) ?? 0)) this.installed.set(p.name, p.installedAt);
+    return true;
+  }
+
+  private finish(): false {
+    this.db?.close();
+    this.db = null;
+    this.it = null;
+    return false;
+  }
+
+  /** Why a miss is not "unowned": the database was not read, or some package in it did not decode. */
+  gap(): string | null {
+    if (this.unread) return this.unread;
+    if (this.failed > 0) return `${this.failed} of ${this.failed + this.packages} packages in the rpm database could not be decoded`;
+    return null;
+  }
+}
+
 /** A lookup that knows nothing: used where no root was given (tests of single rules). */
 export const NO_PACKAGES: PackageLookup = {
   kind: 'none',
   generation: 0,
   owner: () => ({ state: 'unknown', why: 'no package database consulted' }),
-  md5: () => null,
+  digest: () => null,
   changedAt: () => null,
 };
 
