@@ -1,8 +1,8 @@
 // Who installed this file: package ownership read straight from the package database, never through a
 // child process (no dpkg -S, no rpm -qf). On Debian/Ubuntu, /var/lib/dpkg/info/*.list names every file
-// of every package and *.md5sums their checksums. On RPM hosts, rpm's SQLite database holds one header
-// per package with its files and their digests (rpmdb.ts; the Berkeley DB and ndb formats of older and
-// SUSE hosts are not read: there the answer is "unknown", never "owned" or "unowned"). The index is built
+// of every package and *.md5sums their checksums. On RPM hosts, rpm's database (SQLite, Berkeley DB or
+// ndb) holds one header per package with its files and their digests (rpmdb.ts). Where it cannot be
+// read, the answer is "unknown", never "owned" or "unowned". The index is built
 // once (only the directories where programs and libraries live, not /usr/share) and rebuilt when the
 // database changes. Everything is read under the chosen --root.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { nextTurn, SLICE_MS, Slicer } from '../slicer';
 import { PathOwners, type PathOwnersBuilder } from './pathOwners';
 import type { DigestAlgo } from './rpmHeader';
-import { RpmDb, rpmWatched, RPM_SQLITE, RPM_UNREAD, type RpmPackage } from './rpmdb';
+import { RpmDb, rpmWatched, RPM_DBS, type RpmPackage } from './rpmdb';
 
 export type Ownership =
   | { state: 'owned'; package: string }
@@ -39,8 +39,6 @@ const INDEXED = /^\/(usr\/)?(s?bin|lib[^/]*|libexec|games|local)\/|^\/opt\//;
 /** The letters an INDEXED path can start with after its first slash (u, b, s, l, g, o). */
 const FIRST_LETTERS = new Set([...'ubslgo'].map((c) => c.charCodeAt(0)));
 
-const RPM_DBS = [...RPM_SQLITE, ...RPM_UNREAD.map((u) => u.path)];
-
 /** The other spelling of a path on a merged-/usr host (/bin ↔ /usr/bin, /lib64 ↔ /usr/lib64...). */
 export function usrMergeAlias(path: string): string | null {
   const m = /^\/usr\/(s?bin|lib[^/]*)\//.exec(path);
@@ -66,7 +64,7 @@ export class PackageIndex implements PackageLookup {
   /** Each package's file digests, read when first asked (a replaced executable), by package name. */
   private readonly sums = new Map<string, Map<string, FileDigest> | null>();
   private changes: Map<string, number> | null = null;
-  /** rpm: the database rows of each package name (a name can be installed twice: kernels, multilib). */
+  /** rpm: where each package name's headers are (a name can be installed twice: kernels, multilib). */
   private rpmRows = new Map<string, number[]>();
   /** Why a path the index does not hold is no evidence of "unowned" (a database or package not read), or null. */
   private gap: string | null = null;
@@ -282,8 +280,9 @@ export class PackageIndex implements PackageLookup {
     if (!(db instanceof RpmDb)) return null;
     try {
       const sums = new Map<string, FileDigest>();
-      for (const hnum of this.rpmRows.get(pkg) ?? []) {
-        const p = db.package(hnum);
+      for (const loc of this.rpmRows.get(pkg) ?? []) {
+        const p = db.package(loc);
+        if (p && p.name !== pkg) return null; // the database changed since it was indexed
         const d = p?.header.digests();
         if (!p || !d) continue;
         p.header.files((dir, name, i) => {
@@ -349,10 +348,7 @@ class RpmIndexing {
     if (root === null) return;
     const db = RpmDb.open(root);
     if (db instanceof RpmDb) { this.db = db; this.it = db.packages(); return; }
-    const other = RPM_UNREAD.find((u) => { try { return statSync(join(root, u.path)).isFile(); } catch { return false; } });
-    this.unread = other && db.unread === 'no rpmdb.sqlite'
-      ? `rpm database in ${other.format} format (${other.path}), which minewatch does not read`
-      : `rpm database not readable (${db.unread})`;
+    this.unread = `rpm database not readable (${db.unread})`;
   }
 
   step(): boolean {
@@ -375,7 +371,7 @@ class RpmIndexing {
     } catch { this.failed++; return true; }
     this.packages++;
     const rows = this.rows.get(p.name);
-    if (rows) rows.push(p.hnum); else this.rows.set(p.name, [p.hnum]);
+    if (rows) rows.push(p.loc); else this.rows.set(p.name, [p.loc]);
     if (p.installedAt !== null && p.installedAt > (this.installed.get(p.name) ?? 0)) this.installed.set(p.name, p.installedAt);
     return true;
   }

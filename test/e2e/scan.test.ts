@@ -116,19 +116,26 @@ describe('exit codes', () => {
     }
   });
 
-  it('on an RPM host, reads rpm\'s SQLite database, and says once when the database is in a format it does not read', async () => {
-    const sqlite = new ProcTree().withBaseSystem().file('var/lib/rpm/rpmdb.sqlite', readFileSync(join(__dirname, '../fixtures/rpm/plain.sqlite')));
-    const bdb = new ProcTree().withBaseSystem().file('var/lib/rpm/Packages', Buffer.alloc(4096));
+  it('on an RPM host, reads rpm\'s database in each of its formats, and says once when it cannot', async () => {
+    const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures/rpm', name));
+    const hosts = [
+      new ProcTree().withBaseSystem().file('var/lib/rpm/rpmdb.sqlite', fixture('plain.sqlite')),
+      new ProcTree().withBaseSystem().file('var/lib/rpm/Packages', fixture('plain.bdb')),
+      new ProcTree().withBaseSystem().file('var/lib/rpm/Packages.db', fixture('plain.ndb')),
+    ];
+    const broken = new ProcTree().withBaseSystem().file('var/lib/rpm/Packages', Buffer.alloc(4096));
     try {
-      const read = await runCli(['scan', '--proc', sqlite.proc, '--root', sqlite.root, '--sample', '0']);
-      expect(read.stdout).toContain('Nothing suspicious found.');
-      expect(read.stdout).not.toMatch(/who installed a file/);
-      const unread = await runCli(['scan', '--proc', bdb.proc, '--root', bdb.root, '--sample', '0']);
-      expect(unread.stdout.match(/^warning: who installed a file is unknown here: rpm database in Berkeley DB format \(var\/lib\/rpm\/Packages\)/gm)).toHaveLength(1);
+      for (const host of hosts) {
+        // systemd, at /usr/lib/systemd/systemd, is in each database: no daemon impostor, no warning
+        const read = await runCli(['scan', '--proc', host.proc, '--root', host.root, '--sample', '0']);
+        expect(read.stdout).toContain('Nothing suspicious found.');
+        expect(read.stdout).not.toMatch(/who installed a file/);
+      }
+      const unread = await runCli(['scan', '--proc', broken.proc, '--root', broken.root, '--sample', '0']);
+      expect(unread.stdout.match(/^warning: who installed a file is unknown here: rpm database not readable \(.*var\/lib\/rpm\/Packages: not a Berkeley DB hash database\)/gm)).toHaveLength(1);
       expect(unread.code).toBe(0);
     } finally {
-      sqlite.cleanup();
-      bdb.cleanup();
+      for (const host of [...hosts, broken]) host.cleanup();
     }
   });
 

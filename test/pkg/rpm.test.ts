@@ -1,11 +1,13 @@
-// Package ownership on RPM hosts: rpm's SQLite database read without rpm or a SQLite library, on fixture
-// databases written by SQLite itself (test/fixtures/rpm/make.py says what each holds).
+// Package ownership on RPM hosts: rpm's database (SQLite, Berkeley DB) read without rpm or a library, on
+// fixture databases written by SQLite and Berkeley DB themselves (test/fixtures/rpm/make.py says what
+// each holds).
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BdbHash } from '../../src/pkg/bdb';
 import { PackageIndex } from '../../src/pkg/packages';
 import { RpmHeader, TAG } from '../../src/pkg/rpmHeader';
-import { RpmDb } from '../../src/pkg/rpmdb';
+import { RpmDb, type RpmPackage } from '../../src/pkg/rpmdb';
 import { SqliteFile } from '../../src/pkg/sqlite';
 import { ProcTree } from '../../src/procfs/fake';
 import { turnsWhile } from '../helpers/turns';
@@ -55,7 +57,7 @@ describe('SqliteFile', () => {
 describe('RpmHeader', () => {
   it('decodes the file list (directory + basename), digests and the dribble entries rpm adds at install', () => {
     const db = RpmDb.open(join(FIX, '..', '..', '..', 'no-such-root'));
-    expect(db).toEqual({ unread: 'no rpmdb.sqlite' });
+    expect(db).toEqual({ unread: 'no rpm database' });
     const open = RpmDb.open(rpmRoot('plain')) as RpmDb;
     try {
       const pkgs = [...open.packages()];
@@ -71,7 +73,7 @@ describe('RpmHeader', () => {
       expect(byName('dribbled')[0].installedAt).toBe(1_720_000_000_000);
       expect(byName('kernel-core').map((k) => k.header.string(TAG.RELEASE))).toEqual(['1.el9', '2.el9']);
       expect(byName('filesystem')[0].header.stringArray(TAG.BASENAMES)).toEqual([]);
-      expect(open.package(core.hnum)!.name).toBe('coreutils');
+      expect(open.package(core.loc)!.name).toBe('coreutils');
     } finally { open.close(); }
   });
 
@@ -94,24 +96,42 @@ describe('RpmHeader', () => {
 });
 
 describe('PackageIndex on an RPM host', () => {
-  it('answers owned, unowned and unknown from rpm\'s SQLite database, with digests and install times', () => {
-    const ix = new PackageIndex(rpmRoot('plain'));
-    expect(ix.owner('/usr/sbin/sshd')).toEqual({ state: 'owned', package: 'openssh-server' });
-    expect(ix.kind).toBe('rpm');
-    expect(ix.owner('/usr/bin/cp')).toEqual({ state: 'owned', package: 'coreutils' });
-    expect(ix.owner('/bin/sh')).toEqual({ state: 'owned', package: 'bash' }); // listed as /usr/bin/sh
-    expect(ix.owner('/usr/lib64/libfiller60.so.1')).toEqual({ state: 'owned', package: 'filler60' });
-    expect(ix.owner('/lib/modules/5.14.0-1.el9.x86_64/vmlinuz')).toEqual({ state: 'owned', package: 'kernel-core' });
-    expect(ix.owner('/lib/modules/5.14.0-2.el9.x86_64/vmlinuz')).toEqual({ state: 'owned', package: 'kernel-core' });
-    expect(ix.owner('/usr/bin/kworker')).toEqual({ state: 'unowned' });
-    expect(ix.owner('/etc/ssh/sshd_config').state).toBe('unknown'); // outside the indexed directories
-    expect(ix.digest('/usr/sbin/sshd')).toEqual({ algo: 'sha256', hex: 'f'.repeat(64) });
-    expect(ix.digest('/bin/cp')).toEqual({ algo: 'sha256', hex: 'c'.repeat(64) });
-    expect(ix.digest('/usr/bin/legacy')).toEqual({ algo: 'md5', hex: 'e'.repeat(32) });
-    expect(ix.digest('/usr/bin/kworker')).toBeNull();
-    expect(ix.changedAt('/usr/libexec/dribbled/helper')).toBe(1_720_000_000_000);
-    expect(ix.changedAt('/lib/modules/5.14.0-1.el9.x86_64/vmlinuz')).toBe(1_710_000_000_000); // the newer of two installs
-  });
+  const formats: [string, () => string][] = [
+    ['SQLite (Fedora\'s place)', () => rpmRoot('plain')],
+    ['Berkeley DB (RHEL 7 and 8), little-endian', () => { tree = new ProcTree().file('var/lib/rpm/Packages', fixture('plain.bdb')); return tree.root; }],
+    ['Berkeley DB written on a big-endian host', () => { tree = new ProcTree().file('var/lib/rpm/Packages', fixture('plain-be.bdb')); return tree.root; }],
+    ['ndb (openSUSE, SLE 15)', () => { tree = new ProcTree().file('usr/lib/sysimage/rpm/Packages.db', fixture('plain.ndb')); return tree.root; }],
+  ];
+  for (const [format, root] of formats) {
+    it(`${format}: owned, unowned and unknown, with digests and install times`, () => {
+      const at = root();
+      const ix = new PackageIndex(at);
+      expect(ix.owner('/usr/sbin/sshd')).toEqual({ state: 'owned', package: 'openssh-server' });
+      expect(ix.kind).toBe('rpm');
+      expect(ix.unreadWhy()).toBeNull();
+      expect(ix.owner('/usr/bin/cp')).toEqual({ state: 'owned', package: 'coreutils' });
+      expect(ix.owner('/bin/sh')).toEqual({ state: 'owned', package: 'bash' }); // listed as /usr/bin/sh
+      expect(ix.owner('/usr/lib/systemd/systemd')).toEqual({ state: 'owned', package: 'systemd' });
+      expect(ix.owner('/usr/lib64/libfiller60.so.1')).toEqual({ state: 'owned', package: 'filler60' });
+      expect(ix.owner('/lib/modules/5.14.0-1.el9.x86_64/vmlinuz')).toEqual({ state: 'owned', package: 'kernel-core' });
+      expect(ix.owner('/lib/modules/5.14.0-2.el9.x86_64/vmlinuz')).toEqual({ state: 'owned', package: 'kernel-core' });
+      expect(ix.owner('/usr/bin/kworker')).toEqual({ state: 'unowned' });
+      expect(ix.owner('/etc/ssh/sshd_config').state).toBe('unknown'); // outside the indexed directories
+      expect(ix.digest('/usr/sbin/sshd')).toEqual({ algo: 'sha256', hex: 'f'.repeat(64) });
+      expect(ix.digest('/bin/cp')).toEqual({ algo: 'sha256', hex: 'c'.repeat(64) });
+      expect(ix.digest('/usr/bin/legacy')).toEqual({ algo: 'md5', hex: 'e'.repeat(32) });
+      expect(ix.digest('/usr/bin/kworker')).toBeNull();
+      expect(ix.changedAt('/usr/libexec/dribbled/helper')).toBe(1_720_000_000_000);
+      expect(ix.changedAt('/lib/modules/5.14.0-1.el9.x86_64/vmlinuz')).toBe(1_710_000_000_000); // the newer of two installs
+      // each header is found again where the scan found it (a digest lookup reads one package, not all)
+      const db = RpmDb.open(at) as RpmDb;
+      try {
+        const pkgs = [...db.packages()].filter((p) => 'name' in p) as RpmPackage[];
+        expect(pkgs).toHaveLength(70);
+        for (const p of pkgs) expect(db.package(p.loc)).toMatchObject({ hnum: p.hnum, name: p.name });
+      } finally { db.close(); }
+    });
+  }
 
   it('reads /var/lib/rpm too (RHEL 9 keeps it there)', () => {
     const ix = new PackageIndex(rpmRoot('plain', { dir: 'var/lib/rpm' }));
@@ -148,34 +168,52 @@ describe('PackageIndex on an RPM host', () => {
     expect(miss.state === 'unknown' && miss.why).toMatch(/not readable to its end .*cut short|outside the database/);
   });
 
-  it('Berkeley DB and ndb databases are named, not read: every answer is unknown', () => {
-    tree = new ProcTree().file('var/lib/rpm/Packages', Buffer.alloc(4096));
-    const ix = new PackageIndex(tree.root);
-    expect(ix.owner('/usr/sbin/sshd')).toEqual({ state: 'unknown', why: 'rpm database in Berkeley DB format (var/lib/rpm/Packages), which minewatch does not read' });
-    expect(ix.kind).toBe('rpm');
-    tree.cleanup();
-    tree = new ProcTree().file('usr/lib/sysimage/rpm/Packages.db', Buffer.alloc(4096));
-    expect(new PackageIndex(tree.root).owner('/usr/bin/x')).toMatchObject({ state: 'unknown', why: expect.stringMatching(/ndb format/) });
+  it('a database file that is not what its name says is not read: every answer is unknown', () => {
+    for (const [where, what] of [['var/lib/rpm/Packages', 'not a Berkeley DB hash database'], ['usr/lib/sysimage/rpm/Packages.db', 'not an rpm ndb database']]) {
+      tree?.cleanup();
+      tree = new ProcTree().file(where, Buffer.alloc(4096));
+      const ix = new PackageIndex(tree.root);
+      expect(ix.owner('/usr/bin/x')).toEqual({ state: 'unknown', why: `rpm database not readable (${join(tree.root, where)}: ${what})` });
+      expect(ix.kind).toBe('rpm');
+      expect(ix.unreadWhy()).toMatch(/not readable/);
+    }
   });
 
-  it('never throws or hangs on a damaged database: 300 copies with bytes changed at random', () => {
-    const whole = fixture('plain.sqlite');
-    let seed = 7;
-    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
-    let owned = 0;
-    for (let i = 0; i < 300; i++) {
-      const copy = Buffer.from(whole);
-      for (let k = 0; k < 1 + rand(8); k++) copy[100 + rand(copy.length - 100)] = rand(256);
-      tree?.cleanup();
-      tree = new ProcTree().file('var/lib/rpm/rpmdb.sqlite', copy);
-      const ix = new PackageIndex(tree.root);
-      const o = ix.owner('/usr/sbin/sshd');
-      expect(['owned', 'unowned', 'unknown']).toContain(o.state);
-      if (o.state === 'owned') owned++;
-      ix.digest('/usr/bin/cp');
+  it('Berkeley DB: reads values stored on the page and in overflow chains, in either byte order', () => {
+    for (const name of ['plain.bdb', 'plain-be.bdb']) {
+      const db = BdbHash.open(join(FIX, name))!;
+      try {
+        expect(db.bigEndian).toBe(name === 'plain-be.bdb');
+        const rows = [...db.entries()].map(({ key, value }) => ({ hnum: db.keyNumber(key)!, value }));
+        expect(rows.map((r) => r.hnum).sort((a, b) => a - b)).toEqual(Array.from({ length: 71 }, (_, i) => i));
+        expect(db.keyNumber(rows.find((r) => r.hnum === 0)!.value)).toBe(71); // rpm's counter
+        const sizes = rows.filter((r) => r.hnum > 0).map((r) => r.value.length);
+        expect(Math.min(...sizes)).toBeLessThan(1024 / 4); // a small header, on the page
+        expect(Math.max(...sizes)).toBeGreaterThan(4 * 1024); // coreutils', over several overflow pages
+      } finally { db.close(); }
     }
-    expect(owned).toBeGreaterThan(0);
   });
+
+  for (const [name, where] of [['plain.sqlite', 'var/lib/rpm/rpmdb.sqlite'], ['plain.bdb', 'var/lib/rpm/Packages'], ['plain.ndb', 'var/lib/rpm/Packages.db']]) {
+    it(`never throws or hangs on a damaged database: 150 copies of ${name} with bytes changed at random`, () => {
+      const whole = fixture(name);
+      let seed = 7;
+      const rand = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return seed % n; };
+      let owned = 0;
+      for (let i = 0; i < 150; i++) {
+        const copy = Buffer.from(whole);
+        for (let k = 0; k < 1 + rand(8); k++) copy[100 + rand(copy.length - 100)] = rand(256);
+        tree?.cleanup();
+        tree = new ProcTree().file(where, copy);
+        const ix = new PackageIndex(tree.root);
+        const o = ix.owner('/usr/sbin/sshd');
+        expect(['owned', 'unowned', 'unknown']).toContain(o.state);
+        if (o.state === 'owned') owned++;
+        ix.digest('/usr/bin/cp');
+      }
+      expect(owned).toBeGreaterThan(0);
+    });
+  }
 
   it('lazy: indexes in the background with turns of the event loop between packages', async () => {
     const ix = new PackageIndex(rpmRoot('plain'), { lazy: true, sliceMs: 0 });

@@ -1,0 +1,88 @@
+// rpm's own "ndb" package database (Packages.db: openSUSE, SUSE Linux Enterprise 15), read-only. From rpm's
+// lib/backend/ndb/rpmpkg.c: a 32-byte header (magic "RpmP", version 0, generation, the number of 4 KiB
+// slot pages), then the slot pages: 16-byte slots (magic "Slot", package number, block offset and
+// block count, blocks being 16 bytes), the first two slots' room taken by the header. A used slot points
+// at a blob: a 16-byte header (magic "BlbS", package number, checksum, length), then the package's
+// header. Little-endian throughout. Every offset and length is checked against the file.
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+
+export class NdbError extends Error {}
+
+const HEADER_MAGIC = 0x506d7052; // "RpmP"
+const SLOT_MAGIC = 0x746f6c53; // "Slot"
+const BLOB_MAGIC = 0x53626c42; // "BlbS"
+const SLOT_PAGE = 4096;
+const BLOCK = 16;
+/** More slot pages than rpm allows (it stops at 2,048). */
+const MAX_SLOT_PAGES = 2048;
+
+export class NdbFile {
+  private readonly slots: Buffer;
+  private readonly size: number;
+
+  private constructor(private readonly fd: number) {
+    this.size = fstatSync(fd).size;
+    const head = this.read(0, 32);
+    if (head.length < 32 || head.readUInt32LE(0) !== HEADER_MAGIC) throw new NdbError('not an rpm ndb database');
+    if (head.readUInt32LE(4) !== 0) throw new NdbError(`ndb version ${head.readUInt32LE(4)}`);
+    const pages = head.readUInt32LE(12);
+    if (pages === 0 || pages > MAX_SLOT_PAGES) throw new NdbError(`${pages} slot pages`);
+    this.slots = this.read(32, pages * SLOT_PAGE - 32);
+    if (this.slots.length < pages * SLOT_PAGE - 32) throw new NdbError('the slot pages are cut short');
+  }
+
+  /** Open `path` (regular files only, no link followed), or null when there is none. */
+  static open(path: string): NdbFile | null {
+    let fd: number;
+    try { fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch { return null; }
+    try {
+      if (!fstatSync(fd).isFile()) { closeSync(fd); return null; }
+      return new NdbFile(fd);
+    } catch (e) { closeSync(fd); throw e; }
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private read(pos: number, len: number): Buffer {
+    const buf = Buffer.allocUnsafe(len); // only the bytes read are returned
+    let got = 0;
+    while (got < len) {
+      const n = readSync(this.fd, buf, got, len - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === len ? buf : buf.subarray(0, got);
+  }
+
+  /** Every package's number and header blob, in slot order, with its slot for packageAt(). */
+  *packages(): Generator<{ hnum: number; blob: Buffer; slot: number }> {
+    for (let slot = 0; (slot + 1) * BLOCK <= this.slots.length; slot++) {
+      const p = this.packageAt(slot);
+      if (p) yield { ...p, slot };
+    }
+  }
+
+  /** The package in slot `slot` (as read when the file was opened), or null for a free slot. */
+  packageAt(slot: number): { hnum: number; blob: Buffer } | null {
+    const at = slot * BLOCK;
+    if (at + BLOCK > this.slots.length) return null;
+    if (this.slots.readUInt32LE(at) !== SLOT_MAGIC) throw new NdbError(`slot ${slot} has a bad magic`);
+    const hnum = this.slots.readUInt32LE(at + 4);
+    if (hnum === 0) return null; // a free slot
+    return { hnum, blob: this.blob(hnum, this.slots.readUInt32LE(at + 8), this.slots.readUInt32LE(at + 12)) };
+  }
+
+  private blob(hnum: number, offset: number, blocks: number): Buffer {
+    const start = offset * BLOCK;
+    if (start + BLOCK > this.size || blocks * BLOCK > this.size - start) throw new NdbError(`package ${hnum}'s blob is outside the file`);
+    const head = this.read(start, BLOCK);
+    if (head.readUInt32LE(0) !== BLOB_MAGIC || head.readUInt32LE(4) !== hnum) throw new NdbError(`package ${hnum}'s blob does not name it`);
+    const len = head.readUInt32LE(12);
+    if (len > blocks * BLOCK - BLOCK) throw new NdbError(`package ${hnum}'s blob is longer than its blocks`);
+    const blob = this.read(start + BLOCK, len);
+    if (blob.length < len) throw new NdbError(`package ${hnum}'s blob is cut short`);
+    return blob;
+  }
+}
