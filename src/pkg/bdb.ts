@@ -7,7 +7,8 @@
 //   offset, a large one (H_OFFPAGE) names the first of a chain of overflow pages (P_OVERFLOW 7), each
 //   holding hf_offset bytes of it.
 // Every offset, length and chain is bounds-checked: a damaged file is an error, never a hang.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openDbFile, readAt } from './dbFile';
 
 export class BdbError extends Error {}
 
@@ -43,12 +44,9 @@ export class BdbHash {
 
   /** Open `path` (regular files only, no link followed), or null when there is none. */
   static open(path: string): BdbHash | null {
-    let fd: number;
-    try { fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch { return null; }
-    try {
-      if (!fstatSync(fd).isFile()) { closeSync(fd); return null; }
-      return new BdbHash(fd);
-    } catch (e) { closeSync(fd); throw e; }
+    const fd = openDbFile(path);
+    if (fd === null) return null;
+    try { return new BdbHash(fd); } catch (e) { closeSync(fd); throw e; }
   }
 
   close(): void {
@@ -69,14 +67,7 @@ export class BdbHash {
   }
 
   private read(pos: number, len: number): Buffer {
-    const buf = Buffer.allocUnsafe(len); // only the bytes read are returned
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd, buf, got, len - got, pos + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === len ? buf : buf.subarray(0, got);
+    return readAt(this.fd, pos, len);
   }
 
   private page(n: number): Buffer {

@@ -4,7 +4,8 @@
 // block count, blocks being 16 bytes), the first two slots' room taken by the header. A used slot points
 // at a blob: a 16-byte header (magic "BlbS", package number, checksum, length), then the package's
 // header. Little-endian throughout. Every offset and length is checked against the file.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openDbFile, readAt } from './dbFile';
 
 export class NdbError extends Error {}
 
@@ -33,12 +34,9 @@ export class NdbFile {
 
   /** Open `path` (regular files only, no link followed), or null when there is none. */
   static open(path: string): NdbFile | null {
-    let fd: number;
-    try { fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch { return null; }
-    try {
-      if (!fstatSync(fd).isFile()) { closeSync(fd); return null; }
-      return new NdbFile(fd);
-    } catch (e) { closeSync(fd); throw e; }
+    const fd = openDbFile(path);
+    if (fd === null) return null;
+    try { return new NdbFile(fd); } catch (e) { closeSync(fd); throw e; }
   }
 
   close(): void {
@@ -46,14 +44,7 @@ export class NdbFile {
   }
 
   private read(pos: number, len: number): Buffer {
-    const buf = Buffer.allocUnsafe(len); // only the bytes read are returned
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd, buf, got, len - got, pos + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return got === len ? buf : buf.subarray(0, got);
+    return readAt(this.fd, pos, len);
   }
 
   /** Every package's number and header blob, in slot order, with its slot for packageAt(). */

@@ -9,7 +9,8 @@
 //   reader that recovers the log sees. Nothing is ever written: the -shm index is not used (or created).
 // Everything a page says is bounds-checked; a loop in the tree or a chain longer than the file is an
 // error, never a hang.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openDbFile, readAt } from './dbFile';
 
 export type SqlValue = null | number | bigint | string | Buffer;
 
@@ -18,27 +19,6 @@ export class SqliteError extends Error {}
 const MAGIC = 'SQLite format 3\0';
 const WAL_MAGIC_LE = 0x377f0682;
 const WAL_MAGIC_BE = 0x377f0683;
-
-/** Open a file we only read: no link followed, no FIFO waited on, regular files only. */
-function openRegular(path: string): number | null {
-  let fd: number;
-  try { fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch { return null; }
-  try {
-    if (!fstatSync(fd).isFile()) { closeSync(fd); return null; }
-  } catch { closeSync(fd); return null; }
-  return fd;
-}
-
-function readAt(fd: number, pos: number, len: number): Buffer {
-  const buf = Buffer.allocUnsafe(len); // only the bytes read are returned
-  let got = 0;
-  while (got < len) {
-    const n = readSync(fd, buf, got, len - got, pos + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === len ? buf : buf.subarray(0, got);
-}
 
 /** A SQLite varint at `at`: its value (rowids and sizes fit a double here) and the index after it. */
 export function varint(buf: Buffer, at: number): [number, number] {
@@ -92,7 +72,7 @@ export class SqliteFile {
 
   /** Open `path` (and its `-wal`, if any) for reading; null if there is no such regular file. */
   static open(path: string): SqliteFile | null {
-    const fd = openRegular(path);
+    const fd = openDbFile(path);
     if (fd === null) return null;
     try { return new SqliteFile(fd, path); } catch (e) { closeSync(fd); throw e; }
   }
@@ -105,7 +85,7 @@ export class SqliteFile {
 
   /** Index the WAL's committed frames; returns the database's size in pages after the last commit, or null. */
   private readWal(path: string): number | null {
-    const fd = openRegular(path);
+    const fd = openDbFile(path);
     if (fd === null) return null;
     const head = readAt(fd, 0, 32);
     const magic = head.length === 32 ? head.readUInt32BE(0) : 0;
