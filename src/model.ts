@@ -105,6 +105,8 @@ export interface ContentFacts {
   minerConfig?: { file: string; keys: string[]; pools: string[]; excerpt: string } | null;
   /** Miner strings found in the executable image (bounded scan). */
   exeStrings?: { matches: string[]; bytesScanned: number } | null;
+  /** The running executable's digests, taken only where a package recorded one for its path (to compare). */
+  exeImage?: { sha256: string; md5: string } | null;
   /** A deleted executable replaced at its path: the running image's hash and the file's now. */
   replacedImage?: { runningSha256: string; onDiskSha256: string | null; onDiskMd5: string | null } | null;
   /** Executable mappings (from /proc/PID/maps) of libraries outside the usual places, or deleted. */

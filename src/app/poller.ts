@@ -62,7 +62,7 @@ export class Poller {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
     this.knowledge = hostKnowledge(opts.root ?? '/', { lazy: true });
     this.detector = new Detector(this.knowledge);
-    this.content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root });
+    this.content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root, packaged: (exe) => this.knowledge.packages.digest(exe) !== null });
     this.host = new HostSampler(opts.procRoot);
     this.enricher = new Enricher({ procRoot: opts.procRoot, root: opts.root, gpu: opts.gpu, watchGap: true });
   }

@@ -1,8 +1,9 @@
 // Content evidence, bounded and cached, off the tick: for processes that already show a sign or burn
 // CPU, read a miner configuration next to them (the cwd and the executable's directory, through the
 // kernel's links and the safe opener), scan their executable for miner strings (the inspector's
-// bounded scanner, cached by device, inode, size and mtime), hash a deleted image replaced at its path,
-// and list executable mappings from writable or hidden places. Detection reads the results as
+// bounded scanner, cached by device, inode, size and mtime), hash the executable where its package
+// recorded a digest to compare with, hash a deleted image replaced at its path, and list executable
+// mappings from writable or hidden places. Detection reads the results as
 // snapshot.content on the next tick; nothing here blocks a frame: the strings scan streams and yields.
 import * as path from 'node:path';
 import { readBounded, openFileAt, policy, isRefusal, type PinnedDir } from '../fsafe/index';
@@ -37,6 +38,8 @@ export interface CollectorOptions {
   perUpdate?: number;
   /** Wall time an update may take before it leaves the rest for the next one (default 500 ms). */
   budgetMs?: number;
+  /** Whether the package that installed `exe` recorded its digest: only then is the whole file hashed. */
+  packaged?: (exe: string) => boolean;
 }
 
 /** Read and scanned between two turns of the event loop: about 10 ms of work idle, so a key waits no longer. */
@@ -74,6 +77,9 @@ export class ContentCollector {
   private readonly byPid = new Map<number, Entry>();
   /** Strings of executables already scanned, by dev:ino:size:mtime. */
   private readonly strings = new Map<string, ContentFacts['exeStrings']>();
+  /** Digests of executables already hashed, by dev:ino:size:mtime. */
+  private readonly images = new Map<string, ContentFacts['exeImage']>();
+  private readonly packaged: (exe: string) => boolean;
   private busy: Promise<void> | null = null;
   private readonly perUpdate: number;
   private readonly budgetMs: number;
@@ -83,6 +89,7 @@ export class ContentCollector {
     this.now = opts.now ?? Date.now;
     this.perUpdate = opts.perUpdate ?? PER_UPDATE;
     this.budgetMs = opts.budgetMs ?? 500;
+    this.packaged = opts.packaged ?? (() => false);
   }
 
   /** What is known for the processes of this snapshot (same PID and start time). */
@@ -146,6 +153,7 @@ export class ContentCollector {
     facts.execMaps = this.execMaps(p);
     if (costly) {
       facts.exeStrings = await this.exeStrings(p);
+      if (!p.exeDeleted && p.exe && this.packaged(p.exe)) facts.exeImage = await this.exeImage(p);
       if (p.exeDeleted && p.exePathExists) facts.replacedImage = await this.replacedImage(p);
     }
     return facts;
@@ -193,14 +201,33 @@ export class ContentCollector {
     return null;
   }
 
-  private async exeStrings(p: ProcessInfo): Promise<ContentFacts['exeStrings']> {
+  /** The running executable, opened through the kernel's link, and its identity (dev:ino:size:mtime). */
+  private openImage(p: ProcessInfo): { fd: number; key: string } | null {
     const fd = attempt(() => openExe(this.procRoot, p.pid));
     if (fd === null) return null;
-    let key: string;
     try {
       const st = fstatSync(fd);
-      key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+      return { fd, key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}` };
     } catch { closeSync(fd); return null; }
+  }
+
+  /** The whole running executable's SHA-256 and MD5 (what rpm and dpkg record), cached per file. */
+  private async exeImage(p: ProcessInfo): Promise<ContentFacts['exeImage']> {
+    const opened = this.openImage(p);
+    if (!opened) return null;
+    const { fd, key } = opened;
+    if (this.images.has(key)) { closeSync(fd); return this.images.get(key) ?? null; }
+    const h = await hashFile(fd, { stringsLimit: 0 }).catch(() => null);
+    const result = h ? { sha256: h.sha256, md5: h.md5 } : null;
+    if (this.images.size > 2000) this.images.clear();
+    this.images.set(key, result);
+    return result;
+  }
+
+  private async exeStrings(p: ProcessInfo): Promise<ContentFacts['exeStrings']> {
+    const opened = this.openImage(p);
+    if (!opened) return null;
+    const { fd, key } = opened;
     if (this.strings.has(key)) { closeSync(fd); return this.strings.get(key) ?? null; }
     const r = await scanStrings(fd, STRINGS_LIMIT);
     const matches = r.stringsHits.filter((h) => h.kind === 'stratum' || h.kind === 'miner' || h.kind === 'pool' || h.kind === 'wallet')

@@ -20,10 +20,11 @@ import { H50 } from './rules/gpuImpostor';
 import { H51 } from './rules/gpuLocation';
 import { H52 } from './rules/gpuMiner';
 import { H53 } from './rules/slurmOutsideJob';
+import { H49 } from './rules/packaged';
 import { R1 } from './rules/respawn';
 
 /** In evaluation order: H14 reads the findings of H01/H02 before it. */
-export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H16, H17, H14, H20, H21, H22, H30, H31, H32, H33, H34, H37, H38, H42, H43, H44, H50, H51, H52, H53, R1];
+export const RULES: readonly Rule[] = [H01, H02, H03, H10, H11, H12, H13, H15, H16, H17, H14, H20, H21, H22, H30, H31, H32, H33, H34, H37, H38, H42, H43, H44, H49, H50, H51, H52, H53, R1];
 
 const NO_KILLS: readonly KilledProcess[] = [];
 

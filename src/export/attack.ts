@@ -26,6 +26,7 @@ export const TECHNIQUES: Readonly<Record<string, string>> = {
   T1140: 'Deobfuscate/Decode Files or Information',
   T1190: 'Exploit Public-Facing Application',
   T1496: 'Resource Hijacking',
+  T1554: 'Compromise Host Software Binary',
   'T1496.001': 'Compute Hijacking',
   T1543: 'Create or Modify System Process',
   'T1543.002': 'Systemd Service',

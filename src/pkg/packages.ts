@@ -249,6 +249,8 @@ export class PackageIndex implements PackageLookup {
   digest(path: string): FileDigest | null {
     const o = this.owner(path);
     if (o.state !== 'owned') return null;
+    // a diverted path holds the diverting package's file, not the one the owner's digest describes
+    for (const original of this.diverted.values()) if (original === path || original === usrMergeAlias(path)) return null;
     let sums = this.sums.get(o.package);
     if (sums === undefined) {
       sums = this.kind === 'rpm' ? this.rpmDigests(o.package) : this.dpkgDigests(o.package);

@@ -129,12 +129,12 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
   }
   await packages;
   const unread = knowledge.packages.unreadWhy();
-  if (unread) snapshot = { ...snapshot, warnings: [...snapshot.warnings, `who installed a file is unknown here: ${unread}; the rules that weigh "no package installed it" (H01, H02, H20, H44) are weaker`] };
+  if (unread) snapshot = { ...snapshot, warnings: [...snapshot.warnings, `who installed a file is unknown here: ${unread}; the rules that weigh "no package installed it" (H01, H02, H20, H44) are weaker and executables are not compared with their packages (H49)`] };
   const detector = new Detector(knowledge);
   let assessments = detector.assess(snapshot);
-  // Content evidence (miner config, executable strings, replaced images) for what already shows a sign,
-  // bounded: executables of at most 8 processes read, within a second of CPU time.
-  const content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root, perUpdate: 8, budgetMs: 1000 });
+  // Content evidence (miner config, executable strings, packaged and replaced images) for what already
+  // shows a sign, bounded: executables of at most 8 processes read, within a second of CPU time.
+  const content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root, perUpdate: 8, budgetMs: 1000, packaged: (exe) => knowledge.packages.digest(exe) !== null });
   await content.update(snapshot, assessments);
   const facts = content.facts(snapshot);
   if (facts.size > 0) {

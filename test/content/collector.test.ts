@@ -2,7 +2,8 @@
 // event loop a turn, so keys and frames never wait for a batch of looks. Live: harmless sleeps of our own
 // whose working directory holds a miner's config.json; each is signalled by its PID and nothing else.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,5 +44,25 @@ describe('ContentCollector.update', () => {
     const facts = c.facts(snapshot);
     for (const pid of pids) expect(facts.get(pid)?.minerConfig?.pools).toEqual(['pool.invalid:3333']);
     expect(midway).toBeLessThan(pids.length);
+  });
+
+  it('hashes the whole executable only where its package recorded a digest to compare with', async () => {
+    const r = new ProcReader({ keepDescriptors: false });
+    const snapshot = r.sample();
+    r.close();
+    const pids = kids.map((k) => k.pid!);
+    const exe = snapshot.processes.get(pids[0])!.exe!;
+    const finding = { id: 'H01', weight: 3, severity: 'medium', title: 't', explanation: 'e', attack: [] } as unknown as Finding;
+    const assessments = new Map<number, Assessment>(pids.map((pid) => [pid, { pid, score: 3, severity: 'medium', findings: [finding] }]));
+    const asked: string[] = [];
+    const packaged = new ContentCollector({ packaged: (path) => { asked.push(path); return true; } });
+    await packaged.update(snapshot, assessments);
+    const bytes = readFileSync(exe);
+    const want = { sha256: createHash('sha256').update(bytes).digest('hex'), md5: createHash('md5').update(bytes).digest('hex') };
+    for (const pid of pids) expect(packaged.facts(snapshot).get(pid)?.exeImage).toEqual(want);
+    expect(asked).toContain(exe);
+    const unpackaged = new ContentCollector({ packaged: () => false });
+    await unpackaged.update(snapshot, assessments);
+    for (const pid of pids) expect(unpackaged.facts(snapshot).get(pid)?.exeImage).toBeUndefined();
   });
 });

@@ -131,6 +131,43 @@ describe('on an RPM host (rpm\'s SQLite database: test/fixtures/rpm/make.py)', (
   });
 });
 
+describe('H49: the executable is not the file its package installed', () => {
+  /** H49 of `pid` when the collector hashed its running executable as `image`. */
+  const h49 = (pid: number, image: { sha256: string; md5: string }) => {
+    const { snapshot } = assessTree(tree);
+    const withContent = { ...snapshot, content: new Map([[pid, { exeImage: image }]]) };
+    return new Detector(hostKnowledge(tree.root)).assess(withContent).get(pid)?.findings.find((f) => f.id === 'H49');
+  };
+  const sshd = root({ pid: 540, comm: 'sshd', cmdline: ['sshd: /usr/sbin/sshd -D [listener]'], exe: '/usr/sbin/sshd' });
+
+  it('dpkg: an MD5 other than the one in the package\'s md5sums is flagged; the same one is not', () => {
+    tree = new ProcTree().withBaseSystem().dpkg('openssh-server', ['/usr/sbin/sshd'], { '/usr/sbin/sshd': 'a'.repeat(32) }).add(sshd);
+    const f = h49(540, { sha256: '1'.repeat(64), md5: 'b'.repeat(32) })!;
+    expect(f.weight).toBe(7);
+    expect(f.explanation).toBe('/usr/sbin/sshd is not the file package openssh-server installed: its md5 is bbbbbbbbbbbb…, the package database records aaaaaaaaaaaa…');
+    expect(h49(540, { sha256: '1'.repeat(64), md5: 'a'.repeat(32) })).toBeUndefined();
+  });
+
+  it('rpm: compared by SHA-256', () => {
+    tree = new ProcTree().withBaseSystem()
+      .file('usr/lib/sysimage/rpm/rpmdb.sqlite', readFileSync(join(__dirname, '../fixtures/rpm/plain.sqlite'))).add(sshd);
+    expect(h49(540, { sha256: '2'.repeat(64), md5: 'f'.repeat(32) })!.explanation).toMatch(/its sha256 is 222222222222…, the package database records ffffffffffff…/);
+    expect(h49(540, { sha256: 'f'.repeat(64), md5: '3'.repeat(32) })).toBeUndefined();
+  });
+
+  it('not compared: a diverted file, a file no package lists, a package without digests', () => {
+    tree = new ProcTree().withBaseSystem().dpkg('openssh-server', ['/usr/sbin/sshd'], { '/usr/sbin/sshd': 'a'.repeat(32) })
+      .file('var/lib/dpkg/diversions', '/usr/sbin/sshd\n/usr/sbin/sshd.distrib\nmy-sshd-wrapper\n').add(sshd);
+    expect(h49(540, { sha256: '1'.repeat(64), md5: 'b'.repeat(32) })).toBeUndefined();
+    tree.cleanup();
+    tree = new ProcTree().withBaseSystem().dpkg('other', ['/usr/bin/other'], { '/usr/bin/other': 'a'.repeat(32) }).add(sshd);
+    expect(h49(540, { sha256: '1'.repeat(64), md5: 'b'.repeat(32) })).toBeUndefined();
+    tree.cleanup();
+    tree = new ProcTree().withBaseSystem().dpkg('openssh-server', ['/usr/sbin/sshd']).add(sshd);
+    expect(h49(540, { sha256: '1'.repeat(64), md5: 'b'.repeat(32) })).toBeUndefined();
+  });
+});
+
 describe('H44: LD_PRELOAD weighed by location and package', () => {
   const cases: [string, string, number][] = [
     ['packaged jemalloc', '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2', 1],
