@@ -4,11 +4,12 @@
 // in the detection catalogue, and ordinary research-server workloads. The verdict judged is the target
 // process's (or, for persistence cases, the entry's). `accepts` lists other verdicts a responder would
 // also sign (always on the same side of "high").
+import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Severity } from '../../src/model';
 import type { FakeProc, ProcTree } from '../../src/procfs/fake';
-import { base, TERM, UID } from './host';
+import { base, PACKAGES, TERM, UID } from './host';
 
 export interface CorpusCase {
   name: string;
@@ -35,6 +36,8 @@ const inTerminal = (name: keyof typeof UID, p: Partial<FakeProc> & { pid: number
   user(name, { ppid: 502, ttyNr: TERM, ...p });
 const service = (unit: string, p: Partial<FakeProc> & { pid: number; comm: string }): FakeProc =>
   base({ cgroup: `0::/system.slice/${unit}`, ...p });
+
+const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 /** little-endian hex of an IPv4 address:port, as /proc/net/tcp writes it */
 function hexAddr(ip: string, port: number): string {
@@ -309,6 +312,15 @@ const MALICIOUS: CorpusCase[] = [
     procs: [],
     files: { 'home/abc/.bashrc': 'pgrep -x rcu-sched >/dev/null || (cd ~/.x && nohup ./rcu-sched >/dev/null 2>&1 &)\n' },
   },
+  {
+    name: 'a miner written over the packaged sshd, burning CPU as the SSH service', kind: 'malicious', expect: 'critical', accepts: ['high'],
+    why: '/usr/sbin/sshd is where sshd lives and openssh-server owns the path, but the file is not the one the package installed',
+    source: 'debsums / rpm -V; ESET "The Dark Side of the ForSSHe" (trojaned OpenSSH, 2018)', target: 3044,
+    procs: [service('ssh.service', { pid: 3044, comm: 'sshd', threads: 4, cmdline: ['sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups'], exe: '/usr/sbin/sshd' })],
+    cpu: { 3044: 190 },
+    files: { 'usr/sbin/sshd': '\x7fELF\0not the sshd openssh-server shipped' },
+    setup: (t) => t.dpkg('openssh-server', PACKAGES['openssh-server'], { '/usr/sbin/sshd': md5('\x7fELF\0the sshd openssh-server shipped') }),
+  },
 ];
 
 const BENIGN: CorpusCase[] = [
@@ -527,6 +539,15 @@ const BENIGN: CorpusCase[] = [
     procs: [inTerminal('alice', { pid: 4038, comm: 'solver', threads: 8, cmdline: ['./solver', 'mesh.msh'], exe: '/home/alice/fem/solver', cwd: '/home/alice/fem' })],
     cpu: { 4038: 199 },
     files: { 'home/alice/fem/solver': '\x7fELF\0' + 'ThreadPool::submit\0pool_size\0omp_get_num_threads\0libgomp.so.1\0' },
+  },
+  {
+    name: 'the packaged sshd busy under a password-guessing storm, its file as the package installed it', kind: 'benign', expect: 'low', accepts: ['none'],
+    why: 'busy (worth a glance), but the running file is the one openssh-server installed (its MD5 is in the md5sums)',
+    source: 'servers; debsums', target: 4039,
+    procs: [service('ssh.service', { pid: 4039, comm: 'sshd', cmdline: ['sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups'], exe: '/usr/sbin/sshd' })],
+    cpu: { 4039: 90 },
+    files: { 'usr/sbin/sshd': '\x7fELF\0the sshd openssh-server shipped' },
+    setup: (t) => t.dpkg('openssh-server', PACKAGES['openssh-server'], { '/usr/sbin/sshd': md5('\x7fELF\0the sshd openssh-server shipped') }),
   },
   {
     name: 'unattended-upgrade', kind: 'benign', expect: 'none', why: 'packaged python script', source: 'Debian', target: 4035,

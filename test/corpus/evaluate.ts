@@ -54,7 +54,8 @@ export async function runCase(c: CorpusCase): Promise<CaseResult> {
     c.setup?.(tree);
     let now = Date.parse('2026-11-27T03:00:00Z');
     const reader = new ProcReader({ procRoot: tree.proc, root: tree.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS, now: () => now });
-    const detector = new Detector(hostKnowledge(tree.root, { now: () => now }));
+    const knowledge = hostKnowledge(tree.root, { now: () => now });
+    const detector = new Detector(knowledge);
     reader.sample();
     for (const [pid, pct] of Object.entries(c.cpu ?? {})) {
       const p = c.procs.find((x) => x.pid === Number(pid))!;
@@ -63,7 +64,7 @@ export async function runCase(c: CorpusCase): Promise<CaseResult> {
     now += 1000;
     const snapshot = reader.sample();
     let assessments = detector.assess(snapshot);
-    const collector = new ContentCollector({ procRoot: contentProc(tree, c.procs), root: tree.root });
+    const collector = new ContentCollector({ procRoot: contentProc(tree, c.procs), root: tree.root, packaged: (exe) => knowledge.packages.digest(exe) !== null });
     await collector.update(snapshot, assessments);
     const content = collector.facts(snapshot);
     if (content.size > 0) {
