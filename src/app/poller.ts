@@ -33,6 +33,8 @@ export interface PollerOptions {
   onError?: (err: Error) => void;
   /** GPU reading (default on). */
   gpu?: boolean;
+  /** What detection knows of the host's files (package index, accounts); shared with the inspector. */
+  knowledge?: HostKnowledge;
   /**
    * Draw the first frame from a quick pass (stat, command line, owner; nothing assessed yet) and take the
    * full sample right after it (default on).
@@ -60,7 +62,7 @@ export class Poller {
 
   constructor(private readonly store: AppStore, private readonly opts: PollerOptions = {}) {
     this.reader = new ProcReader({ procRoot: opts.procRoot, root: opts.root, watchPorts: POOL_PORTS, loopbackPorts: STRONG_POOL_PORTS });
-    this.knowledge = hostKnowledge(opts.root ?? '/', { lazy: true });
+    this.knowledge = opts.knowledge ?? hostKnowledge(opts.root ?? '/', { lazy: true });
     this.detector = new Detector(this.knowledge);
     this.content = new ContentCollector({ procRoot: opts.procRoot, root: opts.root, packaged: (exe) => this.knowledge.packages.digest(exe) !== null });
     this.host = new HostSampler(opts.procRoot);

@@ -17,6 +17,7 @@ import { wantsLinks } from '../persistence/wants';
 import { SafeTree } from '../fsafe/index';
 import { join } from 'node:path';
 import { clip, sanitize } from '../text/sanitize';
+import type { PackageLookup } from '../pkg/packages';
 
 /** What the signal dialog shows and acts on: the target and its family, pinned as the user saw them. */
 export type KillPrep = ResponsePrep;
@@ -45,6 +46,8 @@ export interface ServiceOptions {
    * response routine can be exercised. Without an injected kill it is ignored: a fixture stays read-only.
    */
   assumeLiveProc?: boolean;
+  /** The package index detection uses: the inspector shows the executable's package and verifies it. */
+  packages?: PackageLookup;
 }
 
 const info = (text: string): Outcome => ({ text, status: 'info' });
@@ -105,7 +108,7 @@ export function createServices(opts: ServiceOptions): AppServices {
   /** What the inspector shows besides the /proc report: the findings and the entries that start it. */
   const inspectContent = (pid: number, report: InspectReport, look: { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> }, started: Line[]): PaneContent => ({
     title: `Inspect PID ${pid}`,
-    lines: [...joinSections(inspectSections(report)), blank(), ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(), ...started],
+    lines: [...joinSections(inspectSections(report, opts.packages)), blank(), ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(), ...started],
   });
   const startedByLines = (pid: number, look: { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> }): Line[] => {
     const report = collectPersistence({ root });

@@ -21,6 +21,7 @@ import { DASHBOARD, formatHelp, intFlag, parseArgs, UsageError } from './args';
 import { LEAVE_ALT, startWatchdog, type Watchdog } from './watchdog';
 import fs from 'node:fs';
 import { setupProblem } from './setupCheck';
+import { hostKnowledge } from '../host/knowledge';
 // the text libraries' tables (scripts/ink/narrow.js, bundled into Ink's text libraries by the build)
 import { buildUnicodeTables } from '../../scripts/ink/narrow.js';
 
@@ -55,7 +56,9 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   process.stdin.setRawMode(true);
   const color = !flags['no-color'] && !process.env.NO_COLOR;
   const id = readHostIdentity(procRoot);
-  const services = createServices({ procRoot, root, readonly: Boolean(flags.readonly), evidenceDir });
+  // one package index and account table for detection and the inspector (built in the background)
+  const knowledge = hostKnowledge(root, { lazy: true });
+  const services = createServices({ procRoot, root, readonly: Boolean(flags.readonly), evidenceDir, packages: knowledge.packages });
   const incident = createIncidentService({ procRoot, root, readOnly: services.readonlyReason ?? null, runPlan: services.runPlan });
   const known = createKnownGood({ procRoot, root });
   const store = createAppStore({
@@ -74,7 +77,7 @@ export async function runDashboardCommand(argv: string[]): Promise<number> {
   });
 
   if (known.warnings.length) store.getState().actions.say(known.warnings[0]);
-  const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, knownGood: known.knownGood, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
+  const poller = new Poller(store, { procRoot, root, gpu: !flags['no-gpu'], respawn: services.respawn, knownGood: known.knownGood, knowledge, onError: (e) => store.getState().actions.say(`collection failed: ${e.message}`) });
 
   // Every way out restores the terminal: q, Ctrl-C, SIGTERM/SIGHUP/SIGINT/SIGQUIT, a crash, and (through
   // the watchdog thread) a main thread stuck for 15 s. Nothing here may throw.

@@ -31,7 +31,7 @@ export async function runInspectCommand(argv: string[], out: NodeJS.WritableStre
   // the same sections, from the same formatters, as the dashboard's inspector pane
   const byId = new Map(look.correlation.entries.map((e) => [e.id, e]));
   const lines = [
-    ...joinSections(inspectSections(inspect)), blank(),
+    ...joinSections(inspectSections(inspect, look.packages)), blank(),
     ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(),
     ...startedBySection(startedBy.map((x) => ({ label: x.label, via: x.via, entry: byId.get(x.entryId) ?? null }))).lines,
   ];

@@ -3,11 +3,12 @@
 // came from the process or the host goes through sanitize(): nothing can move the cursor or recolour.
 
 import type { Severity } from '../model';
+import type { PackageLookup } from '../pkg/packages';
 import { describeEntry } from '../persistence/format';
 import type { PersistenceEntry } from '../persistence/types';
 import { heading, line, toText, type Line, type Section } from '../text/content';
 import { clip, formatCmdline, sanitize } from '../text/sanitize';
-import type { InspectReport, LoginRecord, Section as ReportSection } from './types';
+import type { Executable, InspectReport, LoginRecord, Section as ReportSection } from './types';
 
 const LIST_SHOWN = 20;
 
@@ -65,7 +66,28 @@ export function identitySection(report: InspectReport): Section {
   });
 }
 
-export function executableSection(report: InspectReport): Section {
+/**
+ * Who installed the executable, and whether the running file is what the package recorded: `dpkg -S`
+ * and `debsums`, `rpm -qf` and `rpm -V`, from the package database itself.
+ */
+export function packageLines(d: Executable, packages: PackageLookup): Line[] {
+  if (!d.path || d.memfd) return [];
+  const own = packages.owner(d.path);
+  if (own.state === 'unknown') return [field('package', `unknown (${s(own.why)})`, { tone: 'dim' })];
+  if (own.state === 'unowned') return [field('package', 'none: no package installed this file', { tone: 'warn' })];
+  const out = [field('package', `${s(own.package)} (${packages.kind})`)];
+  const recorded = packages.digest(d.path);
+  const mine = recorded?.algo === 'sha256' ? d.sha256 : recorded?.algo === 'md5' ? d.md5 : null;
+  if (!recorded) out.push(field('verified', 'not compared: the package recorded no digest for this file', { tone: 'dim' }));
+  else if (d.deleted) out.push(field('verified', 'not compared: the file it runs was deleted (the package describes the file now at that path)', { tone: 'dim' }));
+  else if (!d.sha256) out.push(field('verified', 'not compared yet: the executable is not hashed', { tone: 'dim' }));
+  else if (mine === null) out.push(field('verified', `not compared: the package recorded a ${recorded.algo} digest`, { tone: 'dim' }));
+  else if (mine === recorded.hex) out.push(field('verified', `its ${recorded.algo} is the one the package recorded`, { tone: 'good' }));
+  else out.push(field('verified', `DIFFERS from the package: its ${recorded.algo} ${mine.slice(0, 16)}…, recorded ${s(recorded.hex).slice(0, 16)}…`, { severity: 'high' }));
+  return out;
+}
+
+export function executableSection(report: InspectReport, packages?: PackageLookup): Section {
   return section('executable', 'Executable', report.executable, (d) => {
     const tags = [d.deleted ? 'DELETED' : '', d.memfd ? 'MEMFD (fileless)' : ''].filter(Boolean).join(', ');
     const out = [
@@ -84,6 +106,7 @@ export function executableSection(report: InspectReport): Section {
     } else if (d.sha256) {
       out.push(field('strings', 'no miner indicators'));
     }
+    if (packages) out.push(...packageLines(d, packages));
     return out;
   });
 }
@@ -162,9 +185,10 @@ export function historySection(report: InspectReport): Section {
 }
 
 /** Every section of the inspector, in reading order. */
-export function inspectSections(report: InspectReport): Section[] {
+/** `packages`: where given, the executable's package and whether the file is the one it installed. */
+export function inspectSections(report: InspectReport, packages?: PackageLookup): Section[] {
   return [
-    titleSection(report), identitySection(report), executableSection(report), placeSection(report), environmentSection(report),
+    titleSection(report), identitySection(report), executableSection(report, packages), placeSection(report), environmentSection(report),
     openFilesSection(report), connectionsSection(report), memoryMapsSection(report), loginsSection(report), historySection(report),
   ];
 }

@@ -3,6 +3,7 @@
 import { createKnownGood, type KnownGood, type KnownGoodMark } from '../allow/index';
 import type { Assessment, Snapshot } from '../model';
 import { collectPersistence, type PersistenceReport } from '../persistence/index';
+import type { PackageLookup } from '../pkg/packages';
 import { correlate, type Correlation } from './correlate';
 import { runScan } from './report';
 
@@ -14,6 +15,8 @@ export interface HostLook {
   knownGood: Map<number, KnownGoodMark>;
   persistence: PersistenceReport;
   correlation: Correlation;
+  /** The package index the verdicts used. */
+  packages: PackageLookup;
 }
 
 export async function lookAtHost(opts: { procRoot: string; root: string; sampleMs: number; gpu?: boolean; threads?: number; knownGood?: KnownGood }): Promise<HostLook> {
@@ -34,5 +37,5 @@ export async function lookAtHost(opts: { procRoot: string; root: string; sampleM
   const snapshot = scan.snapshot;
   const persistence = { ...collected!, warnings: [...allowWarnings, ...collected!.warnings] };
   const correlation = correlate(persistence.entries, snapshot.processes.values(), assessments);
-  return { snapshot, assessments, knownGood, persistence, correlation };
+  return { snapshot, assessments, knownGood, persistence, correlation, packages: scan.packages };
 }

@@ -12,6 +12,7 @@ import { Enricher } from '../deep/enrich';
 import { matchesContainer } from '../procfs/container';
 import { ContentCollector } from '../content/collector';
 import { hostKnowledge } from '../host/knowledge';
+import type { PackageLookup } from '../pkg/packages';
 
 export interface ReportFinding {
   id: string;
@@ -69,6 +70,8 @@ export interface ScanReport {
 export interface ScanResult {
   snapshot: Snapshot;
   assessments: Map<number, Assessment>;
+  /** The package index the verdicts used (for the inspector's package lines). */
+  packages: PackageLookup;
 }
 
 export interface ScanOptions {
@@ -141,7 +144,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     snapshot.content = facts;
     assessments = detector.assess(snapshot);
   }
-  return { snapshot, assessments };
+  return { snapshot, assessments, packages: knowledge.packages };
 }
 
 function reportFinding(f: Finding): ReportFinding {
