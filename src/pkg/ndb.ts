@@ -16,6 +16,8 @@ const SLOT_PAGE = 4096;
 const BLOCK = 16;
 /** More slot pages than rpm allows (it stops at 2,048). */
 const MAX_SLOT_PAGES = 2048;
+/** rpm's header limit (HEADER_DATA_MAX, 256 MiB) with its index: no blob rpm writes is larger. */
+const MAX_BLOB = 0x10000000 + 0x100000;
 
 export class NdbFile {
   private readonly slots: Buffer;
@@ -49,9 +51,16 @@ export class NdbFile {
 
   /** Every package's number and header blob, in slot order, with its slot for packageAt(). */
   *packages(): Generator<{ hnum: number; blob: Buffer; slot: number }> {
+    const seen = new Set<number>();
+    let bytes = 0; // blobs do not overlap: together they fit in the file
     for (let slot = 0; (slot + 1) * BLOCK <= this.slots.length; slot++) {
       const p = this.packageAt(slot);
-      if (p) yield { ...p, slot };
+      if (!p) continue;
+      if (seen.has(p.hnum)) throw new NdbError(`package ${p.hnum} has two slots`);
+      seen.add(p.hnum);
+      bytes += p.blob.length;
+      if (bytes > this.size) throw new NdbError('the blobs overlap: together they are larger than the file');
+      yield { ...p, slot };
     }
   }
 
@@ -67,11 +76,11 @@ export class NdbFile {
 
   private blob(hnum: number, offset: number, blocks: number): Buffer {
     const start = offset * BLOCK;
-    if (start + BLOCK > this.size || blocks * BLOCK > this.size - start) throw new NdbError(`package ${hnum}'s blob is outside the file`);
+    if (start < 32 + this.slots.length || start + BLOCK > this.size || blocks * BLOCK > this.size - start) throw new NdbError(`package ${hnum}'s blob is outside the blob area`);
     const head = this.read(start, BLOCK);
     if (head.readUInt32LE(0) !== BLOB_MAGIC || head.readUInt32LE(4) !== hnum) throw new NdbError(`package ${hnum}'s blob does not name it`);
     const len = head.readUInt32LE(12);
-    if (len > blocks * BLOCK - BLOCK) throw new NdbError(`package ${hnum}'s blob is longer than its blocks`);
+    if (len > blocks * BLOCK - BLOCK || len > MAX_BLOB) throw new NdbError(`package ${hnum}'s blob is longer than its blocks`);
     const blob = this.read(start + BLOCK, len);
     if (blob.length < len) throw new NdbError(`package ${hnum}'s blob is cut short`);
     return blob;

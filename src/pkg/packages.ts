@@ -10,7 +10,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nextTurn, SLICE_MS, Slicer } from '../slicer';
 import { PathOwners, type PathOwnersBuilder } from './pathOwners';
-import type { DigestAlgo } from './rpmHeader';
+import { FILE_NORMAL, type DigestAlgo } from './rpmHeader';
 import { RpmDb, rpmWatched, RPM_DBS, type RpmPackage } from './rpmdb';
 
 export type Ownership =
@@ -61,11 +61,14 @@ export class PackageIndex implements PackageLookup {
   private readonly info: string;
   private owners: PathOwners | null = null;
   private diverted = new Map<string, string>();
-  /** Each package's file digests, read when first asked (a replaced executable), by package name. */
+  /**
+   * Each package's file digests, read when first asked (a replaced executable), by the index's key: the
+   * package's name for dpkg; for rpm its name and where its header is (rpmKey), as one name can be
+   * installed twice (kernels, multilib) with different files.
+   */
   private readonly sums = new Map<string, Map<string, FileDigest> | null>();
+  /** When each package (by the index's key) was last installed or upgraded. */
   private changes: Map<string, number> | null = null;
-  /** rpm: where each package name's headers are (a name can be installed twice: kernels, multilib). */
-  private rpmRows = new Map<string, number[]>();
   /** Why a path the index does not hold is no evidence of "unowned" (a database or package not read), or null. */
   private gap: string | null = null;
   private key = '';
@@ -129,7 +132,6 @@ export class PackageIndex implements PackageLookup {
 
   private installRpm(key: string, rpm: RpmIndexing): void {
     this.install(key, rpm.owners, rpm.installed);
-    this.rpmRows = rpm.rows;
     this.gap = rpm.gap();
     this.diverted = new Map();
   }
@@ -174,7 +176,6 @@ export class PackageIndex implements PackageLookup {
     this.sums.clear();
     this.changes = changes;
     this.gap = null;
-    this.rpmRows = new Map();
     this.generation++;
   }
 
@@ -232,29 +233,36 @@ export class PackageIndex implements PackageLookup {
     return this.owners ? this.gap : null;
   }
 
-  owner(path: string): Ownership {
+  /** The index's key of the package that owns `path` (its alias, or the original of a diversion), or undefined. */
+  private ownerKey(path: string): string | undefined {
     this.fresh();
+    if (!this.owners || this.kind === 'none') return undefined;
+    for (const p of [path, usrMergeAlias(path), this.diverted.get(path)]) {
+      const key = p ? this.owners.get(p) : undefined;
+      if (key) return key;
+    }
+    return undefined;
+  }
+
+  owner(path: string): Ownership {
+    const key = this.ownerKey(path);
+    if (key) return { state: 'owned', package: packageName(key) };
     if (!this.owners) return { state: 'unknown', why: 'the package database is still being indexed' };
     if (this.kind === 'none') return { state: 'unknown', why: 'no package database under this root' };
-    for (const p of [path, usrMergeAlias(path), this.diverted.get(path)]) {
-      if (!p) continue;
-      const pkg = this.owners.get(p);
-      if (pkg) return { state: 'owned', package: pkg };
-    }
     if (!INDEXED.test(path)) return { state: 'unknown', why: 'outside the indexed program and library directories' };
     if (this.gap) return { state: 'unknown', why: this.gap };
     return { state: 'unowned' };
   }
 
   digest(path: string): FileDigest | null {
-    const o = this.owner(path);
-    if (o.state !== 'owned') return null;
+    const key = this.ownerKey(path);
+    if (!key) return null;
     // a diverted path holds the diverting package's file, not the one the owner's digest describes
     for (const original of this.diverted.values()) if (original === path || original === usrMergeAlias(path)) return null;
-    let sums = this.sums.get(o.package);
+    let sums = this.sums.get(key);
     if (sums === undefined) {
-      sums = this.kind === 'rpm' ? this.rpmDigests(o.package) : this.dpkgDigests(o.package);
-      this.sums.set(o.package, sums);
+      sums = this.kind === 'rpm' ? this.rpmDigests(key) : this.dpkgDigests(key);
+      this.sums.set(key, sums);
     }
     if (!sums) return null;
     return sums.get(path) ?? sums.get(usrMergeAlias(path) ?? '') ?? null;
@@ -276,22 +284,21 @@ export class PackageIndex implements PackageLookup {
     return null;
   }
 
-  /** An rpm package's digests of its program and library files, from its header read again. */
-  private rpmDigests(pkg: string): Map<string, FileDigest> | null {
+  /** One rpm package's digests of its program and library files as installed, from its header read again. */
+  private rpmDigests(key: string): Map<string, FileDigest> | null {
     const db = RpmDb.open(this.root);
     if (!(db instanceof RpmDb)) return null;
     try {
+      const p = db.package(rpmLoc(key));
+      if (!p || p.name !== packageName(key)) return null; // the database changed since it was indexed
+      const d = p.header.digests();
+      if (!d) return null;
+      const states = p.header.fileStates();
       const sums = new Map<string, FileDigest>();
-      for (const loc of this.rpmRows.get(pkg) ?? []) {
-        const p = db.package(loc);
-        if (p && p.name !== pkg) return null; // the database changed since it was indexed
-        const d = p?.header.digests();
-        if (!p || !d) continue;
-        p.header.files((dir, name, i) => {
-          const path = `${dir}/${name}`;
-          if (d.hex[i] && INDEXED.test(path) && !sums.has(path)) sums.set(path, { algo: d.algo, hex: d.hex[i] });
-        });
-      }
+      p.header.files((dir, name, i) => {
+        const path = `${dir}/${name}`;
+        if (d.hex[i] && (!states || states[i] === FILE_NORMAL) && INDEXED.test(path)) sums.set(path, { algo: d.algo, hex: d.hex[i] });
+      });
       return sums;
     } catch { return null; } finally { db.close(); }
   }
@@ -303,10 +310,10 @@ export class PackageIndex implements PackageLookup {
   }
 
   changedAt(path: string): number | null {
-    const o = this.owner(path);
-    if (o.state !== 'owned') return null;
+    const key = this.ownerKey(path);
+    if (!key) return null;
     if (!this.changes) this.changes = this.kind === 'dpkg' ? this.readLog() : new Map();
-    return this.changes.get(o.package) ?? null;
+    return this.changes.get(key) ?? null;
   }
 
   /** The last install/upgrade time of each package, from the tail of /var/log/dpkg.log (local time). */
@@ -333,12 +340,18 @@ export class PackageIndex implements PackageLookup {
   }
 }
 
+/** rpm: a package's key in the index, its name and where its header is (one name can be installed twice). */
+const rpmKey = (name: string, loc: number) => `${name}\0${loc}`;
+const rpmLoc = (key: string) => Number(key.slice(key.lastIndexOf('\0') + 1));
+/** The package's name from the index's key (dpkg's keys are names). */
+const packageName = (key: string) => { const nul = key.indexOf('\0'); return nul < 0 ? key : key.slice(0, nul); };
+
 /**
  * One pass over rpm's database: each package's program and library files into the index, its rows and
  * install time kept; `step()` indexes one package (false when done), so the dashboard can take turns.
  */
 class RpmIndexing {
-  readonly rows = new Map<string, number[]>();
+  /** When each package was installed, by the index's key (rpmKey). */
   readonly installed = new Map<string, number>();
   private db: RpmDb | null = null;
   private it: Iterator<RpmPackage | { hnum: number; error: string }> | null = null;
@@ -363,18 +376,21 @@ class RpmIndexing {
     if (next.done) return this.finish();
     const p = next.value;
     if ('error' in p) { this.failed++; return true; }
+    const key = rpmKey(p.name, p.loc);
     try {
+      // only files installed as listed: not those another package replaced, nor those skipped
+      // (--excludedocs, another architecture's copy of a multilib file, a network share)
+      const states = p.header.fileStates();
       let lastDir: string | null = null;
       let indexed = false;
-      p.header.files((dir, name) => {
+      p.header.files((dir, name, i) => {
+        if (states && states[i] !== FILE_NORMAL) return;
         if (dir !== lastDir) { lastDir = dir; indexed = INDEXED.test(dir + '/'); }
-        if (indexed) this.owners.add(dir, name, p.name);
+        if (indexed) this.owners.add(dir, name, key);
       });
     } catch { this.failed++; return true; }
     this.packages++;
-    const rows = this.rows.get(p.name);
-    if (rows) rows.push(p.loc); else this.rows.set(p.name, [p.loc]);
-    if (p.installedAt !== null && p.installedAt > (this.installed.get(p.name) ?? 0)) this.installed.set(p.name, p.installedAt);
+    if (p.installedAt !== null) this.installed.set(key, p.installedAt);
     return true;
   }
 

@@ -17,6 +17,8 @@ export type SqlValue = null | number | bigint | string | Buffer;
 export class SqliteError extends Error {}
 
 const MAGIC = 'SQLite format 3\0';
+/** The largest value read: rpm's header limit (HEADER_DATA_MAX, 256 MiB) with its index. */
+const MAX_PAYLOAD = 0x10000000 + 0x100000;
 const WAL_MAGIC_LE = 0x377f0682;
 const WAL_MAGIC_BE = 0x377f0683;
 
@@ -61,7 +63,8 @@ export class SqliteFile {
     if (this.pageSize < 512 || (this.pageSize & (this.pageSize - 1)) !== 0) throw new SqliteError(`bad page size ${raw}`);
     this.usable = this.pageSize - head[20];
     if (this.usable < 480) throw new SqliteError('bad reserved space');
-    if (head[56] !== 0 && head.readUInt32BE(56) !== 1) throw new SqliteError('only UTF-8 databases are read');
+    const encoding = head.readUInt32BE(56);
+    if (encoding !== 0 && encoding !== 1) throw new SqliteError('only UTF-8 databases are read');
     const size = fstatSync(fd).size;
     const counted = head.readUInt32BE(28);
     // the header's count is valid when its version number matches the change counter
@@ -140,6 +143,7 @@ export class SqliteFile {
   /** Every row of the rowid table rooted at `root`, in rowid order. */
   *rows(root: number): Generator<{ rowid: number; values: SqlValue[] }> {
     const seen = new Set<number>();
+    let bytes = 0; // records do not share pages: together they fit in the file
     const stack = [root];
     while (stack.length > 0) {
       const n = stack.pop()!;
@@ -151,11 +155,16 @@ export class SqliteFile {
       const cells = buf.readUInt16BE(h + 3);
       if (type === 0x05) {
         const children: number[] = [];
-        for (let i = 0; i < cells; i++) children.push(buf.readUInt32BE(this.cellAt(buf, h + 12, i)));
+        for (let i = 0; i < cells; i++) children.push(buf.readUInt32BE(this.cellAt(buf, h + 12, i, cells)));
         children.push(buf.readUInt32BE(h + 8));
         for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]); // leftmost first
       } else if (type === 0x0d) {
-        for (let i = 0; i < cells; i++) yield this.leafCell(buf, this.cellAt(buf, h + 8, i));
+        for (let i = 0; i < cells; i++) {
+          const cell = this.leafCell(buf, this.cellAt(buf, h + 8, i, cells));
+          bytes += cell.bytes;
+          if (bytes > this.pages * this.usable) throw new SqliteError('the records overlap: together they are larger than the file');
+          yield { rowid: cell.rowid, values: cell.values };
+        }
       } else {
         throw new SqliteError(`page ${n} is not a table page (type ${type})`);
       }
@@ -171,15 +180,15 @@ export class SqliteFile {
       const cells = buf.readUInt16BE(h + 3);
       if (buf[h] === 0x0d) {
         for (let i = 0; i < cells; i++) {
-          const cell = this.leafCell(buf, this.cellAt(buf, h + 8, i));
-          if (cell.rowid === rowid) return cell.values;
+          const at = this.cellAt(buf, h + 8, i, cells);
+          if (varint(buf, varint(buf, at)[1])[0] === rowid) return this.leafCell(buf, at).values; // only that row's value is read
         }
         return null;
       }
       if (buf[h] !== 0x05) throw new SqliteError(`page ${n} is not a table page`);
       let next = buf.readUInt32BE(h + 8);
       for (let i = 0; i < cells; i++) { // keys ascend; a child holds the rowids up to its key
-        const at = this.cellAt(buf, h + 12, i);
+        const at = this.cellAt(buf, h + 12, i, cells);
         if (rowid <= varint(buf, at + 4)[0]) { next = buf.readUInt32BE(at); break; }
       }
       n = next;
@@ -187,16 +196,17 @@ export class SqliteFile {
     throw new SqliteError('the tree is deeper than any real one');
   }
 
-  private cellAt(buf: Buffer, pointers: number, i: number): number {
+  private cellAt(buf: Buffer, pointers: number, i: number, cells: number): number {
+    if (pointers + 2 * cells > this.usable) throw new SqliteError('more cells than a page holds');
     const at = buf.readUInt16BE(pointers + 2 * i);
-    if (at < pointers || at >= this.usable) throw new SqliteError('a cell pointer outside its page');
+    if (at < pointers + 2 * cells || at >= this.usable) throw new SqliteError('a cell pointer outside its page');
     return at;
   }
 
-  private leafCell(buf: Buffer, at: number): { rowid: number; values: SqlValue[] } {
+  private leafCell(buf: Buffer, at: number): { rowid: number; values: SqlValue[]; bytes: number } {
     const [size, a] = varint(buf, at);
     const [rowid, b] = varint(buf, a);
-    return { rowid, values: decodeRecord(this.payload(buf, b, size)) };
+    return { rowid, values: decodeRecord(this.payload(buf, b, size)), bytes: size };
   }
 
   /** A table leaf cell's payload of `size` bytes starting at `at`, with its overflow pages. */
@@ -209,14 +219,16 @@ export class SqliteFile {
       const k = m + ((size - m) % (u - 4));
       local = k <= x ? k : m;
     }
-    if (at + local > u) throw new SqliteError('a cell runs past its page');
+    if (size > MAX_PAYLOAD || size > this.pages * u) throw new SqliteError(`a ${size}-byte value: larger than the file or than any header rpm writes`);
+    if (at + local > u || (local < size && at + local + 4 > u)) throw new SqliteError('a cell runs past its page');
     if (local === size) return buf.subarray(at, at + size);
     const parts = [buf.subarray(at, at + local)];
     let got = local;
     let next = buf.readUInt32BE(at + local);
-    const limit = Math.ceil((size - local) / (u - 4));
-    for (let hops = 0; got < size; hops++) {
-      if (next === 0 || hops >= limit) throw new SqliteError('an overflow chain ends early or runs on');
+    const seen = new Set<number>();
+    for (; got < size;) {
+      if (next === 0 || seen.has(next)) throw new SqliteError('an overflow chain ends early or loops');
+      seen.add(next);
       const page = this.page(next);
       const take = Math.min(u - 4, size - got);
       parts.push(page.subarray(4, 4 + take));

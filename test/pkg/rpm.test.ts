@@ -112,7 +112,7 @@ describe('PackageIndex on an RPM host', () => {
       expect(ix.owner('/usr/bin/cp')).toEqual({ state: 'owned', package: 'coreutils' });
       expect(ix.owner('/bin/sh')).toEqual({ state: 'owned', package: 'bash' }); // listed as /usr/bin/sh
       expect(ix.owner('/usr/lib/systemd/systemd')).toEqual({ state: 'owned', package: 'systemd' });
-      expect(ix.owner('/usr/lib64/libfiller60.so.1')).toEqual({ state: 'owned', package: 'filler60' });
+      expect(ix.owner('/usr/lib64/libfiller58.so.1')).toEqual({ state: 'owned', package: 'filler58' });
       expect(ix.owner('/lib/modules/5.14.0-1.el9.x86_64/vmlinuz')).toEqual({ state: 'owned', package: 'kernel-core' });
       expect(ix.owner('/lib/modules/5.14.0-2.el9.x86_64/vmlinuz')).toEqual({ state: 'owned', package: 'kernel-core' });
       expect(ix.owner('/usr/bin/kworker')).toEqual({ state: 'unowned' });
@@ -122,7 +122,12 @@ describe('PackageIndex on an RPM host', () => {
       expect(ix.digest('/usr/bin/legacy')).toEqual({ algo: 'md5', hex: 'e'.repeat(32) });
       expect(ix.digest('/usr/bin/kworker')).toBeNull();
       expect(ix.changedAt('/usr/libexec/dribbled/helper')).toBe(1_720_000_000_000);
-      expect(ix.changedAt('/lib/modules/5.14.0-1.el9.x86_64/vmlinuz')).toBe(1_710_000_000_000); // the newer of two installs
+      // two installs of one name: each file has its own package's time
+      expect(ix.changedAt('/lib/modules/5.14.0-1.el9.x86_64/vmlinuz')).toBe(1_600_000_000_000);
+      expect(ix.changedAt('/lib/modules/5.14.0-2.el9.x86_64/vmlinuz')).toBe(1_710_000_000_000);
+      // a file the first lister says another package replaced belongs to that one, with its digest
+      expect(ix.owner('/usr/bin/shared-tool')).toEqual({ state: 'owned', package: 'tool-new' });
+      expect(ix.digest('/usr/bin/shared-tool')).toEqual({ algo: 'sha256', hex: 'b'.repeat(64) });
       // each header is found again where the scan found it (a digest lookup reads one package, not all)
       const db = RpmDb.open(at) as RpmDb;
       try {
@@ -177,6 +182,36 @@ describe('PackageIndex on an RPM host', () => {
       expect(ix.kind).toBe('rpm');
       expect(ix.unreadWhy()).toMatch(/not readable/);
     }
+  });
+
+  it('damage found as damage, never as "unowned": a loop, a truncation, a page of the wrong kind, a UTF-16 file', () => {
+    const damaged = (where: string, bytes: Buffer) => {
+      tree?.cleanup();
+      tree = new ProcTree().file(where, bytes);
+      const ix = new PackageIndex(tree.root);
+      const o = ix.owner('/usr/bin/kworker');
+      expect(o.state).toBe('unknown');
+      return o.state === 'unknown' ? o.why : '';
+    };
+    // an overflow page that names itself as the next one (test/fixtures/rpm/make.py)
+    expect(damaged('var/lib/rpm/rpmdb.sqlite', fixture('loop.sqlite'))).toMatch(/overflow chain ends early or loops/);
+    const utf16 = Buffer.from(fixture('plain.sqlite'));
+    utf16.writeUInt32BE(2, 56);
+    expect(damaged('var/lib/rpm/rpmdb.sqlite', utf16)).toMatch(/only UTF-8 databases are read/);
+    // Berkeley DB: cut short, a last page beyond the file, a bucket leading to a page that is not a hash page
+    const bdb = fixture('plain.bdb');
+    expect(damaged('var/lib/rpm/Packages', bdb.subarray(0, 8 * 1024))).toMatch(/the file ends before its last page/);
+    const last = Buffer.from(bdb);
+    last.writeUInt32LE(1, 32);
+    expect(damaged('var/lib/rpm/Packages', last)).toMatch(/not readable to its end \((page \d+ is outside the database|a \d+-byte item: longer than the file)/);
+    const typed = Buffer.from(bdb);
+    const bucket0 = typed.readUInt32LE(96); // spares[0]: bucket 0's first page
+    typed[bucket0 * 1024 + 25] = 5;
+    expect(damaged('var/lib/rpm/Packages', typed)).toMatch(/bucket 0 leads to page \d+, which is not a hash page/);
+    // ndb: two slots naming one package
+    const ndb = Buffer.from(fixture('plain.ndb'));
+    ndb.copy(ndb, 32 + 16, 32, 32 + 16); // slot 1 := slot 0
+    expect(damaged('var/lib/rpm/Packages.db', ndb)).toMatch(/package 1 has two slots/);
   });
 
   it('Berkeley DB: reads values stored on the page and in overflow chains, in either byte order', () => {
