@@ -22,6 +22,11 @@ const PER_UPDATE = 6;
 /** Bytes of the executable scanned for strings (xmrig's strings sit in its first megabytes). */
 const STRINGS_LIMIT = 4 * 1024 * 1024;
 const RECHECK_MS = 60_000;
+/**
+ * Larger executables are not hashed to compare with their package: no packaged program comes near it,
+ * and a process can show anything at a packaged path in its own mount namespace.
+ */
+const IMAGE_LIMIT = 1024 * 1024 * 1024;
 const WRITABLE = /^\/(tmp|var\/tmp|dev\/shm|run\/shm|dev\/mqueue)\//;
 
 interface Entry {
@@ -201,13 +206,13 @@ export class ContentCollector {
     return null;
   }
 
-  /** The running executable, opened through the kernel's link, and its identity (dev:ino:size:mtime). */
-  private openImage(p: ProcessInfo): { fd: number; key: string } | null {
+  /** The running executable, opened through the kernel's link, its identity (dev:ino:size:mtime) and size. */
+  private openImage(p: ProcessInfo): { fd: number; key: string; size: number } | null {
     const fd = attempt(() => openExe(this.procRoot, p.pid));
     if (fd === null) return null;
     try {
       const st = fstatSync(fd);
-      return { fd, key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}` };
+      return { fd, key: `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`, size: st.size };
     } catch { closeSync(fd); return null; }
   }
 
@@ -215,7 +220,8 @@ export class ContentCollector {
   private async exeImage(p: ProcessInfo): Promise<ContentFacts['exeImage']> {
     const opened = this.openImage(p);
     if (!opened) return null;
-    const { fd, key } = opened;
+    const { fd, key, size } = opened;
+    if (size > IMAGE_LIMIT) { closeSync(fd); return null; }
     if (this.images.has(key)) { closeSync(fd); return this.images.get(key) ?? null; }
     const h = await hashFile(fd, { stringsLimit: 0 }).catch(() => null);
     const result = h ? { sha256: h.sha256, md5: h.md5 } : null;

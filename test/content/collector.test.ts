@@ -3,13 +3,14 @@
 // whose working directory holds a miner's config.json; each is signalled by its PID and nothing else.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, ftruncateSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentCollector } from '../../src/content/collector';
 import type { Assessment, Finding } from '../../src/model';
 import { ProcReader } from '../../src/procfs/reader';
+import { proc, snapshot as fakeSnapshot } from '../helpers/snapshot';
 
 const kids: ChildProcess[] = [];
 let dir = '';
@@ -64,5 +65,27 @@ describe('ContentCollector.update', () => {
     const unpackaged = new ContentCollector({ packaged: () => false });
     await unpackaged.update(snapshot, assessments);
     for (const pid of pids) expect(unpackaged.facts(snapshot).get(pid)?.exeImage).toBeUndefined();
+  });
+
+  it('does not hash an executable over 1 GiB (no packaged program is; anything can sit at a packaged path in a mount namespace)', async () => {
+    // a /proc whose PIDs' exe links lead to a sparse 1.5 GiB file and a small one
+    const procRoot = join(dir, 'proc');
+    const files = { 901: join(dir, 'big'), 902: join(dir, 'small') };
+    const fd = openSync(files[901], 'w');
+    ftruncateSync(fd, 1.5 * 1024 ** 3); // sparse: nothing written
+    closeSync(fd);
+    writeFileSync(files[902], 'small');
+    for (const [pid, file] of Object.entries(files)) {
+      mkdirSync(join(procRoot, pid), { recursive: true });
+      symlinkSync(file, join(procRoot, pid, 'exe'));
+    }
+    const procs = [proc({ pid: 901, name: 'big', exe: '/usr/bin/big' }), proc({ pid: 902, name: 'small', exe: '/usr/bin/small' })];
+    const snap = fakeSnapshot(procs);
+    const finding = { id: 'H01', weight: 3, severity: 'medium', title: 't', explanation: 'e', attack: [] } as unknown as Finding;
+    const assessments = new Map<number, Assessment>(procs.map((p) => [p.pid, { pid: p.pid, score: 3, severity: 'medium', findings: [finding] }]));
+    const c = new ContentCollector({ procRoot, packaged: () => true });
+    await c.update(snap, assessments);
+    expect(c.facts(snap).get(901)?.exeImage ?? null).toBeNull();
+    expect(c.facts(snap).get(902)?.exeImage?.md5).toBe(createHash('md5').update('small').digest('hex'));
   });
 });
