@@ -2,9 +2,9 @@
 // child process (no dpkg -S, no rpm -qf). On Debian/Ubuntu, /var/lib/dpkg/info/*.list names every file
 // of every package and *.md5sums their checksums. On RPM hosts, rpm's database (SQLite, Berkeley DB or
 // ndb) holds one header per package with its files and their digests (rpmdb.ts). Where it cannot be
-// read, the answer is "unknown", never "owned" or "unowned". The index is built
-// once (only the directories where programs and libraries live, not /usr/share) and rebuilt when the
-// database changes. Everything is read under the chosen --root.
+// read, the answer is "unknown", never "owned" or "unowned". The index is built once (only the
+// directories where programs and libraries live, not /usr/share) and rebuilt when the database
+// changes. Everything is read under the chosen --root.
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
