@@ -47,7 +47,8 @@ const PERSISTENCE_CATEGORY: Record<PersistenceKind, 'configuration' | 'file'> = 
   'user-crontab': 'configuration', 'system-crontab': 'configuration', 'cron-script': 'configuration',
   anacrontab: 'configuration', 'at-job': 'configuration', 'systemd-unit': 'configuration',
   'systemd-timer': 'configuration', 'rc-script': 'configuration', 'shell-startup': 'file',
-  'authorized-keys': 'file', 'ld-preload': 'file',
+  'authorized-keys': 'file', 'ld-preload': 'file', 'udev-rule': 'configuration', pam: 'configuration',
+  'xdg-autostart': 'configuration', 'systemd-generator': 'file',
 };
 
 export interface EcsInput {

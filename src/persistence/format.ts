@@ -23,7 +23,11 @@ export function describeEntry(e: PersistenceEntry): string {
             : e.kind === 'anacrontab' ? e.schedule ?? ''
               : e.kind === 'authorized-keys' ? 'at every SSH login with this key'
                 : e.kind === 'ld-preload' ? 'inside every program started'
-                  : describeSchedule(e.schedule) ?? '';
+                  : e.kind === 'udev-rule' ? 'when a device event matches a udev rule'
+                    : e.kind === 'pam' ? 'at every login, su or sudo that goes through PAM'
+                      : e.kind === 'xdg-autostart' ? 'when a desktop session starts'
+                        : e.kind === 'systemd-generator' ? 'at every boot and systemd reload, before any unit'
+                          : describeSchedule(e.schedule) ?? '';
   const parts: string[] = [];
   const c1 = e.findings.find((f) => f.id === 'C1');
   if (c1) {
@@ -36,7 +40,7 @@ export function describeEntry(e: PersistenceEntry): string {
   if (hasId(e, 'P10')) extras.push('names a crypto-miner');
   if (hasId(e, 'C8')) extras.push('uses a system program\'s name');
   if (hasId(e, 'C7')) extras.push('discards all output');
-  const verb = e.kind === 'ld-preload' ? 'is loaded' : e.kind === 'authorized-keys' && !e.command ? 'allows a login' : 'runs';
+  const verb = e.kind === 'ld-preload' || (e.kind === 'pam' && hasId(e, 'P15')) ? 'is loaded' : e.kind === 'authorized-keys' && !e.command ? 'allows a login' : 'runs';
   let s = [verb, when, ...parts].filter(Boolean).join(' ');
   if (extras.length === 1) s += ` and ${extras[0]}`;
   else if (extras.length > 1) s += `, ${extras.slice(0, -1).join(', ')} and ${extras[extras.length - 1]}`;

@@ -6,6 +6,7 @@ import { SafeTree } from '../fsafe/index';
 import { isDirectory, noteRefusedDir, openableDir, parsePasswd, readCapped, type Account, type Ctx } from './fsread';
 import { collectAuthorizedKeys, collectInitScripts, collectLdPreload, collectRcLocal, collectShellStartup } from './other';
 import { collectSystemd } from './systemd';
+import { collectGenerators, collectPam, collectUdevRules, collectXdgAutostart } from './hooks';
 import type { PersistenceEntry, PersistenceReport } from './types';
 
 export type { FileMeta, PersistenceEntry, PersistenceKind, PersistenceLocation, PersistenceReport } from './types';
@@ -97,6 +98,10 @@ function collectIn(tree: SafeTree, root: string, opts: CollectOptions): Persiste
     ['shell start-up files', () => collectShellStartup(ctx, homes)],
     ['authorized keys', () => collectAuthorizedKeys(ctx, homes)],
     ['ld.so.preload', () => collectLdPreload(ctx)],
+    ['udev rules', () => collectUdevRules(ctx)],
+    ['PAM', () => collectPam(ctx)],
+    ['XDG autostart', () => collectXdgAutostart(ctx, homes)],
+    ['systemd generators', () => collectGenerators(ctx)],
   ];
   for (const [name, step] of steps) {
     try {

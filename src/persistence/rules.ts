@@ -1,6 +1,6 @@
 // Every rule the persistence judge can raise, in one place: C1-C13 are the cron-line patterns of the
 // detection catalogue (section 2.1; C1-C4, C7 and C8 judge any command, wherever it is installed),
-// P1-P11 cover the other persistence locations; C9 is raised by the caller of linkPersistence. Weights follow the catalogue; they are proposals.
+// P1-P17 cover the other persistence locations; C9 is raised by the caller of linkPersistence. Weights follow the catalogue; they are proposals.
 import { severityForScore, type Finding } from '../model';
 
 export interface PersistenceRule {
@@ -38,6 +38,11 @@ export const RULES = {
   P10: { id: 'P10', weight: 8, title: 'Names a known miner program', attack: ['T1496'] },
   P11: { id: 'P11', weight: 2, title: 'SSH key with a forced command', attack: ['T1098.004'] },
   P12: { id: 'P12', weight: 2, title: 'Start-up file starts a program in the background', attack: ['T1546.004'] },
+  P13: { id: 'P13', weight: 2, title: 'udev rule runs a program on a device event', attack: ['T1546.017'] },
+  P14: { id: 'P14', weight: 3, title: 'PAM runs a program at every login (pam_exec)', attack: ['T1556.003'] },
+  P15: { id: 'P15', weight: 7, title: 'PAM module loaded from outside the module directories', attack: ['T1556.003'] },
+  P16: { id: 'P16', weight: 2, title: 'Desktop session starts a program (XDG autostart)', attack: ['T1547.013'] },
+  P17: { id: 'P17', weight: 5, title: 'systemd generator placed by hand', attack: ['T1543.002'] },
 } as const satisfies Record<string, PersistenceRule>;
 
 export type RuleId = keyof typeof RULES;
