@@ -313,6 +313,20 @@ const MALICIOUS: CorpusCase[] = [
     files: { 'home/abc/.bashrc': 'pgrep -x rcu-sched >/dev/null || (cd ~/.x && nohup ./rcu-sched >/dev/null 2>&1 &)\n' },
   },
   {
+    name: 'udev rule starting a miner at every boot (the sedexp pattern: /dev/random\'s device event)', kind: 'malicious', expect: 'high', accepts: ['critical'],
+    why: 'udev runs it as root whenever /dev/random (major 1, minor 8) appears, that is at every boot, from a hidden directory',
+    source: 'Stroz Friedberg / AON "sedexp" (2024); ATT&CK T1546.017', target: { entry: '/etc/udev/rules.d/99-sys.rules:1' },
+    procs: [],
+    files: { 'etc/udev/rules.d/99-sys.rules': 'ACTION=="add", ENV{MAJOR}=="1", ENV{MINOR}=="8", RUN+="/bin/sh -c \'/var/tmp/.x/kswapd0 &\'"\n' },
+  },
+  {
+    name: 'pam_exec handed every sshd password (a credential logger)', kind: 'malicious', expect: 'high', accepts: ['critical'],
+    why: 'expose_authtok gives the script the password of every SSH login',
+    source: 'ATT&CK T1556.003; public pam_exec password-logging write-ups', target: { entry: '/etc/pam.d/sshd:1' },
+    procs: [],
+    files: { 'etc/pam.d/sshd': 'auth optional pam_exec.so quiet expose_authtok /usr/local/bin/.sync\n@include common-auth\n' },
+  },
+  {
     name: 'a miner written over the packaged sshd, burning CPU as the SSH service', kind: 'malicious', expect: 'critical', accepts: ['high'],
     why: '/usr/sbin/sshd is where sshd lives and openssh-server owns the path, but the file is not the one the package installed',
     source: 'debsums / rpm -V; ESET "The Dark Side of the ForSSHe" (trojaned OpenSSH, 2018)', target: 3044,
@@ -539,6 +553,13 @@ const BENIGN: CorpusCase[] = [
     procs: [inTerminal('alice', { pid: 4038, comm: 'solver', threads: 8, cmdline: ['./solver', 'mesh.msh'], exe: '/home/alice/fem/solver', cwd: '/home/alice/fem' })],
     cpu: { 4038: 199 },
     files: { 'home/alice/fem/solver': '\x7fELF\0' + 'ThreadPool::submit\0pool_size\0omp_get_num_threads\0libgomp.so.1\0' },
+  },
+  {
+    name: 'an administrator\'s login notifier run by pam_exec (no password handed over)', kind: 'benign', expect: 'medium', accepts: ['low'],
+    why: 'a hook on every SSH session: worth knowing about, not a sign of compromise',
+    source: 'servers (pam_exec login mails)', target: { entry: '/etc/pam.d/sshd:2' },
+    procs: [],
+    files: { 'etc/pam.d/sshd': '@include common-auth\nsession optional pam_exec.so /usr/local/sbin/login-notify\n' },
   },
   {
     name: 'the packaged sshd busy under a password-guessing storm, its file as the package installed it', kind: 'benign', expect: 'low', accepts: ['none'],
