@@ -125,6 +125,8 @@ export class Poller {
     const sample = await this.reader.sampleSliced(nextTurn, this.opts.sampleSliceMs ?? SLICE_MS);
     if (this.stopped) return;
     const snapshot = this.enricher.enrich(sample);
+    const unread = this.knowledge.packages.unreadWhy();
+    if (unread) snapshot.warnings = [...snapshot.warnings, `package ownership unknown: ${unread}`];
     const content = this.content.facts(snapshot);
     if (content.size > 0) snapshot.content = content;
     let assessments = await this.detector.assessSliced(snapshot, this.opts.respawn?.facts(), nextTurn, this.opts.sampleSliceMs ?? SLICE_MS);

@@ -2,6 +2,7 @@
 // the rows that frame shows, before anything is rendered.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Poller } from '../../src/app/poller';
+import { hostKnowledge } from '../../src/host/knowledge';
 import { ProcTree } from '../../src/procfs/fake';
 import { createAppStore } from '../../src/store/appStore';
 import { turnsWhile } from '../helpers/turns';
@@ -71,6 +72,19 @@ describe('Poller.tick on a large table', () => {
     // a turn after every process read (the host figures' reads add a few)
     expect(turns).toBeGreaterThan(300);
     expect(store.getState().snapshot!.processes.get(2299)).toMatchObject({ name: 's299', cmdline: ['sleep', '60'] });
+    poller.stop();
+  });
+});
+
+describe('Poller warnings', () => {
+  it('says in the header when the package database could not be read (ownership then unknown)', async () => {
+    tree = new ProcTree().withBaseSystem().file('var/lib/rpm/Packages', Buffer.alloc(4096));
+    const store = createAppStore();
+    const knowledge = hostKnowledge(tree.root, { lazy: true });
+    await knowledge.packages.loadAsync();
+    const poller = new Poller(store, { procRoot: tree.proc, root: tree.root, gpu: false, knowledge, quickFirstFrame: false });
+    await poller.tick();
+    expect(store.getState().snapshot!.warnings).toContainEqual(expect.stringMatching(/^package ownership unknown: rpm database not readable \(.*not a Berkeley DB hash database\)$/));
     poller.stop();
   });
 });
