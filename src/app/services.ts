@@ -15,6 +15,7 @@ import {
 import { correlate, entryLabel } from '../scan/correlate';
 import { wantsLinks } from '../persistence/wants';
 import { SafeTree } from '../fsafe/index';
+import { sharesMountNamespace } from '../procfs/pid';
 import { join } from 'node:path';
 import { clip, sanitize } from '../text/sanitize';
 import type { PackageLookup } from '../pkg/packages';
@@ -108,7 +109,7 @@ export function createServices(opts: ServiceOptions): AppServices {
   /** What the inspector shows besides the /proc report: the findings and the entries that start it. */
   const inspectContent = (pid: number, report: InspectReport, look: { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> }, started: Line[]): PaneContent => ({
     title: `Inspect PID ${pid}`,
-    lines: [...joinSections(inspectSections(report, opts.packages)), blank(), ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(), ...started],
+    lines: [...joinSections(inspectSections(report, opts.packages, sharesMountNamespace(procRoot, pid))), blank(), ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(), ...started],
   });
   const startedByLines = (pid: number, look: { snapshot: Snapshot; assessments: ReadonlyMap<number, Assessment> }): Line[] => {
     const report = collectPersistence({ root });

@@ -2,6 +2,7 @@
 // and judged: identity, executable with hashes, files, sockets, environment, maps, logins, history,
 // the rules it trips and the persistence that starts it.
 import { inspectProcess } from '../inspect/index';
+import { sharesMountNamespace } from '../procfs/pid';
 import { detectionSection, inspectSections, joinSections, startedBySection } from '../inspect/format';
 import { lookAtHost } from '../scan/context';
 import { reportPersistence, reportProcess, toSafeJson } from '../scan/report';
@@ -31,7 +32,7 @@ export async function runInspectCommand(argv: string[], out: NodeJS.WritableStre
   // the same sections, from the same formatters, as the dashboard's inspector pane
   const byId = new Map(look.correlation.entries.map((e) => [e.id, e]));
   const lines = [
-    ...joinSections(inspectSections(inspect, look.packages)), blank(),
+    ...joinSections(inspectSections(inspect, look.packages, sharesMountNamespace(procRoot, pid))), blank(),
     ...detectionSection(look.assessments.get(pid) ?? null).lines, blank(),
     ...startedBySection(startedBy.map((x) => ({ label: x.label, via: x.via, entry: byId.get(x.entryId) ?? null }))).lines,
   ];

@@ -11,7 +11,7 @@ import { hashFile, StringsScanner } from '../inspect/executable';
 import { hiddenDirs } from '../model/toolchain';
 import type { Assessment, ContentFacts, ProcessInfo, Snapshot } from '../model';
 import { openCwd, processRootTree } from '../procfs/around';
-import { attempt, openExe, readMaps } from '../procfs/pid';
+import { attempt, openExe, readMaps, sharesMountNamespace } from '../procfs/pid';
 import { closeSync, fstatSync, readSync } from 'node:fs';
 import { parseMinerConfig } from './minerConfig';
 
@@ -31,6 +31,8 @@ const WRITABLE = /^\/(tmp|var\/tmp|dev\/shm|run\/shm|dev\/mqueue)\//;
 
 interface Entry {
   startTicks: number;
+  /** The executable when it was looked at: an exec since makes the facts another program's. */
+  exe: string | null;
   facts: ContentFacts;
   at: number;
 }
@@ -102,7 +104,7 @@ export class ContentCollector {
     const out = new Map<number, ContentFacts>();
     for (const [pid, e] of this.byPid) {
       const p = snapshot.processes.get(pid);
-      if (!p || p.startTicks !== e.startTicks) { this.byPid.delete(pid); continue; }
+      if (!p || p.startTicks !== e.startTicks || p.exe !== e.exe) { this.byPid.delete(pid); continue; }
       if (Object.values(e.facts).some((v) => v)) out.set(pid, e.facts);
     }
     return out;
@@ -125,7 +127,7 @@ export class ContentCollector {
     const now = this.now();
     const due = [...snapshot.processes.values()]
       .filter((p) => ContentCollector.candidate(p, assessments.get(p.pid)))
-      .filter((p) => { const e = this.byPid.get(p.pid); return !e || e.startTicks !== p.startTicks || now - e.at > RECHECK_MS; })
+      .filter((p) => { const e = this.byPid.get(p.pid); return !e || e.startTicks !== p.startTicks || e.exe !== p.exe || now - e.at > RECHECK_MS; })
       // Where content can change the verdict first (below high), then the strongest signs, then the busiest.
       .sort((a, b) => Number(belowHigh(assessments.get(b.pid))) - Number(belowHigh(assessments.get(a.pid)))
         || (assessments.get(b.pid)?.score ?? 0) - (assessments.get(a.pid)?.score ?? 0) || b.cpuPercent - a.cpuPercent)
@@ -143,7 +145,7 @@ export class ContentCollector {
         if (mayCost) costly++;
         const facts = await this.look(p, mayCost).catch(() => ({} as ContentFacts));
         // Without the costly looks, come back to it on a later update.
-        this.byPid.set(p.pid, { startTicks: p.startTicks, facts, at: mayCost ? this.now() : 0 });
+        this.byPid.set(p.pid, { startTicks: p.startTicks, exe: p.exe, facts, at: mayCost ? this.now() : 0 });
         // A turn of the event loop between candidates: the cheap looks are synchronous, and 256 of them
         // in one go held keys and frames back (139 ms idle, several times that on a pegged host).
         await new Promise<void>((resolve) => setImmediate(resolve));
@@ -158,7 +160,8 @@ export class ContentCollector {
     facts.execMaps = this.execMaps(p);
     if (costly) {
       facts.exeStrings = await this.exeStrings(p);
-      if (!p.exeDeleted && p.exe && this.packaged(p.exe)) facts.exeImage = await this.exeImage(p);
+      // a container's process names paths of its own image: the host's package database does not describe them
+      if (!p.exeDeleted && p.exe && sharesMountNamespace(this.procRoot, p.pid) !== false && this.packaged(p.exe)) facts.exeImage = await this.exeImage(p);
       if (p.exeDeleted && p.exePathExists) facts.replacedImage = await this.replacedImage(p);
     }
     return facts;

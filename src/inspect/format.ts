@@ -70,8 +70,9 @@ export function identitySection(report: InspectReport): Section {
  * Who installed the executable, and whether the running file is what the package recorded: `dpkg -S`
  * and `debsums`, `rpm -qf` and `rpm -V`, from the package database itself.
  */
-export function packageLines(d: Executable, packages: PackageLookup): Line[] {
+export function packageLines(d: Executable, packages: PackageLookup, sameFiles: boolean | null = null): Line[] {
   if (!d.path || d.memfd) return [];
+  if (sameFiles === false) return [field('package', 'not looked up: it runs in another mount namespace (a container), where this path is not the host\'s file', { tone: 'dim' })];
   const own = packages.owner(d.path);
   if (own.state === 'unknown') return [field('package', `unknown (${s(own.why)})`, { tone: 'dim' })];
   if (own.state === 'unowned') return [field('package', 'none: no package installed this file', { tone: 'warn' })];
@@ -87,7 +88,7 @@ export function packageLines(d: Executable, packages: PackageLookup): Line[] {
   return out;
 }
 
-export function executableSection(report: InspectReport, packages?: PackageLookup): Section {
+export function executableSection(report: InspectReport, packages?: PackageLookup, sameFiles: boolean | null = null): Section {
   return section('executable', 'Executable', report.executable, (d) => {
     const tags = [d.deleted ? 'DELETED' : '', d.memfd ? 'MEMFD (fileless)' : ''].filter(Boolean).join(', ');
     const out = [
@@ -106,7 +107,7 @@ export function executableSection(report: InspectReport, packages?: PackageLooku
     } else if (d.sha256) {
       out.push(field('strings', 'no miner indicators'));
     }
-    if (packages) out.push(...packageLines(d, packages));
+    if (packages) out.push(...packageLines(d, packages, sameFiles));
     return out;
   });
 }
@@ -185,10 +186,13 @@ export function historySection(report: InspectReport): Section {
 }
 
 /** Every section of the inspector, in reading order. */
-/** `packages`: where given, the executable's package and whether the file is the one it installed. */
-export function inspectSections(report: InspectReport, packages?: PackageLookup): Section[] {
+/**
+ * `packages`: where given, the executable's package and whether the file is the one it installed;
+ * `sameFiles`: whether the process shares minewatch's mount namespace (sharesMountNamespace).
+ */
+export function inspectSections(report: InspectReport, packages?: PackageLookup, sameFiles: boolean | null = null): Section[] {
   return [
-    titleSection(report), identitySection(report), executableSection(report, packages), placeSection(report), environmentSection(report),
+    titleSection(report), identitySection(report), executableSection(report, packages, sameFiles), placeSection(report), environmentSection(report),
     openFilesSection(report), connectionsSection(report), memoryMapsSection(report), loginsSection(report), historySection(report),
   ];
 }

@@ -255,6 +255,15 @@ export class PackageIndex implements PackageLookup {
   }
 
   digest(path: string): FileDigest | null {
+    // A digest is compared with the file on disk now, so it must come from the database on disk now:
+    // right after an upgrade a restarted service runs the new file while an index up to 30 s old still
+    // holds the old digest. A database that changed is read again first (lazily: no answer until then).
+    const onDisk = mtimeKey(this.watched());
+    if (this.owners && onDisk !== this.key) {
+      this.checkedAt = -Infinity;
+      this.fresh();
+      if (this.key !== onDisk) return null;
+    }
     const key = this.ownerKey(path);
     if (!key) return null;
     // a diverted path holds the diverting package's file, not the one the owner's digest describes

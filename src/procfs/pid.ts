@@ -354,6 +354,17 @@ export function readNamespace(procRoot: string, pid: number, ns: Namespace): num
   return m ? Number(m[1]) : null;
 }
 
+/**
+ * Whether the process sees the same files as minewatch (the same mount namespace): a path it names is
+ * then a path here. False for a container's process (its /usr/bin/java is the image's, not the host's);
+ * null when that cannot be told (a fixture /proc, or namespaces not readable).
+ */
+export function sharesMountNamespace(procRoot: string, pid: number): boolean | null {
+  const mine = readNamespace(procRoot, process.pid, 'mnt');
+  const theirs = readNamespace(procRoot, pid, 'mnt');
+  return mine === null || theirs === null ? null : mine === theirs;
+}
+
 /** Metadata of the file behind /proc/PID/exe (stat through the link: works for deleted and memfd files). */
 export function statExe(procRoot: string, pid: number): Stats {
   return statSync(pidPath(procRoot, pid, 'exe'));

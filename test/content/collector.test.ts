@@ -67,6 +67,36 @@ describe('ContentCollector.update', () => {
     for (const pid of pids) expect(unpackaged.facts(snapshot).get(pid)?.exeImage).toBeUndefined();
   });
 
+  it('facts belong to one program: an exec drops them; a container\'s executable is not compared with the host\'s packages', async () => {
+    const procRoot = join(dir, 'proc2');
+    const link = (pid: number, name: string, target: string) => {
+      mkdirSync(join(procRoot, String(pid), 'ns'), { recursive: true });
+      try { rmSync(join(procRoot, String(pid), name)); } catch { /* first time */ }
+      symlinkSync(target, join(procRoot, String(pid), name));
+    };
+    writeFileSync(join(dir, 'a'), 'program a');
+    writeFileSync(join(dir, 'b'), 'program b');
+    link(process.pid, 'ns/mnt', 'mnt:[111]');
+    link(911, 'exe', join(dir, 'a'));
+    link(911, 'ns/mnt', 'mnt:[111]');
+    link(912, 'exe', join(dir, 'a'));
+    link(912, 'ns/mnt', 'mnt:[222]'); // a container's process
+    const finding = { id: 'H01', weight: 3, severity: 'medium', title: 't', explanation: 'e', attack: [] } as unknown as Finding;
+    const flagged = (snap: ReturnType<typeof fakeSnapshot>) => new Map<number, Assessment>([...snap.processes.keys()].map((pid) => [pid, { pid, score: 3, severity: 'medium', findings: [finding] }]));
+    const md5 = (t: string) => createHash('md5').update(t).digest('hex');
+    const c = new ContentCollector({ procRoot, packaged: () => true });
+    const before = fakeSnapshot([proc({ pid: 911, name: 'a', exe: '/usr/bin/a' }), proc({ pid: 912, name: 'java', exe: '/usr/bin/java' })]);
+    await c.update(before, flagged(before));
+    expect(c.facts(before).get(911)?.exeImage?.md5).toBe(md5('program a'));
+    expect(c.facts(before).get(912)?.exeImage).toBeUndefined();
+    // PID 911 execs b: same PID, same start time, another program
+    link(911, 'exe', join(dir, 'b'));
+    const after = fakeSnapshot([proc({ pid: 911, name: 'b', exe: '/usr/bin/b' })]);
+    expect(c.facts(after).get(911)).toBeUndefined();
+    await c.update(after, flagged(after));
+    expect(c.facts(after).get(911)?.exeImage?.md5).toBe(md5('program b'));
+  });
+
   it('does not hash an executable over 1 GiB (no packaged program is; anything can sit at a packaged path in a mount namespace)', async () => {
     // a /proc whose PIDs' exe links lead to a sparse 1.5 GiB file and a small one
     const procRoot = join(dir, 'proc');

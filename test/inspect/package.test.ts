@@ -37,6 +37,12 @@ describe('packageLines', () => {
     expect(toText(packageLines(exe(), lookup(owned, { algo: 'sha512', hex: 'x' })))[1]).toMatch(/not compared: the package recorded a sha512 digest/);
   });
 
+  it('a container\'s process: its path is not the host\'s file, so the host\'s database is not asked', () => {
+    expect(toText(packageLines(exe(), lookup(owned, { algo: 'sha256', hex: 'c'.repeat(64) }), false)))
+      .toEqual(['  package   not looked up: it runs in another mount namespace (a container), where this path is not the host\'s file']);
+    expect(toText(packageLines(exe(), lookup(owned, null), null))[0]).toBe('  package   openssh-server (rpm)'); // cannot tell: asked
+  });
+
   it('unowned, unknown, and no file to ask about', () => {
     expect(toText(packageLines(exe(), lookup({ state: 'unowned' }, null)))).toEqual(['  package   none: no package installed this file']);
     expect(toText(packageLines(exe(), lookup({ state: 'unknown', why: 'the package database is still being indexed' }, null))))

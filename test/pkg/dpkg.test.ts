@@ -45,6 +45,18 @@ describe('PackageIndex', () => {
     expect(ix.generation).toBe(gen + 1);
   });
 
+  it('a digest comes from the database on disk now, not from an index up to recheckMs old (an upgrade just happened)', () => {
+    const now = 1000;
+    tree = new ProcTree().dpkg('openssh-server', ['/usr/sbin/sshd'], { '/usr/sbin/sshd': 'a'.repeat(32) });
+    const ix = new PackageIndex(tree.root, { recheckMs: 60_000, now: () => now });
+    expect(ix.digest('/usr/sbin/sshd')).toEqual({ algo: 'md5', hex: 'a'.repeat(32) });
+    // dpkg unpacks the new version: new md5sums, renamed into the info directory
+    tree.dpkg('openssh-server', ['/usr/sbin/sshd'], { '/usr/sbin/sshd': 'b'.repeat(32) });
+    utimesSync(join(tree.root, 'var/lib/dpkg/info'), new Date(), new Date(Date.now() + 5000));
+    expect(ix.owner('/usr/sbin/sshd')).toEqual({ state: 'owned', package: 'openssh-server' }); // ownership may wait for recheckMs
+    expect(ix.digest('/usr/sbin/sshd')).toEqual({ algo: 'md5', hex: 'b'.repeat(32) }); // a digest does not
+  });
+
   it('a diverted file belongs to the package that shipped the original', () => {
     tree = new ProcTree().dpkg('coreutils', ['/usr/bin/ls']).file('var/lib/dpkg/diversions', '/usr/bin/ls\n/usr/bin/ls.distrib\nsome-pkg\n');
     expect(new PackageIndex(tree.root).owner('/usr/bin/ls.distrib')).toEqual({ state: 'owned', package: 'coreutils' });
