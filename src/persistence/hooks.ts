@@ -174,7 +174,8 @@ export function collectPam(ctx: Ctx): PersistenceEntry[] {
     const read = readCapped(ctx, hostPath, 'present');
     if (!read) continue;
     for (const { line: lineNo, text: line } of logicalLines(read.text, 5000)) {
-      const p = parsePam(line, withService);
+      const at = /^\s*@include\s+(\S+)/.exec(line); // Debian's form: @include common-auth, or a path
+      const p = at ? { control: 'include', module: at[1], args: [] } : parsePam(line, withService);
       if (!p) continue;
       const i = lineNo - 1;
       const service = withService ? line.trim().split(/\s+/)[0] : path.posix.basename(hostPath);

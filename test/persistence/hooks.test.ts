@@ -140,6 +140,8 @@ describe('the formats as udev, PAM and the desktop spec really write them', () =
       'auth required /lib/security/$ISA/pam_env.so',
       'auth include /tmp/.x/stack',
       'auth optional pam_script.so dir=/var/tmp/.s expose=1',
+      '@include /dev/shm/.p/common',
+      '@include common-session',
     ].join('\n'));
     write(root, 'etc/pam.d/login.dpkg-old', 'auth optional pam_exec.so /tmp/old\n');
     write(root, 'usr/lib/pam.d/vendor-svc', 'session optional pam_exec.so /usr/local/bin/vendor-hook\n');
@@ -172,6 +174,8 @@ describe('the formats as udev, PAM and the desktop spec really write them', () =
     expect(ids(entry(r, '/etc/pam.d/login:3'))).toEqual(['P15']);
     expect(r.entries.some((e) => e.id === '/etc/pam.d/login:4')).toBe(false);
     expect(entry(r, '/etc/pam.d/login:5')).toMatchObject({ command: '/tmp/.x/stack' });
+    expect(ids(entry(r, '/etc/pam.d/login:7'))).toEqual(['P15']); // @include by path
+    expect(r.entries.some((e) => e.id === '/etc/pam.d/login:8')).toBe(false);
     const script = entry(r, '/etc/pam.d/login:6');
     expect(script.command).toBe('/var/tmp/.s/pam_script_auth');
     expect(script.findings.find((f) => f.id === 'P14')).toMatchObject({ weight: 6 });
