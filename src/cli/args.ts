@@ -68,7 +68,7 @@ export const SCAN: CommandSpec = {
   name: 'scan',
   summary: 'detection without a screen: a table or JSON, an exit code for scripts, cron and fleets',
   description: 'Samples the process table twice, runs every detection rule, reads every persistence location '
-    + '(crontabs, systemd units and generators, rc scripts, shell start-up files, SSH keys, ld.so.preload, udev rules, PAM, XDG autostart) and prints the flagged '
+    + '(crontabs, systemd units and generators, rc scripts, shell start-up files, SSH keys, ld.so.preload, udev rules, PAM, XDG autostart, boot modules, /etc/environment) and prints the flagged '
     + 'processes and entries, worst first, each with its reasons, linked both ways ("started by: crontab of abc, line 3").',
   options: [
     {

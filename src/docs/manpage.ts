@@ -84,7 +84,7 @@ export function renderManPage(version: string): string {
   for (const r of processFindings()) {
     out.push('.TP', `.B ${r.id}`, line(`${r.title}${r.amplifier ? ' (amplifier)' : ''}. ${r.describes} ATT&CK: ${r.attack.join(', ')}.`));
   }
-  out.push('.SS "Persistence entries"', line('Crontabs, systemd units and generators, rc scripts, shell start-up files, SSH keys, ld.so.preload, udev rules, PAM, XDG autostart:'));
+  out.push('.SS "Persistence entries"', line('Crontabs, systemd units and generators, rc scripts, shell start-up files, SSH keys, ld.so.preload, udev rules, PAM, XDG autostart, boot modules, /etc/environment:'));
   for (const r of persistenceFindings()) out.push('.TP', `.B ${r.id}`, line(`${r.title} (weight ${r.weight}). ATT&CK: ${r.attack.join(', ')}.`));
   out.push(
     '.SH ENVIRONMENT',

@@ -44,7 +44,7 @@ export function findingsSection(): string {
   for (const r of processFindings()) {
     out.push(`| ${r.id} | ${cell(r.title)}${r.amplifier ? ' *(amplifier)*' : ''} | ${cell(r.describes)} | ${r.attack.join(', ')} |`);
   }
-  out.push('', 'Persistence entries (crontabs, systemd units and generators, rc scripts, shell start-up files, SSH keys, ld.so.preload, udev rules, PAM, XDG autostart):', '');
+  out.push('', 'Persistence entries (crontabs, systemd units and generators, rc scripts, shell start-up files, SSH keys, ld.so.preload, udev rules, PAM, XDG autostart, boot modules, /etc/environment):', '');
   out.push('| id | finding | weight | ATT&CK |', '| --- | --- | --- | --- |');
   for (const r of persistenceFindings()) out.push(`| ${r.id} | ${cell(r.title)} | ${r.weight} | ${r.attack.join(', ')} |`);
   return out.join('\n');

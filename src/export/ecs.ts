@@ -48,7 +48,7 @@ const PERSISTENCE_CATEGORY: Record<PersistenceKind, 'configuration' | 'file'> = 
   anacrontab: 'configuration', 'at-job': 'configuration', 'systemd-unit': 'configuration',
   'systemd-timer': 'configuration', 'rc-script': 'configuration', 'shell-startup': 'file',
   'authorized-keys': 'file', 'ld-preload': 'file', 'udev-rule': 'configuration', pam: 'configuration',
-  'xdg-autostart': 'configuration', 'systemd-generator': 'file',
+  'xdg-autostart': 'configuration', 'systemd-generator': 'file', 'kernel-module': 'configuration', environment: 'configuration',
 };
 
 export interface EcsInput {

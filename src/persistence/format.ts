@@ -5,7 +5,7 @@ import { blank, heading, line, toText, type Line } from '../text/content';
 import { clip, sanitize } from '../text/sanitize';
 import { describeSchedule } from './judge';
 import type { PersistenceLink } from './link';
-import type { PersistenceEntry, PersistenceReport } from './types';
+import type { PersistenceEntry, PersistenceKind, PersistenceReport } from './types';
 
 const RAW_WIDTH = 200;
 
@@ -13,21 +13,27 @@ function hasId(e: PersistenceEntry, id: string): boolean {
   return e.findings.some((f) => f.id === id);
 }
 
+/** When an entry of each kind runs, in words; cron-like kinds describe their schedule. */
+const WHEN: Partial<Record<PersistenceKind, (e: PersistenceEntry) => string>> = {
+  'at-job': (e) => (e.schedule ? `once, ${e.schedule}` : 'once'),
+  'shell-startup': () => 'whenever a shell starts',
+  'rc-script': () => 'at every boot',
+  'systemd-unit': () => 'as a systemd service',
+  'systemd-timer': (e) => `on a systemd timer${e.schedule ? ` (${e.schedule})` : ''}`,
+  anacrontab: (e) => e.schedule ?? '',
+  'authorized-keys': () => 'at every SSH login with this key',
+  'ld-preload': () => 'inside every program started',
+  'udev-rule': () => 'when a device event matches a udev rule',
+  pam: () => 'at every login, su or sudo that goes through PAM',
+  'xdg-autostart': () => 'when a desktop session starts',
+  'systemd-generator': () => 'at every boot and systemd reload, before any unit',
+  'kernel-module': (e) => (e.schedule === '@boot' ? 'in the kernel at every boot' : 'whenever a kernel module is asked for'),
+  environment: () => 'in every login session',
+};
+
 /** One plain sentence for an entry, e.g. "runs every 5 minutes from a hidden directory (/home/abc/.x) and discards all output". Raw: sanitize before display. */
 export function describeEntry(e: PersistenceEntry): string {
-  const when = e.kind === 'at-job' ? (e.schedule ? `once, ${e.schedule}` : 'once')
-    : e.kind === 'shell-startup' ? 'whenever a shell starts'
-      : e.kind === 'rc-script' ? 'at every boot'
-        : e.kind === 'systemd-unit' ? 'as a systemd service'
-          : e.kind === 'systemd-timer' ? `on a systemd timer${e.schedule ? ` (${e.schedule})` : ''}`
-            : e.kind === 'anacrontab' ? e.schedule ?? ''
-              : e.kind === 'authorized-keys' ? 'at every SSH login with this key'
-                : e.kind === 'ld-preload' ? 'inside every program started'
-                  : e.kind === 'udev-rule' ? 'when a device event matches a udev rule'
-                    : e.kind === 'pam' ? 'at every login, su or sudo that goes through PAM'
-                      : e.kind === 'xdg-autostart' ? 'when a desktop session starts'
-                        : e.kind === 'systemd-generator' ? 'at every boot and systemd reload, before any unit'
-                          : describeSchedule(e.schedule) ?? '';
+  const when = (WHEN[e.kind] ?? ((x: PersistenceEntry) => describeSchedule(x.schedule) ?? ''))(e);
   const parts: string[] = [];
   const c1 = e.findings.find((f) => f.id === 'C1');
   if (c1) {
@@ -40,7 +46,7 @@ export function describeEntry(e: PersistenceEntry): string {
   if (hasId(e, 'P10')) extras.push('names a crypto-miner');
   if (hasId(e, 'C8')) extras.push('uses a system program\'s name');
   if (hasId(e, 'C7')) extras.push('discards all output');
-  const verb = e.kind === 'ld-preload' || (e.kind === 'pam' && hasId(e, 'P15')) ? 'is loaded' : e.kind === 'authorized-keys' && !e.command ? 'allows a login' : 'runs';
+  const verb = e.kind === 'ld-preload' || e.kind === 'environment' || (e.kind === 'pam' && hasId(e, 'P15')) || hasId(e, 'P18') ? 'is loaded' : e.kind === 'authorized-keys' && !e.command ? 'allows a login' : 'runs';
   let s = [verb, when, ...parts].filter(Boolean).join(' ');
   if (extras.length === 1) s += ` and ${extras[0]}`;
   else if (extras.length > 1) s += `, ${extras.slice(0, -1).join(', ')} and ${extras[extras.length - 1]}`;

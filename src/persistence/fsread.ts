@@ -120,8 +120,8 @@ export interface ReadResult { text: string; meta: FileMeta; truncated: boolean; 
  * or already read under another path. A final symlink is followed only where only root could have made
  * it (a link in /etc or /etc/systemd/system; never one in a home, a spool or /tmp); `follow: false` never.
  */
-export function readCapped(ctx: Ctx, hostPath: string, record: 'always' | 'present' = 'always', opts: { follow?: boolean } = {}): ReadResult | null {
-  const r = readFile(ctx.tree, hostPath, { maxBytes: MAX_FILE_BYTES, over: 'head', owners: ownersFor(ctx, hostPath), followTrusted: opts.follow ?? true });
+export function readCapped(ctx: Ctx, hostPath: string, record: 'always' | 'present' = 'always', opts: { follow?: boolean; maxBytes?: number } = {}): ReadResult | null {
+  const r = readFile(ctx.tree, hostPath, { maxBytes: opts.maxBytes ?? MAX_FILE_BYTES, over: 'head', owners: ownersFor(ctx, hostPath), followTrusted: opts.follow ?? true });
   if (!r.ok) {
     noteRefusal(ctx, hostPath, r, record);
     return null;

@@ -4,9 +4,10 @@ import { severityRank } from '../model';
 import { collectAnacrontab, collectAtJobs, collectCronScripts, collectSystemCrontabs, collectUserCrontabs } from './cron';
 import { SafeTree } from '../fsafe/index';
 import { isDirectory, noteRefusedDir, openableDir, parsePasswd, readCapped, type Account, type Ctx } from './fsread';
-import { collectAuthorizedKeys, collectInitScripts, collectLdPreload, collectRcLocal, collectShellStartup } from './other';
+import { collectAuthorizedKeys, collectEnvironment, collectInitScripts, collectLdPreload, collectRcLocal, collectShellStartup } from './other';
 import { collectSystemd } from './systemd';
 import { collectGenerators, collectPam, collectUdevRules, collectXdgAutostart } from './hooks';
+import { collectBootModules, collectModprobeInstall } from './kernelModules';
 import type { PersistenceEntry, PersistenceReport } from './types';
 
 export type { FileMeta, PersistenceEntry, PersistenceKind, PersistenceLocation, PersistenceReport } from './types';
@@ -102,6 +103,9 @@ function collectIn(tree: SafeTree, root: string, opts: CollectOptions): Persiste
     ['PAM', () => collectPam(ctx)],
     ['XDG autostart', () => collectXdgAutostart(ctx, homes)],
     ['systemd generators', () => collectGenerators(ctx)],
+    ['kernel modules at boot', () => collectBootModules(ctx)],
+    ['modprobe install commands', () => collectModprobeInstall(ctx)],
+    ['/etc/environment', () => collectEnvironment(ctx)],
   ];
   for (const [name, step] of steps) {
     try {

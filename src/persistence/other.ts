@@ -5,7 +5,7 @@ import type { Finding } from '../model';
 import { scriptEntry } from './cron';
 import { makeEntry } from './entry';
 import { listDir, readCapped, realDir, splitLines, type Account, type Ctx } from './fsread';
-import { judgeCommand } from './judge';
+import { hiddenDir, isTempPath, judgeCommand } from './judge';
 import { finding } from './rules';
 import type { PersistenceEntry } from './types';
 
@@ -147,6 +147,37 @@ export function collectLdPreload(ctx: Ctx): PersistenceEntry[] {
     out.push(makeEntry(ctx, { kind: 'ld-preload', path: f, line: i + 1, runsAs: null, schedule: null, command: t, raw: line, file: read.meta },
       [finding('P1', `${list} ${libs.length === 1 ? 'is' : 'are'} loaded into every program started on this host; userland rootkits use this to hide miner processes from ps and top`, { libraries: libs })],
       libs.filter((l) => l.startsWith('/'))));
+  });
+  return out;
+}
+
+/** Variables of /etc/environment that change what every program loads: pam_env sets them in every login session. */
+const LOADER_VARS = /^(LD_PRELOAD|LD_AUDIT|LD_LIBRARY_PATH)$/;
+
+/**
+ * /etc/environment (pam_env: every login session, ssh and su included): a library preloaded or audited
+ * (LD_PRELOAD, LD_AUDIT), or libraries looked up first in a temporary or hidden directory
+ * (LD_LIBRARY_PATH), in every session (P20).
+ */
+export function collectEnvironment(ctx: Ctx): PersistenceEntry[] {
+  const out: PersistenceEntry[] = [];
+  const f = '/etc/environment';
+  const read = readCapped(ctx, f, 'present');
+  if (!read) return out;
+  splitLines(read.text).slice(0, 1000).forEach((line, i) => {
+    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m || !LOADER_VARS.test(m[1])) return;
+    const value = m[2].replace(/^(["'])(.*)\1$/, '$2');
+    const paths = value.split(/[\s:]+/).filter(Boolean).slice(0, 16);
+    if (paths.length === 0) return;
+    const odd = paths.filter((p) => isTempPath(p) || hiddenDir(p, true) !== null);
+    if (m[1] === 'LD_LIBRARY_PATH' && odd.length === 0) return;
+    const weight = m[1] === 'LD_LIBRARY_PATH' ? 5 : odd.length > 0 ? 9 : 7;
+    out.push(makeEntry(ctx, { kind: 'environment', path: f, line: i + 1, runsAs: null, schedule: '@login', command: `${m[1]}=${value}`, raw: line, file: read.meta },
+      [finding('P20', m[1] === 'LD_LIBRARY_PATH'
+        ? `every login session looks up libraries first in ${odd.join(', ')}: a library placed there replaces the system's`
+        : `every login session loads ${paths.join(', ')} into every program it starts (${m[1]}), as userland rootkits do`, { variable: m[1], paths }, weight)],
+      paths.filter((p) => p.startsWith('/'))));
   });
   return out;
 }

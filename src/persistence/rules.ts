@@ -1,6 +1,6 @@
 // Every rule the persistence judge can raise, in one place: C1-C13 are the cron-line patterns of the
 // detection catalogue (section 2.1; C1-C4, C7 and C8 judge any command, wherever it is installed),
-// P1-P17 cover the other persistence locations; C9 is raised by the caller of linkPersistence. Weights follow the catalogue; they are proposals.
+// P1-P20 cover the other persistence locations; C9 is raised by the caller of linkPersistence. Weights follow the catalogue; they are proposals.
 import { severityForScore, type Finding } from '../model';
 
 export interface PersistenceRule {
@@ -43,6 +43,9 @@ export const RULES = {
   P15: { id: 'P15', weight: 7, title: 'PAM module loaded from outside the module directories', attack: ['T1556.003'] },
   P16: { id: 'P16', weight: 2, title: 'Desktop session starts a program (XDG autostart)', attack: ['T1547.013'] },
   P17: { id: 'P17', weight: 5, title: 'systemd generator placed by hand', attack: ['T1543.002'] },
+  P18: { id: 'P18', weight: 6, title: 'Kernel module loaded at boot that no installed kernel ships', attack: ['T1547.006', 'T1014'] },
+  P19: { id: 'P19', weight: 3, title: 'modprobe runs a command instead of loading a module', attack: ['T1547.006'] },
+  P20: { id: 'P20', weight: 7, title: 'Every login session preloads a library (/etc/environment)', attack: ['T1574.006'] },
 } as const satisfies Record<string, PersistenceRule>;
 
 export type RuleId = keyof typeof RULES;

@@ -1,11 +1,11 @@
 // Shapes of the persistence view: where something is installed that would start a program again
 // (cron, at, systemd, rc scripts, shell start-up files, SSH keys, ld.so.preload, udev rules, PAM, XDG
-// autostart, systemd generators). Plain data only.
+// autostart, systemd generators, kernel modules at boot, /etc/environment). Plain data only.
 import type { Finding, Severity } from '../model';
 
 export type PersistenceKind = 'user-crontab' | 'system-crontab' | 'cron-script' | 'anacrontab' | 'at-job'
   | 'systemd-unit' | 'systemd-timer' | 'rc-script' | 'shell-startup' | 'authorized-keys' | 'ld-preload'
-  | 'udev-rule' | 'pam' | 'xdg-autostart' | 'systemd-generator';
+  | 'udev-rule' | 'pam' | 'xdg-autostart' | 'systemd-generator' | 'kernel-module' | 'environment';
 
 export interface FileMeta {
   uid: number;

@@ -198,3 +198,57 @@ describe('the formats as udev, PAM and the desktop spec really write them', () =
     expect(ids(env)).toContain('P17');
   });
 });
+
+describe('kernel modules at boot, modprobe hooks, /etc/environment', () => {
+  function bootHost(withModules: boolean): string {
+    const root = tempRoot();
+    write(root, 'etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n');
+    write(root, 'etc/modules-load.d/net.conf', '# bridge for docker\nbr_netfilter\n');
+    write(root, 'etc/modules-load.d/diamorphine.conf', 'diamorphine\n');
+    write(root, 'etc/modules', 'loop\nnvidia-uvm # dkms\n');
+    if (withModules) {
+      write(root, 'lib/modules/6.1.0-28-amd64/modules.dep', [
+        'kernel/net/bridge/br_netfilter.ko.xz: kernel/net/bridge/bridge.ko.xz',
+        'updates/dkms/nvidia_uvm.ko.zst: updates/dkms/nvidia.ko.zst',
+      ].join('\n'));
+      write(root, 'lib/modules/6.1.0-28-amd64/modules.builtin', 'kernel/drivers/block/loop.ko\n');
+    }
+    write(root, 'etc/modprobe.d/hardening.conf', 'install usb-storage /bin/true\ninstall dccp /bin/false\nblacklist firewire-core\n');
+    write(root, 'etc/modprobe.d/x.conf', 'install nf_conntrack /sbin/modprobe --ignore-install nf_conntrack; /var/tmp/.k/run &\n');
+    write(root, 'usr/lib/modprobe.d/50-vendor.conf', 'install snd-x /usr/lib/vendor/snd-setup\n');
+    write(root, 'etc/environment', 'PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"\nLD_PRELOAD=/usr/lib/.x/libhide.so\nLD_LIBRARY_PATH=/opt/app/lib\n');
+    ageTree(root);
+    return root;
+  }
+
+  it('a module no installed kernel ships is flagged; the kernel\'s own, built-in and DKMS ones are not', () => {
+    const r = collectPersistence({ root: bootHost(true), now: NOW });
+    const mods = r.entries.filter((e) => e.kind === 'kernel-module' && e.schedule === '@boot');
+    expect(mods.map((e) => e.command)).toEqual(['diamorphine']);
+    expect(ids(mods[0])).toEqual(['P18']);
+    expect(mods[0].severity).toBe('high');
+    expect(describeEntry(mods[0])).toBe('is loaded in the kernel at every boot');
+  });
+
+  it('with no kernel module tree (a container) no module can be called foreign', () => {
+    const r = collectPersistence({ root: bootHost(false), now: NOW });
+    expect(r.entries.filter((e) => e.kind === 'kernel-module' && e.schedule === '@boot')).toEqual([]);
+  });
+
+  it('modprobe install: a command run instead of a module is listed and judged; /bin/true and the vendor\'s ordinary ones are not', () => {
+    const r = collectPersistence({ root: bootHost(true), now: NOW });
+    const hooks = r.entries.filter((e) => e.kind === 'kernel-module' && e.schedule === '@module-load');
+    expect(hooks.map((e) => e.path)).toEqual(['/etc/modprobe.d/x.conf']);
+    expect(ids(hooks[0])).toEqual(expect.arrayContaining(['C1', 'P19']));
+    expect(hooks[0].references).toContain('/var/tmp/.k/run');
+  });
+
+  it('/etc/environment: LD_PRELOAD is flagged, from a hidden directory more; an ordinary LD_LIBRARY_PATH and PATH are not', () => {
+    const r = collectPersistence({ root: bootHost(true), now: NOW });
+    const env = r.entries.filter((e) => e.kind === 'environment');
+    expect(env.map((e) => e.line)).toEqual([2]);
+    expect(env[0].findings[0]).toMatchObject({ id: 'P20', weight: 9 });
+    expect(env[0].references).toEqual(['/usr/lib/.x/libhide.so']);
+    expect(describeEntry(env[0])).toBe('is loaded in every login session');
+  });
+});
