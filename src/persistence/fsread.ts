@@ -155,6 +155,18 @@ export function listDir(ctx: Ctx, hostDir: string, record: 'always' | 'present' 
   }));
 }
 
+/** Directories of one kind, each read once (on a merged-/usr host /lib/x is /usr/lib/x). */
+export function eachDir(ctx: Ctx, dirs: { dir: string; local: boolean }[], visit: (dir: string, local: boolean) => void): void {
+  const seen = new Set<string>();
+  for (const { dir, local } of dirs) {
+    const real = realDir(ctx, dir);
+    if (!real) { ctx.locations.push({ path: dir, status: 'absent' }); continue; }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    visit(dir, local);
+  }
+}
+
 /** Identity (dev:ino) of a directory for de-duplication, or null when it does not exist or is refused. */
 export function realDir(ctx: Ctx, hostDir: string): string | null {
   const d = ctx.tree.openDir(hostDir, { owners: ownersFor(ctx, hostDir) });

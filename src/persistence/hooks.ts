@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Finding } from '../model';
 import { scriptEntry } from './cron';
 import { makeEntry } from './entry';
-import { listDir, readCapped, readLink, realDir, splitLines, type Account, type Ctx, type DirItem } from './fsread';
+import { eachDir, listDir, readCapped, readLink, splitLines, type Account, type Ctx, type DirItem } from './fsread';
 import { judgeCommand } from './judge';
 import { finding } from './rules';
 import type { PersistenceEntry, PersistenceKind } from './types';
@@ -48,18 +48,6 @@ const LEFTOVER = /(\.dpkg-(old|new|dist|bak|tmp)|\.rpm(save|new|orig)|\.(bak|ori
 const UDEV_KEY = /\b(RUN|PROGRAM|IMPORT)(?:\{([^}]*)\})?\s*(==|!=|\+=|-=|:=|=)\s*[ei]?"((?:[^"\\]|\\.)*)"/g;
 /** What makes a line in a distribution's file worth showing: the patterns no package ships. */
 const SUSPICIOUS = ['C1', 'C2', 'C4', 'P10'] as const;
-
-/** Directories of one kind, each read once (on a merged-/usr host /lib/x is /usr/lib/x). */
-function eachDir(ctx: Ctx, dirs: { dir: string; local: boolean }[], visit: (dir: string, local: boolean) => void): void {
-  const seen = new Set<string>();
-  for (const { dir, local } of dirs) {
-    const real = realDir(ctx, dir);
-    if (!real) { ctx.locations.push({ path: dir, status: 'absent' }); continue; }
-    if (seen.has(real)) continue;
-    seen.add(real);
-    visit(dir, local);
-  }
-}
 
 /** A command as judged for a hook: its findings, or null when a distribution's line shows nothing suspicious. */
 function judged(command: string, local: boolean, home: string | null) {

@@ -6,7 +6,7 @@
 // disable a module, and is no program.
 import * as path from 'node:path';
 import { makeEntry } from './entry';
-import { listDir, readCapped, realDir, splitLines, type Ctx, type DirItem } from './fsread';
+import { eachDir, listDir, readCapped, splitLines, type Ctx, type DirItem } from './fsread';
 import { judgeCommand } from './judge';
 import { finding, type RuleId } from './rules';
 import type { PersistenceEntry } from './types';
@@ -20,7 +20,7 @@ export const MODPROBE_DIRS = [
   { dir: '/usr/lib/modprobe.d', local: false }, { dir: '/lib/modprobe.d', local: false },
 ];
 export const ETC_MODULES = '/etc/modules';
-const MODULE_TREES = ['/lib/modules', '/usr/lib/modules'];
+const MODULE_TREES = [{ dir: '/lib/modules', local: false }, { dir: '/usr/lib/modules', local: false }];
 /** What makes a line in a distribution's file worth showing: the patterns no package ships. */
 const SUSPICIOUS: RuleId[] = ['C1', 'C2', 'C4', 'P10'];
 
@@ -37,11 +37,7 @@ const norm = (name: string) => name.replace(/-/g, '_');
 function shippedModules(ctx: Ctx): Set<string> | null {
   const names = new Set<string>();
   let complete = 0;
-  const seen = new Set<string>();
-  for (const tree of MODULE_TREES) {
-    const real = realDir(ctx, tree);
-    if (!real || seen.has(real)) continue;
-    seen.add(real);
+  eachDir(ctx, MODULE_TREES, (tree) => {
     for (const release of listDir(ctx, tree, 'present') ?? []) {
       if (!release.isDir) continue;
       let whole = true;
@@ -57,7 +53,7 @@ function shippedModules(ctx: Ctx): Set<string> | null {
       }
       if (whole) complete++;
     }
-  }
+  });
   return complete > 0 ? names : null;
 }
 
@@ -66,14 +62,9 @@ const live = (it: DirItem) => !it.isDir && it.name.endsWith('.conf');
 /** modules-load.d and /etc/modules: a module loaded at every boot that no installed kernel ships (P18). */
 export function collectBootModules(ctx: Ctx): PersistenceEntry[] {
   const files: string[] = [];
-  const seen = new Set<string>();
-  for (const { dir } of MODULES_LOAD_DIRS) {
-    const real = realDir(ctx, dir);
-    if (!real) { ctx.locations.push({ path: dir, status: 'absent' }); continue; }
-    if (seen.has(real)) continue;
-    seen.add(real);
+  eachDir(ctx, MODULES_LOAD_DIRS, (dir) => {
     for (const it of listDir(ctx, dir) ?? []) if (live(it)) files.push(it.hostPath);
-  }
+  });
   files.push(ETC_MODULES);
   const named: { file: string; line: number; raw: string; name: string; meta: NonNullable<ReturnType<typeof readCapped>>['meta'] }[] = [];
   for (const f of files) {
@@ -96,12 +87,7 @@ export function collectBootModules(ctx: Ctx): PersistenceEntry[] {
 /** modprobe.d: `install NAME COMMAND` runs COMMAND as root whenever NAME is asked for (P19). */
 export function collectModprobeInstall(ctx: Ctx): PersistenceEntry[] {
   const out: PersistenceEntry[] = [];
-  const seen = new Set<string>();
-  for (const { dir, local } of MODPROBE_DIRS) {
-    const real = realDir(ctx, dir);
-    if (!real) { ctx.locations.push({ path: dir, status: 'absent' }); continue; }
-    if (seen.has(real)) continue;
-    seen.add(real);
+  eachDir(ctx, MODPROBE_DIRS, (dir, local) => {
     for (const it of listDir(ctx, dir) ?? []) {
       if (!live(it)) continue;
       const read = readCapped(ctx, it.hostPath, 'present');
@@ -118,6 +104,6 @@ export function collectModprobeInstall(ctx: Ctx): PersistenceEntry[] {
           [own, ...j.findings], j.references));
       });
     }
-  }
+  });
   return out;
 }
